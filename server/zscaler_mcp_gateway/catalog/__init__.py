@@ -1,0 +1,18 @@
+"""The toolset catalog: every tool and toolset as data, assembled once per process."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from . import meta, zia, zpa
+from .model import Action, Catalog, Param, SdkCall, Tool, Toolset
+from .toolsets import TOOLSETS
+
+SERVICE_TOOL_MODULES = (meta, zia, zpa)
+
+__all__ = ["Action", "Catalog", "Param", "SdkCall", "Tool", "Toolset", "load_catalog"]
+
+
+@cache
+def load_catalog() -> Catalog:
+    return Catalog.build(list(TOOLSETS), [tool for module in SERVICE_TOOL_MODULES for tool in module.TOOLS])

@@ -1,0 +1,173 @@
+"""The catalog's vocabulary: tools and toolsets as plain, immutable data (no I/O, no SDK import)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+JsonType = Literal["string", "integer", "number", "boolean", "array", "object"]
+ParamLocation = Literal["path", "query", "body"]
+
+SERVICES: tuple[str, ...] = ("zia", "zpa", "zdx", "zcc", "ztw", "zid", "zeasm", "zins", "zms", "zcell")
+META_SERVICE = "zscaler"
+META_TOOLSET = "meta"
+
+
+class Action(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+    @property
+    def is_write(self) -> bool:
+        return self is not Action.READ
+
+    @property
+    def access(self) -> str:
+        """The audit/metric label: read or write."""
+        return "write" if self.is_write else "read"
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One tool argument: its JSON schema and where the SDK wants it."""
+
+    name: str
+    type: JsonType
+    description: str
+    required: bool = False
+    enum: tuple[Any, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    items: JsonType | None = None
+    default: Any = None
+    location: ParamLocation = "query"
+    sdk_name: str | None = None  # the SDK's spelling, when it differs from the tool's
+
+    @property
+    def target(self) -> str:
+        return self.sdk_name or self.name
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": self.type, "description": self.description}
+        if self.type == "array":
+            schema["items"] = {"type": self.items or "string"}
+        if self.enum is not None:
+            schema["enum"] = list(self.enum)
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        if self.default is not None:
+            schema["default"] = self.default
+        return schema
+
+
+@dataclass(frozen=True, slots=True)
+class SdkCall:
+    """The zscaler-sdk-python method a tool runs, as an attribute path from the OneAPI client.
+
+    `query_arg` names the keyword that receives query-located params as one dict (most SDK
+    list/get methods take `query_params=`); `None` passes them as plain keywords instead.
+    `paginate` walks every page (the official server silently returned page one only).
+    `result` picks the payload: "records" for lists, "body" for one object, "status" for
+    calls that return nothing but success.
+    """
+
+    method: str
+    query_arg: str | None = "query_params"
+    paginate: bool = False
+    result: Literal["records", "body", "status"] = "body"
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    name: str
+    service: str
+    toolset: str
+    action: Action
+    description: str
+    params: tuple[Param, ...] = ()
+    call: SdkCall | None = None  # None only for the gateway's own (meta) tools
+
+    @property
+    def access(self) -> str:
+        return self.action.access
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """Names a pattern may match besides `name`.
+
+        A few official names break the service-prefix rule (`get_zia_users`); the service-prefixed
+        alias lets `disabledTools: ["zia_*"]` catch them too.
+        """
+        prefix = f"{self.service}_"
+        return () if self.name.startswith(prefix) else (prefix + self.name,)
+
+    def input_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {p.name: p.json_schema() for p in self.params},
+            "additionalProperties": False,
+        }
+        required = [p.name for p in self.params if p.required]
+        if required:
+            schema["required"] = required
+        return schema
+
+    def annotations(self) -> dict[str, bool]:
+        """MCP tool annotations, derived from the action (never declared per tool)."""
+        if not self.action.is_write:
+            return {"readOnlyHint": True, "openWorldHint": False}
+        destructive = self.action is not Action.CREATE
+        return {
+            "readOnlyHint": False,
+            "destructiveHint": destructive,
+            "idempotentHint": destructive,
+            "openWorldHint": False,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Toolset:
+    id: str
+    service: str
+    description: str
+    default: bool = False
+    instructions: tuple[str, ...] = ()  # snippets; shared ones de-duplicate across toolsets
+
+
+@dataclass(frozen=True)
+class Catalog:
+    tools: Mapping[str, Tool]
+    toolsets: Mapping[str, Toolset]
+    services: tuple[str, ...] = SERVICES
+    _by_toolset: Mapping[str, tuple[Tool, ...]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, toolsets: list[Toolset], tools: list[Tool]) -> Catalog:
+        ts_map: dict[str, Toolset] = {}
+        for ts in toolsets:
+            if ts.id in ts_map:
+                raise ValueError(f"duplicate toolset id {ts.id!r}")
+            ts_map[ts.id] = ts
+        tool_map: dict[str, Tool] = {}
+        grouped: dict[str, list[Tool]] = {ts: [] for ts in ts_map}
+        for tool in tools:
+            if tool.name in tool_map:
+                raise ValueError(f"duplicate tool name {tool.name!r}")
+            if tool.toolset not in ts_map:
+                raise ValueError(f"tool {tool.name!r} names unknown toolset {tool.toolset!r}")
+            if ts_map[tool.toolset].service != tool.service:
+                raise ValueError(f"tool {tool.name!r} service {tool.service!r} differs from its toolset's")
+            if (tool.call is None) != (tool.service == META_SERVICE):
+                raise ValueError(f"tool {tool.name!r}: only meta tools may lack an SDK call")
+            tool_map[tool.name] = tool
+            grouped[tool.toolset].append(tool)
+        return cls(tool_map, ts_map, SERVICES, {k: tuple(v) for k, v in grouped.items()})
+
+    def toolset_tools(self, toolset_id: str) -> tuple[Tool, ...]:
+        return self._by_toolset.get(toolset_id, ())

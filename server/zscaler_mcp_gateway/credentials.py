@@ -1,0 +1,96 @@
+"""OneAPI credentials from a mounted Secret directory (files named like the env vars), env as fallback.
+
+Kubernetes rotates a mounted Secret by swapping files under the directory; `CredentialSource`
+re-reads them when their stat signature changes, so rotation needs no restart. Values never leave
+this module except into the SDK client config; `Credentials.__repr__` shows no secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CREDENTIALS_DIR = "/var/run/secrets/zscaler"
+CLIENT_ID = "ZSCALER_CLIENT_ID"
+CLIENT_SECRET = "ZSCALER_CLIENT_SECRET"
+PRIVATE_KEY = "ZSCALER_PRIVATE_KEY"
+CUSTOMER_ID = "ZSCALER_CUSTOMER_ID"
+VANITY_DOMAIN = "ZSCALER_VANITY_DOMAIN"
+CLOUD = "ZSCALER_CLOUD"
+KEYS = (CLIENT_ID, CLIENT_SECRET, PRIVATE_KEY, CUSTOMER_ID, VANITY_DOMAIN, CLOUD)
+
+
+class CredentialsError(Exception):
+    """Credentials are missing or incomplete; the message names what, never a value."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    values: Mapping[str, str] = field(repr=False)
+    source: str
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable digest that changes when any value does (to rebuild the SDK client), reveals none."""
+        digest = hashlib.sha256()
+        for key in KEYS:
+            digest.update(f"{key}={self.values.get(key, '')}\0".encode())
+        return digest.hexdigest()[:16]
+
+    def missing(self) -> list[str]:
+        absent = [k for k in (CLIENT_ID, VANITY_DOMAIN) if not self.values.get(k)]
+        if not (self.values.get(CLIENT_SECRET) or self.values.get(PRIVATE_KEY)):
+            absent.append(f"{CLIENT_SECRET} or {PRIVATE_KEY}")
+        return absent
+
+    def sdk_config(self) -> dict[str, str]:
+        config = {"clientId": self.values[CLIENT_ID], "vanityDomain": self.values[VANITY_DOMAIN]}
+        if self.values.get(CLIENT_SECRET):
+            config["clientSecret"] = self.values[CLIENT_SECRET]
+        else:
+            config["privateKey"] = self.values[PRIVATE_KEY]
+        if self.values.get(CUSTOMER_ID):
+            config["customerId"] = self.values[CUSTOMER_ID]
+        if self.values.get(CLOUD):
+            config["cloud"] = self.values[CLOUD]
+        return config
+
+
+class CredentialSource:
+    """Reads credentials from `directory` when it exists, else from the environment."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = DEFAULT_CREDENTIALS_DIR, environ: Mapping[str, str] | None = None) -> None:
+        self.directory = Path(directory) if directory else None
+        self._environ = environ if environ is not None else os.environ
+        self._signature: tuple[tuple[str, int, int], ...] | None = None
+        self._cached: Credentials | None = None
+
+    def _stat_signature(self) -> tuple[tuple[str, int, int], ...]:
+        assert self.directory is not None
+        signature = []
+        for key in KEYS:
+            try:
+                st = (self.directory / key).stat()  # follows kubelet's ..data symlinks
+            except FileNotFoundError:
+                continue
+            signature.append((key, st.st_mtime_ns, st.st_ino))
+        return tuple(signature)
+
+    def load(self) -> Credentials:
+        """Current credentials (re-read only when the files changed). Raises CredentialsError if incomplete."""
+        if self.directory is not None and self.directory.is_dir():
+            signature = self._stat_signature()
+            if signature != self._signature or self._cached is None:
+                values = {k: (self.directory / k).read_text().strip() for k, _, _ in signature}
+                self._cached = Credentials({k: v for k, v in values.items() if v}, f"directory {self.directory}")
+                self._signature = signature
+            credentials = self._cached
+        else:
+            credentials = Credentials({k: self._environ[k] for k in KEYS if self._environ.get(k)}, "environment")
+        missing = credentials.missing()
+        if missing:
+            raise CredentialsError(f"missing credential(s) {', '.join(missing)} in {credentials.source}")
+        return credentials

@@ -1,0 +1,251 @@
+"""The simulator's HTTP face: OneAPI token endpoint, generic CRUD over the store, fault injection.
+
+Envelopes follow each API: ZPA pages (`list`, `totalPages`, `totalCount` as strings), ZIA plain
+arrays paged by `page`/`pageSize`. Errors follow the APIs too: 401 for an unknown token, 404 for
+an unknown id, 400 for a bad body, 429 with Retry-After (or 5xx, or a hang) when a test asks
+through `/_sim/faults`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .store import Collection, SimulatorError, Store
+
+ALL_PRODUCTS: tuple[str, ...] = ("ZIA", "ZPA", "ZDX", "ZCC", "ZTW", "ZIDENTITY", "EASM", "ZINSIGHTS", "ZMS", "ZCELL")
+TOKEN_TTL_SECONDS = 3600
+ZPA_DEFAULT_PAGE_SIZE = 20
+ZIA_DEFAULT_PAGE_SIZE = 100
+
+
+@dataclass
+class Fault:
+    """An injected failure for requests whose path contains `match` (empty matches all API paths)."""
+
+    status: int = 500
+    match: str = ""
+    times: int = 1
+    retry_after: float | None = None
+    delay_seconds: float = 0.0  # > 0 with status 0: hang this long, then answer normally
+
+
+@dataclass
+class SimulatorState:
+    store: Store
+    products: tuple[str, ...] = ALL_PRODUCTS
+    signing_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    tokens: dict[str, float] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    requests: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def issue_token(self, client_id: str) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": "zscaler-simulator",
+            "sub": client_id,
+            "iat": now,
+            "exp": now + TOKEN_TTL_SECONDS,
+            "jti": secrets.token_hex(8),
+            "service-info": [{"prd": p} for p in self.products],
+        }
+        token = jwt.encode(claims, self.signing_key, algorithm="HS256")
+        with self.lock:
+            self.tokens[token] = now + TOKEN_TTL_SECONDS
+        return token
+
+    def token_valid(self, token: str) -> bool:
+        with self.lock:
+            expiry = self.tokens.get(token)
+        return expiry is not None and expiry > time.time()
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.match in path and fault.times != 0:
+                    fault.times -= 1
+                    if fault.times == 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+
+def _error(status: int, message: str, code: str = "", headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"id": code or "ERROR", "reason": message, "message": message}, status, headers=headers)
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SimulatorError(400, f"Malformed JSON body: {exc.msg}") from exc
+
+
+def _page(items: list[dict[str, Any]], request: Request, default_size: int, size_keys: Sequence[str]) -> tuple[list[dict[str, Any]], int, int]:
+    q = request.query_params
+    try:
+        page = max(1, int(q.get("page", "1")))
+        raw_size = next((q[k] for k in size_keys if k in q), None)
+        size = max(1, int(raw_size)) if raw_size is not None else default_size
+    except ValueError as exc:
+        raise SimulatorError(400, f"Invalid paging parameter: {exc}") from exc
+    start = (page - 1) * size
+    total_pages = max(1, -(-len(items) // size))
+    return items[start : start + size], total_pages, len(items)
+
+
+def _search_term(request: Request) -> str | None:
+    """ZPA's SDK sends `search=name+EQ+value`; ZIA sends `search=value`."""
+    term = request.query_params.get("search")
+    if term and "+EQ+" in term:
+        term = term.split("+EQ+", 1)[1]
+    return term or None
+
+
+def crud_routes(collection: Collection) -> list[Route]:
+    async def listing(request: Request) -> Response:
+        items = collection.list(_search_term(request))
+        if collection.envelope == "zpa":
+            page, total_pages, total = _page(items, request, ZPA_DEFAULT_PAGE_SIZE, ("pagesize", "pageSize"))
+            return JSONResponse({"totalPages": str(total_pages), "totalCount": str(total), "list": page})
+        page, _, _ = _page(items, request, ZIA_DEFAULT_PAGE_SIZE, ("pageSize",))
+        return JSONResponse(page)
+
+    async def create(request: Request) -> Response:
+        return JSONResponse(collection.create(await _json_body(request)))
+
+    async def read(request: Request) -> Response:
+        return JSONResponse(collection.get(request.path_params["record_id"]))
+
+    async def update(request: Request) -> Response:
+        return JSONResponse(collection.update(request.path_params["record_id"], await _json_body(request)))
+
+    async def delete(request: Request) -> Response:
+        collection.delete(request.path_params["record_id"])
+        return Response(status_code=204)
+
+    item = collection.path + "/{record_id}"
+    return [
+        Route(collection.path, listing, methods=["GET"]),
+        Route(collection.path, create, methods=["POST"]),
+        Route(item, read, methods=["GET"]),
+        Route(item, update, methods=["PUT"]),
+        Route(item, delete, methods=["DELETE"]),
+    ]
+
+
+def admin_routes(state: SimulatorState) -> list[Route]:
+    async def token(request: Request) -> Response:
+        form = await request.form()
+        client_id = str(form.get("client_id") or "")
+        if form.get("grant_type") != "client_credentials" or not client_id:
+            return JSONResponse({"error": "invalid_request"}, 400)
+        if not (form.get("client_secret") or form.get("client_assertion")):
+            return JSONResponse({"error": "invalid_client"}, 401)
+        return JSONResponse(
+            {"access_token": state.issue_token(client_id), "token_type": "Bearer", "expires_in": TOKEN_TTL_SECONDS}
+        )
+
+    async def add_fault(request: Request) -> Response:
+        body = await _json_body(request) or {}
+        state.faults.append(
+            Fault(
+                status=int(body.get("status", 500)),
+                match=str(body.get("match", "")),
+                times=int(body.get("times", 1)),
+                retry_after=body.get("retryAfter"),
+                delay_seconds=float(body.get("delaySeconds", 0.0)),
+            )
+        )
+        return JSONResponse({"faults": len(state.faults)})
+
+    async def clear_faults(request: Request) -> Response:
+        state.faults.clear()
+        return Response(status_code=204)
+
+    async def request_counts(request: Request) -> Response:
+        return JSONResponse(dict(state.requests))
+
+    async def reset(request: Request) -> Response:
+        state.store.reset()
+        state.faults.clear()
+        state.requests.clear()
+        return Response(status_code=204)
+
+    return [
+        Route("/oauth2/v1/token", token, methods=["POST"]),
+        Route("/_sim/faults", add_fault, methods=["POST"]),
+        Route("/_sim/faults", clear_faults, methods=["DELETE"]),
+        Route("/_sim/requests", request_counts, methods=["GET"]),
+        Route("/_sim/reset", reset, methods=["POST"]),
+    ]
+
+
+class _Gate:
+    """ASGI wrapper: counts requests, checks the bearer token, injects faults, maps store errors."""
+
+    def __init__(self, app: Starlette, state: SimulatorState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        self.state.requests[f"{scope['method']} {path}"] += 1
+        if not (path.startswith("/_sim/") or path.startswith("/oauth2/")):
+            response = await self._gate(scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    async def _gate(self, scope: Any) -> Response | None:
+        headers = dict(scope["headers"])
+        auth = headers.get(b"authorization", b"").decode()
+        if not auth.startswith("Bearer ") or not self.state.token_valid(auth[7:]):
+            return _error(401, "Invalid or expired access token", "UNAUTHORIZED")
+        fault = self.state.take_fault(scope["path"])
+        if fault is None:
+            return None
+        if fault.delay_seconds:
+            await asyncio.sleep(fault.delay_seconds)
+            if not fault.status:
+                return None
+        headers_out = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
+        return _error(fault.status, f"Simulated upstream failure ({fault.status})", "SIMULATED", headers_out)
+
+
+def build_app(
+    collections: Iterable[Collection], extra_routes: Iterable[BaseRoute] = (), products: Sequence[str] = ALL_PRODUCTS
+) -> tuple[Any, SimulatorState]:
+    store = Store(list(collections))
+    state = SimulatorState(store=store, products=tuple(products))
+    routes: list[BaseRoute] = admin_routes(state)
+    routes.extend(extra_routes)
+    for collection in store.collections:
+        routes.extend(crud_routes(collection))
+    async def on_simulator_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SimulatorError)
+        return _error(exc.status, exc.message, exc.code)
+
+    app = Starlette(routes=routes, exception_handlers={SimulatorError: on_simulator_error})
+    return _Gate(app, state), state

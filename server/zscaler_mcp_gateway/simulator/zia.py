@@ -1,0 +1,126 @@
+"""ZIA collections and endpoints (/zia/api/v1): plain arrays, integer ids, seeded data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .store import Collection, ServiceApi, SimulatorError
+
+ROOT = "/zia/api/v1"
+PREDEFINED_CATEGORIES = {
+    "NEWS_AND_MEDIA": "News and Media",
+    "SOCIAL_NETWORKING": "Social Networking",
+    "GAMBLING": "Gambling",
+    "WEB_SEARCH": "Web Search",
+    "PROFESSIONAL_SERVICES": "Professional Services",
+}
+LOOKUP = {
+    "news.example.com": "NEWS_AND_MEDIA",
+    "social.example.com": "SOCIAL_NETWORKING",
+    "casino.example.com": "GAMBLING",
+    "search.example.com": "WEB_SEARCH",
+}
+
+
+def _zia(path: str, seed: list[dict[str, Any]], **kw: Any) -> Collection:
+    return Collection("zia", ROOT + path, "array", seed=seed, **kw)
+
+
+def _rule_labels() -> Collection:
+    return _zia(
+        "/ruleLabels",
+        [
+            {"id": 1, "name": "PCI", "description": "Cardholder data scope", "referencedRuleCount": 3},
+            {"id": 2, "name": "SOX", "description": "Financial reporting controls", "referencedRuleCount": 1},
+            {"id": 3, "name": "Break-glass", "description": "Emergency access rules", "referencedRuleCount": 0},
+        ],
+        int_ids=True,
+    )
+
+
+def _rule_defaults(record: dict[str, Any]) -> None:
+    record.setdefault("state", "ENABLED")
+    record.setdefault("order", 1)
+    record.setdefault("rank", 7)
+    record.setdefault("action", "ALLOW")
+
+
+def _url_filtering_rules() -> Collection:
+    return _zia(
+        "/urlFilteringRules",
+        [
+            {"id": 101, "name": "Block Gambling", "order": 1, "rank": 7, "state": "ENABLED", "action": "BLOCK", "urlCategories": ["GAMBLING"], "protocols": ["ANY_RULE"], "labels": [{"id": 1, "name": "PCI"}]},
+            {"id": 102, "name": "Caution Social", "order": 2, "rank": 7, "state": "ENABLED", "action": "CAUTION", "urlCategories": ["SOCIAL_NETWORKING"], "protocols": ["ANY_RULE"]},
+            {"id": 103, "name": "Allow News", "order": 3, "rank": 7, "state": "DISABLED", "action": "ALLOW", "urlCategories": ["NEWS_AND_MEDIA"], "protocols": ["ANY_RULE"]},
+        ],
+        required=("name", "action"),
+        int_ids=True,
+        on_create=_rule_defaults,
+    )
+
+
+def _custom_category_defaults(record: dict[str, Any]) -> None:
+    record.setdefault("customCategory", True)
+    record.setdefault("urls", [])
+    record.setdefault("superCategory", "USER_DEFINED")
+
+
+def _url_categories() -> Collection:
+    predefined = [
+        {"id": cid, "configuredName": name, "superCategory": "NEWS_AND_MEDIA" if cid == "NEWS_AND_MEDIA" else "INTERNET_COMMUNICATION", "customCategory": False, "urls": [], "dbCategorizedUrls": [d for d, c in LOOKUP.items() if c == cid]}
+        for cid, name in PREDEFINED_CATEGORIES.items()
+    ]
+    custom = [
+        {"id": "CUSTOM_01", "configuredName": "Partner Portals", "superCategory": "USER_DEFINED", "customCategory": True, "urls": ["partner1.example.com", "partner2.example.com"], "description": "Trusted partner sites"},
+    ]
+    return _zia("/urlCategories", predefined + custom, required=("configuredName",), id_prefix="CUSTOM_", id_start=2, on_create=_custom_category_defaults)
+
+
+def build() -> ServiceApi:
+    categories = _url_categories()
+
+    async def category_put(request: Request) -> Response:
+        """PUT /urlCategories/{id}: a full update, or incremental with ?action=ADD_TO_LIST|REMOVE_FROM_LIST."""
+        record_id = request.path_params["record_id"]
+        body = await request.json() if await request.body() else None
+        action = request.query_params.get("action")
+        if action is None:
+            return JSONResponse(categories.update(record_id, body))
+        if action not in ("ADD_TO_LIST", "REMOVE_FROM_LIST") or not isinstance(body, dict):
+            raise SimulatorError(400, f"Invalid action {action!r} or body")
+        current = categories.get(record_id)
+        urls = list(current.get("urls", []))
+        changes = [u for u in body.get("urls", [])]
+        urls = urls + [u for u in changes if u not in urls] if action == "ADD_TO_LIST" else [u for u in urls if u not in changes]
+        return JSONResponse(categories.update(record_id, {"urls": urls}))
+
+    async def custom_only_list(request: Request) -> Response:
+        items = categories.list()
+        if request.query_params.get("customOnly") == "true":
+            items = [c for c in items if c.get("customCategory")]
+        return JSONResponse(items)
+
+    async def lite(request: Request) -> Response:
+        return JSONResponse([{"id": c["id"], "configuredName": c.get("configuredName")} for c in categories.list()])
+
+    async def url_lookup(request: Request) -> Response:
+        urls = await request.json()
+        if not isinstance(urls, list) or not urls:
+            raise SimulatorError(400, "Body must be a non-empty JSON array of URLs")
+        return JSONResponse(
+            [{"url": u, "urlClassifications": [LOOKUP.get(str(u).split("/")[0], "MISCELLANEOUS_OR_UNKNOWN")]} for u in urls]
+        )
+
+    return ServiceApi(
+        collections=[_rule_labels(), _url_filtering_rules(), categories],
+        routes=[
+            Route(ROOT + "/urlCategories", custom_only_list, methods=["GET"]),
+            Route(ROOT + "/urlCategories/lite", lite, methods=["GET"]),
+            Route(ROOT + "/urlCategories/{record_id}", category_put, methods=["PUT"]),
+            Route(ROOT + "/urlLookup", url_lookup, methods=["POST"]),
+        ],
+    )

@@ -1,0 +1,207 @@
+"""The one module that owns zscaler-sdk-python: client lifecycle, base-URL redirection, execution.
+
+One OneAPI client per credential fingerprint, used as a context manager so it keeps a pooled
+`requests.Session` (the official server built a new client and TCP connection per call), with an
+explicit request timeout. SDK errors become `UpstreamError` with the API's message, never a
+traceback. List calls walk every page and return the API's records verbatim (the SDK's models drop
+fields such as `creationTime`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .catalog.model import Tool
+from .credentials import CredentialSource
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_SECONDS = 30
+MAX_PAGES = 1000  # a runaway pager must still end
+
+
+class UpstreamError(Exception):
+    """A failed call to Zscaler; `status` is the HTTP status when one was received."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def redirected_executor_class(base_url: str) -> type:
+    """A RequestExecutor subclass that sends API and token requests to `base_url`.
+
+    The SDK has no base-URL option (hard-coded https://api.zsapi.net and {vanity}.zslogin.net);
+    this is the only place that relies on its internals. tests/unit/test_upstream_redirect.py fails
+    loudly when `RequestExecutor._resolve_api_base_url`, `RequestExecutor._oauth` or
+    `OAuth._get_auth_url` move.
+    """
+    from zscaler.request_executor import RequestExecutor
+
+    token_url = f"{base_url}/oauth2/v1/token"
+
+    class RedirectedRequestExecutor(RequestExecutor):  # type: ignore[misc]
+        BASE_URL = base_url
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if self._oauth is not None:
+                # OAuth is a process-wide singleton per config: bind the redirect to this instance.
+                self._oauth._get_auth_url = lambda vanity, cloud: token_url
+
+        def _resolve_api_base_url(self) -> str:
+            return base_url
+
+    return RedirectedRequestExecutor
+
+
+@dataclass
+class _LiveClient:
+    fingerprint: str
+    client: Any
+
+
+class Upstream:
+    """Builds and reuses the SDK client; runs catalog tools through it (blocking; call from a worker thread)."""
+
+    def __init__(
+        self,
+        credentials: CredentialSource,
+        base_url: str | None = None,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        pool_size: int = 32,
+        on_response: Callable[[str, int | None], None] | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.timeout_seconds = timeout_seconds
+        self.pool_size = pool_size
+        self.on_response = on_response  # (service, status) per upstream request, for metrics
+        self._lock = threading.Lock()
+        self._live: _LiveClient | None = None
+
+    def client(self) -> Any:
+        creds = self.credentials.load()
+        live = self._live
+        if live is not None and live.fingerprint == creds.fingerprint:
+            return live.client
+        with self._lock:
+            if self._live is not None and self._live.fingerprint == creds.fingerprint:
+                return self._live.client
+            from zscaler import ZscalerClient
+
+            config: dict[str, Any] = {**creds.sdk_config(), "requestTimeout": self.timeout_seconds, "logging": {"enabled": False}}
+            if self.base_url:
+                config["requestExecutor"] = redirected_executor_class(self.base_url)
+            client = ZscalerClient(config)
+            client.__enter__()  # installs a pooled requests.Session on the executor
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size)
+            client._session.mount("http://", adapter)
+            client._session.mount("https://", adapter)
+            old, self._live = self._live, _LiveClient(creds.fingerprint, client)
+            if old is not None:
+                log.info("credentials changed; rebuilt the Zscaler SDK client")
+                _close_quietly(old.client)
+            return client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._live is not None:
+                _close_quietly(self._live.client)
+                self._live = None
+
+    def execute(self, tool: Tool, arguments: Mapping[str, Any]) -> Any:
+        assert tool.call is not None, f"{tool.name} has no SDK call"
+        method = _resolve(self.client(), tool.call.method)
+        positional = [arguments[p.name] for p in tool.params if p.location == "path" and p.name in arguments]
+        kwargs = {p.target: arguments[p.name] for p in tool.params if p.location == "body" and p.name in arguments}
+        query = {p.target: arguments[p.name] for p in tool.params if p.location == "query" and p.name in arguments}
+        if query and tool.call.query_arg:
+            kwargs[tool.call.query_arg] = query
+        else:
+            kwargs.update(query)
+        try:
+            outcome = method(*positional, **kwargs)
+        except requests.RequestException as exc:
+            raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
+        _, response, error = _unpack(outcome)
+        self._observe(tool.service, response, error)
+        if error is not None:
+            raise _upstream_error(error, response)
+        if tool.call.result == "records":
+            return self._all_records(tool, response)
+        if tool.call.result == "status":
+            return {"ok": True, "status": _status(response)}
+        body = response.get_body() if response is not None else None
+        return body if body is not None else {"ok": True, "status": _status(response)}
+
+    def _all_records(self, tool: Tool, response: Any) -> dict[str, Any]:
+        if response is None:
+            return {"count": 0, "items": []}
+        records = list(response.get_results())
+        pages = 1
+        while tool.call and tool.call.paginate and pages < MAX_PAGES and response.has_next():
+            page, response, error = response.next()
+            self._observe(tool.service, response, error)
+            if error is not None:
+                raise _upstream_error(error, response)
+            if not page:
+                break
+            records.extend(response.get_results())
+            pages += 1
+        return {"count": len(records), "pages": pages, "items": records}
+
+    def _observe(self, service: str, response: Any, error: Any) -> None:
+        if self.on_response is not None:
+            self.on_response(service, _status(response) or getattr(error, "status", None))
+
+
+def _resolve(root: Any, dotted: str) -> Callable[..., Any]:
+    target = root
+    for part in dotted.split("."):
+        target = getattr(target, part)
+    return target  # type: ignore[no-any-return]
+
+
+def _unpack(outcome: Any) -> tuple[Any, Any, Any]:
+    if isinstance(outcome, tuple) and len(outcome) == 3:
+        return outcome
+    raise UpstreamError(f"unexpected SDK return shape {type(outcome).__name__}")
+
+
+def _status(response: Any) -> int | None:
+    getter = getattr(response, "get_status", None)
+    if getter is not None:
+        return getter()  # type: ignore[no-any-return]
+    return getattr(response, "status_code", None)
+
+
+def _upstream_error(error: Any, response: Any) -> UpstreamError:
+    """The API's own message and status; the SDK often serialises them as a JSON object string."""
+    status = _status(response) or getattr(error, "status", None)
+    message = str(error).strip() or type(error).__name__
+    try:
+        detail = json.loads(message)
+    except ValueError:
+        detail = None
+    if isinstance(detail, dict):
+        status = detail.get("status") or status
+        code = detail.get("code")
+        text = detail.get("message") or detail.get("reason") or message
+        message = f"{code}: {text}" if code else str(text)
+    return UpstreamError(message, int(status) if isinstance(status, (int, str)) and str(status).isdigit() else None)
+
+
+def _close_quietly(client: Any) -> None:
+    try:
+        client._session.close()
+    except Exception:  # closing a dead pool must never fail a call
+        log.debug("closing an old SDK session failed", exc_info=True)
