@@ -1,0 +1,153 @@
+{{- define "zscaler-mcp-gateway.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "zscaler-mcp-gateway.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "zscaler-mcp-gateway.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "zscaler-mcp-gateway.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "zscaler-mcp-gateway.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "zscaler-mcp-gateway.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: zscaler-mcp-gateway
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "zscaler-mcp-gateway.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "zscaler-mcp-gateway.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "zscaler-mcp-gateway.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "zscaler-mcp-gateway.configMapName" -}}
+{{- printf "%s-config" (include "zscaler-mcp-gateway.fullname" .) -}}
+{{- end -}}
+
+{{/*
+A list-valued key given as a list or as a comma-separated string, as a JSON list of trimmed,
+non-empty strings. Usage: include "zscaler-mcp-gateway.list" .Values.toolsets | fromJsonArray
+*/}}
+{{- define "zscaler-mcp-gateway.list" -}}
+{{- $items := . -}}
+{{- if kindIs "string" $items -}}
+{{- $items = splitList "," $items -}}
+{{- end -}}
+{{- $out := list -}}
+{{- range $items -}}
+{{- $item := trim (toString .) -}}
+{{- if $item -}}
+{{- $out = append $out $item -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
+The list helper, then every id checked against `allowed`; an unknown id fails the release naming
+the key and the id. Usage: include "zscaler-mcp-gateway.idList" (dict "key" "toolsets"
+"value" .Values.toolsets "allowed" $ids) | fromJsonArray
+*/}}
+{{- define "zscaler-mcp-gateway.idList" -}}
+{{- $items := include "zscaler-mcp-gateway.list" .value | fromJsonArray -}}
+{{- range $items -}}
+{{- if not (has . $.allowed) -}}
+{{- fail (printf "%s: unknown toolset id %q (valid ids: %s)" $.key . (join ", " $.allowed)) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $items -}}
+{{- end -}}
+
+{{/*
+The policy file /etc/zscaler-mcp/config.yaml: the policy values under the server's key names.
+List keys are rendered only when non-empty (empty means the server's default); write always is.
+*/}}
+{{- define "zscaler-mcp-gateway.config" -}}
+{{- $toolsets := append (include "zscaler-mcp-gateway.catalogToolsets" . | fromYamlArray) "meta" -}}
+{{- $config := dict -}}
+{{- $lists := dict
+  "services" (include "zscaler-mcp-gateway.list" .Values.services | fromJsonArray)
+  "toolsets" (include "zscaler-mcp-gateway.idList" (dict "key" "toolsets" "value" .Values.toolsets "allowed" (concat $toolsets (list "default" "all"))) | fromJsonArray)
+  "disabledToolsets" (include "zscaler-mcp-gateway.idList" (dict "key" "disabledToolsets" "value" .Values.disabledToolsets "allowed" $toolsets) | fromJsonArray)
+  "disabledTools" (include "zscaler-mcp-gateway.list" .Values.disabledTools | fromJsonArray)
+  "enabledTools" (include "zscaler-mcp-gateway.list" .Values.enabledTools | fromJsonArray) -}}
+{{- range $key, $items := $lists -}}
+{{- if $items -}}
+{{- $_ := set $config $key $items -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $config "write" (dict "enabled" .Values.write.enabled "allowlist" (include "zscaler-mcp-gateway.list" .Values.write.allowlist | fromJsonArray)) -}}
+{{- $_ := set $config "entitlementFilter" .Values.entitlementFilter -}}
+{{- toYaml $config -}}
+{{- end -}}
+
+{{/*
+The Host header values the MCP endpoint accepts, comma-separated: the Service's DNS names and
+localhost, each bare and with the Service port and the container port, plus .Values.allowedHosts.
+*/}}
+{{- define "zscaler-mcp-gateway.allowedHosts" -}}
+{{- $name := include "zscaler-mcp-gateway.fullname" . -}}
+{{- $namespace := .Release.Namespace -}}
+{{- $ports := uniq (list (printf "%d" (int .Values.service.port)) "8000") -}}
+{{- $bare := list $name (printf "%s.%s" $name $namespace) (printf "%s.%s.svc" $name $namespace) (printf "%s.%s.svc.%s" $name $namespace .Values.clusterDomain) "localhost" "127.0.0.1" -}}
+{{- $hosts := list -}}
+{{- range $host := $bare -}}
+{{- $hosts = append $hosts $host -}}
+{{- range $port := $ports -}}
+{{- $hosts = append $hosts (printf "%s:%s" $host $port) -}}
+{{- end -}}
+{{- end -}}
+{{- $hosts = concat $hosts (include "zscaler-mcp-gateway.list" .Values.allowedHosts | fromJsonArray) -}}
+{{- join "," (uniq $hosts) -}}
+{{- end -}}
+
+{{- define "zscaler-mcp-gateway.credentialsSecret" -}}
+{{- if not .Values.credentials.existingSecret -}}
+{{- fail "credentials.existingSecret is required: create a Secret that holds the Zscaler API credentials as files, e.g. `kubectl create secret generic zscaler-credentials --from-env-file=.env`, then install with `--set credentials.existingSecret=zscaler-credentials`" -}}
+{{- end -}}
+{{- .Values.credentials.existingSecret -}}
+{{- end -}}
+
+{{/*
+Pod Security "restricted": shared by the gateway pod and the helm test pod.
+*/}}
+{{- define "zscaler-mcp-gateway.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "zscaler-mcp-gateway.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
