@@ -1,0 +1,147 @@
+"""Assembles the gateway from its parts and serves it (streamable HTTP under uvicorn, or stdio)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from .catalog import load_catalog
+from .catalog.model import Catalog
+from .config import ConfigError, PolicyConfig, load_policy_file, policy_from_env
+from .credentials import CredentialsError, CredentialSource
+from .dispatch import ToolDispatcher
+from .generation import GenerationStore
+from .mcp_server import build_mcp_server
+from .reload import ConfigReloader
+from .telemetry import Telemetry
+from .upstream import Upstream
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class GatewayOptions:
+    config_path: str | None = None
+    credentials_dir: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    upstream_base_url: str | None = None  # the simulator, a proxy; None = the real Zscaler cloud
+    upstream_timeout_seconds: float = 30.0
+    reload_interval_seconds: float = 0.1
+    stateless_http: bool = False
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+def initial_policy(options: GatewayOptions, catalog: Catalog) -> tuple[PolicyConfig, str]:
+    """With --config the file is the one source of truth; without it, the official env vars."""
+    if options.config_path:
+        return load_policy_file(options.config_path, catalog), options.config_path
+    return policy_from_env(options.environ, catalog), "environment"
+
+
+class Gateway:
+    def __init__(self, options: GatewayOptions, catalog: Catalog | None = None, telemetry: Telemetry | None = None) -> None:
+        self.options = options
+        self.catalog = catalog or load_catalog()
+        config, source = initial_policy(options, self.catalog)  # raises ConfigError: refuse to start on a bad file
+        self.store = GenerationStore(self.catalog, config, source)
+        self.credentials = CredentialSource(options.credentials_dir, options.environ)
+        self.telemetry = telemetry or Telemetry()
+        self.upstream = Upstream(self.credentials, options.upstream_base_url, options.upstream_timeout_seconds)
+        self.dispatcher = ToolDispatcher(self.catalog, self.store, self.upstream, self.telemetry)
+        self.mcp, self.broadcaster, self.listen = build_mcp_server(self.store, self.dispatcher)
+        self.reloader = (
+            ConfigReloader(options.config_path, self.store, self.catalog, options.reload_interval_seconds)
+            if options.config_path
+            else None
+        )
+
+    # --- health -----------------------------------------------------------------------------
+
+    def readiness(self) -> tuple[bool, dict[str, Any]]:
+        generation = self.store.current
+        status = self.store.reload_status
+        try:
+            self.credentials.load()
+            credentials: dict[str, Any] = {"ok": True}
+        except CredentialsError as exc:
+            credentials = {"ok": False, "error": str(exc)}
+        detail = {
+            "config": {
+                "ok": True,
+                "generation": generation.number,
+                "source": generation.source,
+                "toolsServed": len(generation.tools),
+                "lastReloadError": status.last_error,
+                "reloadFailures": status.failures,
+            },
+            "credentials": credentials,
+        }
+        return bool(credentials["ok"]), detail
+
+    async def healthz(self, request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(self, request: Request) -> JSONResponse:
+        ready, detail = self.readiness()
+        return JSONResponse({"ready": ready, **detail}, status_code=200 if ready else 503)
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Background work for the lifetime of a transport: reload watcher, SIGHUP, list_changed."""
+        loop = asyncio.get_running_loop()
+        self.broadcaster.loop = loop
+        watcher = None
+        if self.reloader is not None:
+            self.reloader.install_sighup(loop)
+            watcher = loop.create_task(self.reloader.run(), name="config-reloader")
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+            self.listen.close()
+            self.upstream.close()
+
+    def http_app(self) -> Starlette:
+        mcp_app = self.mcp.streamable_http_app(
+            streamable_http_path="/mcp",
+            stateless_http=self.options.stateless_http,
+            host=self.options.host,
+            custom_starlette_routes=[
+                Route("/healthz", self.healthz, methods=["GET", "HEAD"]),
+                Route("/readyz", self.readyz, methods=["GET", "HEAD"]),
+            ],
+        )
+        session_lifespan = mcp_app.router.lifespan_context
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            async with session_lifespan(app), self.running():
+                yield
+
+        mcp_app.router.lifespan_context = lifespan
+        return mcp_app
+
+    async def serve_stdio(self) -> None:
+        from mcp.server.stdio import stdio_server
+
+        async with self.running(), stdio_server() as (read_stream, write_stream):
+            await self.mcp.run(read_stream, write_stream, self.mcp.create_initialization_options())
+
+
+__all__ = ["ConfigError", "Gateway", "GatewayOptions"]

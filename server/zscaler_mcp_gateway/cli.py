@@ -1,0 +1,184 @@
+"""`zscaler-mcp-gateway`: serve, check-config, list-tools, simulator."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .catalog import load_catalog
+from .config import ConfigError, load_policy_file, policy_from_env, policy_warnings
+from .credentials import DEFAULT_CREDENTIALS_DIR, KEYS
+from .generation import build_generation
+from .telemetry import AUDIT_LOGGER
+
+SIMULATOR_CREDENTIALS = {
+    "ZSCALER_CLIENT_ID": "simulator-client",
+    "ZSCALER_CLIENT_SECRET": "simulator-secret",
+    "ZSCALER_VANITY_DOMAIN": "simulator",
+    "ZSCALER_CUSTOMER_ID": "1234567890",
+}
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zscaler-mcp-gateway", description="Kubernetes-native MCP gateway to Zscaler.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the MCP server")
+    serve.add_argument("--config", help="policy file (YAML); watched and reloaded live")
+    serve.add_argument("--credentials-dir", default=DEFAULT_CREDENTIALS_DIR, help="directory of credential files (env vars as fallback)")
+    serve.add_argument("--transport", choices=("streamable-http", "stdio"), default=_env("ZSCALER_MCP_TRANSPORT", "streamable-http"))
+    serve.add_argument("--host", default=_env("ZSCALER_MCP_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(_env("ZSCALER_MCP_PORT", "8000")))
+    serve.add_argument("--metrics-port", type=int, default=9090, help="Prometheus /metrics port (0 disables)")
+    serve.add_argument("--simulator", action="store_true", help="start the embedded Zscaler API simulator and use it")
+    serve.add_argument("--upstream-url", help="send Zscaler API and token requests to this base URL (a proxy or simulator)")
+    serve.add_argument("--stateless", action="store_true", help="no MCP sessions, for replicas behind a non-sticky Service")
+    serve.add_argument("--api-keys-dir", help="directory of API key files: file name = principal, content = key")
+    serve.add_argument("--log-level", default=_env("ZSCALER_MCP_LOG_LEVEL", "INFO"))
+
+    check = sub.add_parser("check-config", help="validate a policy file")
+    check.add_argument("file")
+
+    tools = sub.add_parser("list-tools", help="list the tools a policy serves")
+    tools.add_argument("--config", help="policy file (default: the ZSCALER_MCP_* env vars)")
+    tools.add_argument("--all", action="store_true", help="every tool of the catalog, whatever the policy")
+    tools.add_argument("--format", choices=("table", "names", "json"), default="table")
+
+    sim = sub.add_parser("simulator", help="run the Zscaler API simulator")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=18080)
+    return parser
+
+
+def configure_logging(level: str, audit_stream: object) -> None:
+    logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The SDK logs full request/response dumps at INFO: keep them out of pod logs.
+    logging.getLogger("zscaler").setLevel(logging.WARNING)
+    audit = logging.getLogger(AUDIT_LOGGER)
+    handler = logging.StreamHandler(audit_stream)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    audit.addHandler(handler)
+    audit.setLevel(logging.INFO)
+    audit.propagate = False
+
+
+def cmd_check_config(path: str) -> int:
+    catalog = load_catalog()
+    try:
+        config = load_policy_file(path, catalog)
+    except ConfigError as exc:
+        for error in exc.errors:
+            print(error)
+        return 1
+    for warning in policy_warnings(config, catalog):
+        print(f"warning: {warning}")
+    generation = build_generation(1, config, catalog, path)
+    print(f"ok: {len(generation.tools)} tools served")
+    return 0
+
+
+def cmd_list_tools(config_path: str | None, all_tools: bool, fmt: str) -> int:
+    catalog = load_catalog()
+    if all_tools:
+        tools = list(catalog.tools.values())
+    else:
+        try:
+            config = load_policy_file(config_path, catalog) if config_path else policy_from_env(os.environ, catalog)
+        except ConfigError as exc:
+            for error in exc.errors:
+                print(error, file=sys.stderr)
+            return 1
+        tools = list(build_generation(1, config, catalog, config_path or "environment").tools.values())
+    if fmt == "names":
+        print("\n".join(t.name for t in tools))
+    elif fmt == "json":
+        rows = [{"name": t.name, "service": t.service, "toolset": t.toolset, "action": t.action.value, "description": t.description} for t in tools]
+        print(json.dumps(rows, indent=1))
+    else:
+        width = max((len(t.name) for t in tools), default=4)
+        print(f"{'TOOL':<{width}}  {'TOOLSET':<28}  ACTION  DESCRIPTION")
+        for t in tools:
+            print(f"{t.name:<{width}}  {t.toolset:<28}  {t.action.value:<6}  {t.description}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .app import Gateway, GatewayOptions
+
+    configure_logging(args.log_level, sys.stderr if args.transport == "stdio" else sys.stdout)
+    log = logging.getLogger("zscaler_mcp_gateway")
+    environ = dict(os.environ)
+    simulator = None
+    upstream = args.upstream_url
+    if args.simulator:
+        from .simulator import start_simulator
+
+        simulator = start_simulator()
+        upstream = simulator.url
+        if not any(environ.get(k) for k in KEYS) and not os.path.isdir(args.credentials_dir):
+            environ.update(SIMULATOR_CREDENTIALS)
+        log.info("embedded Zscaler simulator on %s", simulator.url)
+    options = GatewayOptions(
+        config_path=args.config,
+        credentials_dir=args.credentials_dir,
+        host=args.host,
+        port=args.port,
+        upstream_base_url=upstream,
+        stateless_http=args.stateless,
+        environ=environ,
+    )
+    try:
+        gateway = Gateway(options)
+    except ConfigError as exc:
+        for error in exc.errors:
+            print(f"config error: {error}", file=sys.stderr)
+        return 1
+    try:
+        if args.transport == "stdio":
+            asyncio.run(gateway.serve_stdio())
+        else:
+            import uvicorn
+
+            log.info("serving MCP on http://%s:%d/mcp (%d tools)", args.host, args.port, len(gateway.store.current.tools))
+            uvicorn.run(gateway.http_app(), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=20)
+    finally:
+        if simulator is not None:
+            simulator.stop()
+    return 0
+
+
+def cmd_simulator(host: str, port: int) -> int:
+    import uvicorn
+
+    from .simulator import create_app
+
+    app, _ = create_app()
+    print(f"Zscaler API simulator on http://{host}:{port}", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check-config":
+        return cmd_check_config(args.file)
+    if args.command == "list-tools":
+        return cmd_list_tools(args.config, args.all, args.format)
+    if args.command == "simulator":
+        return cmd_simulator(args.host, args.port)
+    return cmd_serve(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

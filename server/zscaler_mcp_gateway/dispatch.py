@@ -1,0 +1,161 @@
+"""Tool calls: policy check against the call's generation, argument validation, execution.
+
+Every path (unknown tool, denied, invalid arguments, upstream error, success) goes through
+`Telemetry.tool_call`, so none escapes the audit trail.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from .arguments import validate_arguments
+from .catalog import meta
+from .catalog.model import META_TOOLSET, Catalog
+from .credentials import CredentialsError
+from .generation import Generation, GenerationStore
+from .telemetry import CallRecord, Telemetry
+from .upstream import Upstream, UpstreamError
+
+log = logging.getLogger(__name__)
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class CallResult:
+    payload: Any
+    is_error: bool = False
+
+    def text(self) -> str:
+        if isinstance(self.payload, str):
+            return self.payload
+        return json.dumps(self.payload, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True)
+class Caller:
+    principal: str = "anonymous"
+    request_id: str | None = None
+    trace_id: str | None = None
+
+
+class ToolDispatcher:
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: GenerationStore,
+        upstream: Upstream,
+        telemetry: Telemetry,
+        max_concurrent_upstream: int = 32,
+        call_timeout_seconds: float = 60.0,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.upstream = upstream
+        self.telemetry = telemetry
+        self.limiter = anyio.CapacityLimiter(max_concurrent_upstream)
+        self.call_timeout_seconds = call_timeout_seconds
+
+    async def call(self, name: str, arguments: Mapping[str, Any] | None, caller: Caller) -> CallResult:
+        generation = self.store.current  # the call finishes under the generation it started with
+        tool = self.catalog.tools.get(name)
+        record = CallRecord(
+            tool=name if tool else UNKNOWN,
+            toolset=tool.toolset if tool else UNKNOWN,
+            service=tool.service if tool else UNKNOWN,
+            access=tool.access if tool else "read",
+            principal=caller.principal,
+            request_id=caller.request_id or uuid.uuid4().hex,
+            config_generation=generation.number,
+            args=dict(arguments or {}),
+            trace_id=caller.trace_id,
+        )
+        with self.telemetry.tool_call(record):
+            result = await self._call(name, arguments, generation, record)
+            if result.is_error and record.outcome == "ok":
+                record.outcome = "error"
+            if result.is_error and record.error is None:
+                record.error = result.text()[:500]
+            return result
+
+    async def _call(self, name: str, arguments: Mapping[str, Any] | None, generation: Generation, record: CallRecord) -> CallResult:
+        tool = self.catalog.tools.get(name)
+        if tool is None:
+            record.outcome = "invalid"
+            return CallResult(f"Unknown tool {name[:100]!r}. Use zscaler_list_toolsets to discover tools.", True)
+        if name not in generation.tools:
+            record.outcome = "denied"
+            reason = generation.view.exclusion_reason(tool) or "it is not served"
+            return CallResult(f"Tool {name!r} is not allowed by the current policy (generation {generation.number}): {reason}.", True)
+        clean, errors = validate_arguments(tool, arguments)
+        if errors:
+            record.outcome = "invalid"
+            return CallResult(f"Invalid arguments for {name}: " + "; ".join(errors), True)
+        if tool.toolset == META_TOOLSET:
+            return self._meta(name, clean, generation)
+        try:
+            with anyio.fail_after(self.call_timeout_seconds):
+                payload = await anyio.to_thread.run_sync(self.upstream.execute, tool, clean, limiter=self.limiter, abandon_on_cancel=True)
+        except TimeoutError:
+            return CallResult(f"{tool.service.upper()} API did not answer within {self.call_timeout_seconds:g} s.", True)
+        except UpstreamError as exc:
+            status = f" {exc.status}" if exc.status else ""
+            return CallResult(f"{tool.service.upper()} API error{status}: {exc}", True)
+        except CredentialsError as exc:
+            return CallResult(f"Zscaler credentials unavailable: {exc}", True)
+        return CallResult(payload)
+
+    # --- meta tools -------------------------------------------------------------------------
+
+    def _meta(self, name: str, args: Mapping[str, Any], generation: Generation) -> CallResult:
+        if name == meta.LIST_TOOLSETS:
+            return CallResult(self._list_toolsets(generation, args.get("service")))
+        if name == meta.GET_TOOLSET_TOOLS:
+            return self._toolset_tools(generation, args["toolset"])
+        return self._enable_toolset(args["toolset"])
+
+    def _list_toolsets(self, generation: Generation, service: str | None) -> dict[str, Any]:
+        rows = []
+        for toolset in self.catalog.toolsets.values():
+            if service and toolset.service != service:
+                continue
+            tools = self.catalog.toolset_tools(toolset.id)
+            rows.append(
+                {
+                    "id": toolset.id,
+                    "service": toolset.service,
+                    "description": toolset.description,
+                    "default": toolset.default,
+                    "served_tools": sum(1 for t in tools if t.name in generation.tools),
+                    "read_tools": sum(1 for t in tools if not t.action.is_write),
+                    "write_tools": sum(1 for t in tools if t.action.is_write),
+                }
+            )
+        return {"config_generation": generation.number, "toolsets": rows}
+
+    def _toolset_tools(self, generation: Generation, toolset_id: str) -> CallResult:
+        if toolset_id not in self.catalog.toolsets:
+            return CallResult(f"Unknown toolset {toolset_id!r}. Use zscaler_list_toolsets.", True)
+        tools = []
+        for tool in self.catalog.toolset_tools(toolset_id):
+            row: dict[str, Any] = {"name": tool.name, "action": tool.action.value, "description": tool.description}
+            reason = generation.view.exclusion_reason(tool)
+            row["served"] = reason is None
+            if reason:
+                row["reason"] = reason
+            tools.append(row)
+        return CallResult({"toolset": toolset_id, "tools": tools})
+
+    def _enable_toolset(self, toolset_id: str) -> CallResult:
+        generation, refusal = self.store.enable_toolset(toolset_id)
+        if refusal is not None:
+            return CallResult({"toolset": toolset_id, "can_enable": False, "reason": refusal})
+        served = [t.name for t in self.catalog.toolset_tools(toolset_id) if t.name in generation.tools]
+        return CallResult({"toolset": toolset_id, "can_enable": True, "enabled": True, "tools": served, "config_generation": generation.number})

@@ -1,0 +1,181 @@
+"""Config generations: an immutable snapshot of what is served, swapped atomically on reload.
+
+A call captures the generation current when it starts and finishes under it, so a reload never
+changes the rules under a running call. Each generation precomputes its MCP tool listing and its
+`initialize` instructions once, not per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import mcp_types as types
+
+from .catalog.model import META_TOOLSET, Catalog, Tool
+from .config import PolicyConfig
+from .policy import PolicyView
+
+log = logging.getLogger(__name__)
+
+
+def mcp_tool(tool: Tool) -> types.Tool:
+    return types.Tool(
+        name=tool.name,
+        description=tool.description,
+        input_schema=tool.input_schema(),
+        annotations=types.ToolAnnotations(**{_snake(k): v for k, v in tool.annotations().items()}),
+    )
+
+
+def _snake(camel: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
+
+
+def instructions_for(catalog: Catalog, tools: Iterable[Tool]) -> str:
+    """Instruction snippets of the served toolsets, each once, in catalog order."""
+    served = {t.toolset for t in tools}
+    seen: dict[str, None] = {}
+    for toolset in catalog.toolsets.values():
+        if toolset.id in served:
+            for snippet in toolset.instructions:
+                seen.setdefault(snippet, None)
+    head = "Zscaler MCP gateway. Use zscaler_list_toolsets to see what else exists and zscaler_enable_toolset to ask for more."
+    return "\n\n".join([head, *seen])
+
+
+@dataclass(frozen=True)
+class Generation:
+    number: int
+    config: PolicyConfig
+    view: PolicyView
+    tools: Mapping[str, Tool]
+    listing: tuple[types.Tool, ...]
+    instructions: str
+    source: str
+    runtime_toolsets: frozenset[str] = frozenset()
+    loaded_at: float = field(default_factory=time.time)
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Served tools per (service, access), for the tools_served gauge."""
+        counts: dict[tuple[str, str], int] = {}
+        for tool in self.tools.values():
+            key = (tool.service, tool.access)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+
+def build_generation(
+    number: int,
+    config: PolicyConfig,
+    catalog: Catalog,
+    source: str,
+    entitled: Collection[str] | None = None,
+    runtime_toolsets: frozenset[str] = frozenset(),
+) -> Generation:
+    view = PolicyView.build(config, catalog, entitled, runtime_toolsets)
+    tools = view.served_tools()
+    return Generation(
+        number=number,
+        config=config,
+        view=view,
+        tools=tools,
+        listing=tuple(mcp_tool(t) for t in tools.values()),
+        instructions=instructions_for(catalog, tools.values()),
+        source=source,
+        runtime_toolsets=runtime_toolsets,
+    )
+
+
+@dataclass
+class ReloadStatus:
+    last_error: list[str] | None = None
+    last_error_at: float | None = None
+    failures: int = 0
+
+
+Listener = Callable[[Generation, Generation], Any]
+
+
+class GenerationStore:
+    """Holds the current generation; `apply_config`/`enable_toolset` publish the next one."""
+
+    def __init__(self, catalog: Catalog, config: PolicyConfig, source: str, entitled: Collection[str] | None = None) -> None:
+        self.catalog = catalog
+        self.entitled = entitled
+        self._lock = threading.Lock()
+        self._current = build_generation(1, config, catalog, source, entitled)
+        self._listeners: list[Listener] = []
+        self.reload_status = ReloadStatus()
+
+    @property
+    def current(self) -> Generation:
+        return self._current
+
+    def subscribe(self, listener: Listener) -> None:
+        """`listener(old, new)` runs after every swap (from the thread that swapped)."""
+        self._listeners.append(listener)
+
+    def _publish(self, build: Callable[[Generation], Generation]) -> Generation:
+        with self._lock:
+            old = self._current
+            new = build(old)
+            self._current = new
+        for listener in self._listeners:
+            try:
+                listener(old, new)
+            except Exception:  # a faulty listener must not undo or block a reload
+                log.exception("generation listener failed")
+        return new
+
+    def apply_config(self, config: PolicyConfig, source: str) -> Generation:
+        self.reload_status.last_error = None
+        return self._publish(
+            lambda old: build_generation(old.number + 1, config, self.catalog, source, self.entitled, old.runtime_toolsets)
+        )
+
+    def record_failure(self, errors: list[str]) -> None:
+        self.reload_status.last_error = errors
+        self.reload_status.last_error_at = time.time()
+        self.reload_status.failures += 1
+
+    def set_entitlements(self, entitled: Collection[str] | None) -> Generation:
+        self.entitled = entitled
+        return self._publish(
+            lambda old: build_generation(old.number + 1, old.config, self.catalog, old.source, entitled, old.runtime_toolsets)
+        )
+
+    def enable_toolset(self, toolset_id: str) -> tuple[Generation, str | None]:
+        """Add a toolset at run time under the same precedence; returns (generation, refusal reason)."""
+        current = self._current
+        reason = self.enable_refusal(current, toolset_id)
+        if reason is not None:
+            return current, reason
+        if toolset_id in current.view.toolsets:
+            return current, None  # already selected: nothing to publish
+        new = self._publish(
+            lambda old: build_generation(
+                old.number + 1, old.config, self.catalog, old.source, self.entitled, old.runtime_toolsets | {toolset_id}
+            )
+        )
+        return new, None
+
+    def enable_refusal(self, generation: Generation, toolset_id: str) -> str | None:
+        toolset = self.catalog.toolsets.get(toolset_id)
+        if toolset is None:
+            return f"unknown toolset {toolset_id!r}"
+        if toolset_id == META_TOOLSET:
+            return None
+        config = generation.config
+        if toolset_id in config.disabled_toolsets:
+            return f"toolset {toolset_id!r} is in disabledToolsets"
+        if toolset.service not in generation.view.services:
+            return f"service {toolset.service!r} is not enabled (services / entitlements)"
+        probe = PolicyView.build(config, self.catalog, self.entitled, generation.runtime_toolsets | {toolset_id})
+        if not any(probe.exclusion_reason(t) is None for t in self.catalog.toolset_tools(toolset_id)):
+            return "the policy (disabledTools, enabledTools, write gate) allows none of its tools"
+        return None

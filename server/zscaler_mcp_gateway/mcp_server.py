@@ -1,0 +1,124 @@
+"""MCP protocol wiring: the lowlevel `Server` whose handlers read the current generation.
+
+`tools/list` returns the generation's precomputed listing; `tools/call` goes to the dispatcher.
+On every new generation, handshake-era sessions get `notifications/tools/list_changed` on their
+standalone stream and 2026-07-28 clients get it through `subscriptions/listen`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from typing import Any
+
+import mcp_types as types
+from mcp.server import CacheHint, NotificationOptions, Server, ServerRequestContext
+from mcp.server.models import InitializationOptions
+from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from . import __version__
+from .dispatch import Caller, ToolDispatcher
+from .generation import Generation, GenerationStore
+
+log = logging.getLogger(__name__)
+
+PRINCIPAL_SCOPE_KEY = "zscaler_mcp.principal"  # set by the auth middleware on the ASGI scope
+# Short and private: the list changes on reload and may depend on the caller.
+TOOLS_LIST_CACHE_HINT = CacheHint(ttl_ms=500, scope="private")
+
+
+class GatewayServer(Server[Any]):
+    """Advertises `tools.listChanged` to handshake-era clients (the base class defaults it off)."""
+
+    def create_initialization_options(
+        self,
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+    ) -> InitializationOptions:
+        return super().create_initialization_options(
+            notification_options or NotificationOptions(tools_changed=True), experimental_capabilities, extensions
+        )
+
+
+def caller_from(ctx: ServerRequestContext[Any, Any]) -> Caller:
+    request = ctx.request
+    scope = getattr(request, "scope", None) or {}
+    headers = getattr(request, "headers", None)
+    request_id = headers.get("x-request-id") if headers is not None else None
+    traceparent = headers.get("traceparent") if headers is not None else None
+    trace_id = traceparent.split("-")[1] if traceparent and traceparent.count("-") >= 3 else None
+    return Caller(principal=scope.get(PRINCIPAL_SCOPE_KEY, "anonymous"), request_id=request_id, trace_id=trace_id)
+
+
+class ListChangedBroadcaster:
+    """Fans a generation change out to both protocol eras."""
+
+    def __init__(self, bus: InMemorySubscriptionBus) -> None:
+        self.bus = bus
+        self.sessions: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    def track(self, ctx: ServerRequestContext[Any, Any]) -> None:
+        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
+            self.sessions.add(ctx.session)
+
+    async def broadcast(self) -> None:
+        for session in list(self.sessions):
+            await session.send_tool_list_changed()  # best effort: never raises on a closed stream
+        await self.bus.publish(ToolsListChanged())
+
+    def on_generation(self, old: Generation, new: Generation) -> None:
+        if self.loop is None or old.listing == new.listing:
+            return
+        task: asyncio.Future[None]
+        if _on_loop(self.loop):
+            task = self.loop.create_task(self.broadcast())
+        else:
+            task = asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self.broadcast(), self.loop), loop=self.loop)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tuple[GatewayServer, ListChangedBroadcaster, ListenHandler]:
+    bus = InMemorySubscriptionBus()
+    broadcaster = ListChangedBroadcaster(bus)
+    listen = ListenHandler(bus)
+
+    async def list_tools(ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+        broadcaster.track(ctx)
+        return types.ListToolsResult(tools=list(store.current.listing))
+
+    async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+        broadcaster.track(ctx)
+        result = await dispatcher.call(params.name, params.arguments, caller_from(ctx))
+        return types.CallToolResult(content=[types.TextContent(type="text", text=result.text())], is_error=result.is_error)
+
+    server = GatewayServer(
+        "zscaler-mcp-gateway",
+        version=__version__,
+        title="Zscaler MCP Gateway",
+        description="Policy-controlled MCP access to the Zscaler Zero Trust Exchange",
+        instructions=store.current.instructions,
+        cache_hints={"tools/list": TOOLS_LIST_CACHE_HINT},
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        on_subscriptions_listen=listen,
+    )
+
+    def refresh_instructions(old: Generation, new: Generation) -> None:
+        server.instructions = new.instructions
+
+    store.subscribe(refresh_instructions)
+    store.subscribe(broadcaster.on_generation)
+    return server, broadcaster, listen
