@@ -1,0 +1,69 @@
+"""Start the real gateway (uvicorn, free loopback port) in a background thread, and stop it."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import uvicorn
+
+from zscaler_mcp_gateway.app import Gateway, GatewayOptions
+from zscaler_mcp_gateway.simulator import free_port
+
+TEST_CREDENTIALS = {
+    "ZSCALER_CLIENT_ID": "test-client",
+    "ZSCALER_CLIENT_SECRET": "test-secret-value-0f9e8d",
+    "ZSCALER_VANITY_DOMAIN": "acme",
+    "ZSCALER_CUSTOMER_ID": "1234567890",
+}
+
+
+@dataclass
+class RunningGateway:
+    gateway: Gateway
+    url: str  # base, e.g. http://127.0.0.1:PORT
+
+    @property
+    def mcp_url(self) -> str:
+        return self.url + "/mcp"
+
+
+@contextlib.contextmanager
+def run_gateway(
+    upstream_url: str,
+    config_path: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    credentials_dir: str | None = None,
+    ready_timeout: float = 10.0,
+    **options: object,
+) -> Iterator[RunningGateway]:
+    port = free_port()
+    env = dict(TEST_CREDENTIALS if credentials_dir is None else {})
+    env.update(environ or {})
+    gateway = Gateway(
+        GatewayOptions(
+            config_path=config_path,
+            credentials_dir=credentials_dir,
+            host="127.0.0.1",
+            port=port,
+            upstream_base_url=upstream_url,
+            environ=env,
+            **options,  # type: ignore[arg-type]
+        )
+    )
+    server = uvicorn.Server(uvicorn.Config(gateway.http_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="gateway-under-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + ready_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("gateway did not start")
+        time.sleep(0.01)
+    try:
+        yield RunningGateway(gateway, f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(10)
