@@ -9,6 +9,7 @@ fields such as `creationTime`).
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import threading
@@ -19,7 +20,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from .catalog.model import Tool
+from .catalog.model import SdkCall, Tool
 from .credentials import CredentialSource
 
 log = logging.getLogger(__name__)
@@ -120,12 +121,16 @@ class Upstream:
 
     def execute(self, tool: Tool, arguments: Mapping[str, Any]) -> Any:
         assert tool.call is not None, f"{tool.name} has no SDK call"
-        method = _resolve(self.client(), tool.call.method)
-        positional = [arguments[p.name] for p in tool.params if p.location == "path" and p.name in arguments]
-        kwargs = {p.target: arguments[p.name] for p in tool.params if p.location == "body" and p.name in arguments}
-        query = {p.target: arguments[p.name] for p in tool.params if p.location == "query" and p.name in arguments}
-        if query and tool.call.query_arg:
-            kwargs[tool.call.query_arg] = query
+        call = tool.call.select(arguments)
+        method = _resolve(self.client(), call.method)
+        params = [p for p in tool.params if call.receives(p) and p.name in arguments]
+        positional = [arguments[p.name] for p in params if p.location == "path"]
+        kwargs = {p.target: arguments[p.name] for p in params if p.location == "body"}
+        query = {p.target: arguments[p.name] for p in params if p.location == "query"}
+        if call.body_model and call.body_arg:
+            kwargs = {call.body_arg: _model(call.body_model)(kwargs)}
+        if query and call.query_arg:
+            kwargs[call.query_arg] = query
         else:
             kwargs.update(query)
         try:
@@ -136,27 +141,29 @@ class Upstream:
         self._observe(tool.service, response, error)
         if error is not None:
             raise _upstream_error(error, response)
-        if tool.call.result == "records":
-            return self._all_records(tool, response)
-        if tool.call.result == "status":
+        if call.result == "records":
+            return self._all_records(tool.service, call, response, arguments.get(call.name_filter or ""))
+        if call.result == "status":
             return {"ok": True, "status": _status(response)}
         body = response.get_body() if response is not None else None
         return body if body is not None else {"ok": True, "status": _status(response)}
 
-    def _all_records(self, tool: Tool, response: Any) -> dict[str, Any]:
+    def _all_records(self, service: str, call: SdkCall, response: Any, name_filter: Any = None) -> dict[str, Any]:
         if response is None:
             return {"count": 0, "items": []}
         records = list(response.get_results())
         pages = 1
-        while tool.call and tool.call.paginate and pages < MAX_PAGES and response.has_next():
+        while call.paginate and pages < MAX_PAGES and response.has_next():
             page, response, error = response.next()
-            self._observe(tool.service, response, error)
+            self._observe(service, response, error)
             if error is not None:
                 raise _upstream_error(error, response)
             if not page:
                 break
             records.extend(response.get_results())
             pages += 1
+        if name_filter:
+            records = [r for r in records if _name_matches(r, str(name_filter))]
         return {"count": len(records), "pages": pages, "items": records}
 
     def _observe(self, service: str, response: Any, error: Any) -> None:
@@ -169,6 +176,20 @@ def _resolve(root: Any, dotted: str) -> Callable[..., Any]:
     for part in dotted.split("."):
         target = getattr(target, part)
     return target  # type: ignore[no-any-return]
+
+
+def _model(dotted: str) -> Callable[[dict[str, Any]], Any]:
+    """An SDK model class named "module:Class" (the few SDK methods that take a model, not keywords)."""
+    module_name, _, class_name = dotted.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+
+
+def _name_matches(record: Any, needle: str) -> bool:
+    """The SDK's local search: case-insensitive substring of the record's display name."""
+    if not isinstance(record, Mapping):
+        return False
+    name = record.get("name") or record.get("configuredName") or ""
+    return needle.lower() in str(name).lower()
 
 
 def _unpack(outcome: Any) -> tuple[Any, Any, Any]:

@@ -75,12 +75,36 @@ class SdkCall:
     `paginate` walks every page (the official server silently returned page one only).
     `result` picks the payload: "records" for lists, "body" for one object, "status" for
     calls that return nothing but success.
+
+    Optional, for tools the official server built from several SDK calls:
+    `params` names the tool params this call receives (None = all of them);
+    `variants` are (argument, call) pairs: the first whose argument is given (and not false)
+    runs instead, e.g. fetch-one-by-ID on a list tool;
+    `name_filter` names a tool param whose value keeps only records whose name contains it,
+    for SDK list methods that filter their models locally and send no search to the API;
+    `body_model` ("module:Class") wraps the body params, keyed by their SDK (camelCase) names,
+    in an SDK model passed as the single keyword `body_arg`.
     """
 
     method: str
     query_arg: str | None = "query_params"
     paginate: bool = False
     result: Literal["records", "body", "status"] = "body"
+    params: tuple[str, ...] | None = None
+    variants: tuple[tuple[str, SdkCall], ...] = ()
+    name_filter: str | None = None
+    body_model: str | None = None
+    body_arg: str | None = None
+
+    def select(self, arguments: Mapping[str, Any]) -> SdkCall:
+        """The call these arguments ask for: the first variant whose argument is given, else this one."""
+        for argument, call in self.variants:
+            if arguments.get(argument) not in (None, False, ""):
+                return call
+        return self
+
+    def receives(self, param: Param) -> bool:
+        return self.params is None or param.name in self.params
 
 
 @dataclass(frozen=True, slots=True)
