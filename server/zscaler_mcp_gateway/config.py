@@ -72,38 +72,47 @@ def _pattern_errors(key: str, patterns: tuple[str, ...]) -> list[str]:
     return errors
 
 
+def _strings(document: Mapping[str, Any], *path: str) -> tuple[str, ...]:
+    """The list of strings at `path`, or () when absent or of the wrong shape (pydantic reports that)."""
+    value: Any = document
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str))
+
+
+def _catalog_errors(document: Mapping[str, Any], catalog: Catalog) -> list[str]:
+    errors: list[str] = []
+    for service in _strings(document, "services"):
+        if service not in catalog.services:
+            errors.append(f"services: unknown service {service!r} (known: {', '.join(catalog.services)})")
+    for key, allow_keywords in (("toolsets", True), ("disabledToolsets", False)):
+        for toolset in _strings(document, key):
+            if toolset not in catalog.toolsets and not (allow_keywords and toolset in KEYWORDS):
+                errors.append(f"{key}: unknown toolset {toolset!r}")
+    errors += _pattern_errors("disabledTools", _strings(document, "disabledTools"))
+    errors += _pattern_errors("enabledTools", _strings(document, "enabledTools"))
+    errors += _pattern_errors("write.allowlist", _strings(document, "write", "allowlist"))
+    return errors
+
+
 def validate_policy(document: Any, catalog: Catalog) -> PolicyConfig:
     """Parse and check a policy document; raises ConfigError listing every problem."""
     if document is None:
         document = {}
     if not isinstance(document, Mapping):
         raise ConfigError([f"config: must be a mapping of keys, got {type(document).__name__}"])
+    errors: list[str] = []
+    config: PolicyConfig | None = None
     try:
         config = PolicyConfig.model_validate(document)
     except ValidationError as exc:
-        messages = []
         for err in exc.errors():
             key = _location(err["loc"]) or "config"
-            if err["type"] == "extra_forbidden":
-                messages.append(f"{key}: unknown key")
-            else:
-                messages.append(f"{key}: {err['msg']}")
-        raise ConfigError(messages) from None
-    errors: list[str] = []
-    for service in config.services:
-        if service not in catalog.services:
-            errors.append(f"services: unknown service {service!r} (known: {', '.join(catalog.services)})")
-    for key, ids, allow_keywords in (
-        ("toolsets", config.toolsets, True),
-        ("disabledToolsets", config.disabled_toolsets, False),
-    ):
-        for toolset in ids:
-            if toolset not in catalog.toolsets and not (allow_keywords and toolset in KEYWORDS):
-                errors.append(f"{key}: unknown toolset {toolset!r}")
-    errors += _pattern_errors("disabledTools", config.disabled_tools)
-    errors += _pattern_errors("enabledTools", config.enabled_tools)
-    errors += _pattern_errors("write.allowlist", config.write.allowlist)
-    if errors:
+            errors.append(f"{key}: unknown key" if err["type"] == "extra_forbidden" else f"{key}: {err['msg']}")
+    errors += _catalog_errors(document, catalog)
+    if errors or config is None:
         raise ConfigError(errors)
     return config
 

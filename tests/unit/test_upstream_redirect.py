@@ -1,0 +1,35 @@
+"""The SDK has no base-URL option; the redirect relies on these internals. Fail loudly if they move."""
+
+from __future__ import annotations
+
+import inspect
+
+from zscaler.oneapi_oauth_client import OAuth
+from zscaler.request_executor import RequestExecutor
+
+from zscaler_mcp_gateway.credentials import CredentialSource
+from zscaler_mcp_gateway.simulator import RunningSimulator
+from zscaler_mcp_gateway.upstream import Upstream, redirected_executor_class
+from tests.support.servers import TEST_CREDENTIALS
+
+
+def test_sdk_internals_the_redirect_relies_on_still_exist() -> None:
+    assert "BASE_URL" in vars(RequestExecutor)
+    assert callable(getattr(RequestExecutor, "_resolve_api_base_url", None))
+    assert list(inspect.signature(OAuth._get_auth_url).parameters) == ["self", "vanity_domain", "cloud"]
+    assert "self._oauth" in inspect.getsource(RequestExecutor.__init__)
+
+
+def test_redirected_client_reaches_the_simulator_for_token_and_api(simulator: RunningSimulator) -> None:
+    upstream = Upstream(CredentialSource(None, TEST_CREDENTIALS), simulator.url)
+    client = upstream.client()
+    executor = client._request_executor
+    assert isinstance(executor, redirected_executor_class(simulator.url).__mro__[1])
+    assert executor._resolve_api_base_url() == simulator.url
+    before = sum(n for k, n in simulator.state.requests.items() if k.startswith("GET /zia/api/v1/ruleLabels"))
+    labels, _, error = client.zia.rule_labels.list_labels()
+    assert error is None and labels
+    after = sum(n for k, n in simulator.state.requests.items() if k.startswith("GET /zia/api/v1/ruleLabels"))
+    assert after > before
+    assert upstream.client() is client  # reused, not rebuilt per call
+    upstream.close()
