@@ -181,6 +181,7 @@ def test_config_directory_is_mounted_whole_never_with_subpath() -> None:
         ({"disabledTools": ["zia delete"]}, "'zia delete' does not match pattern"),
         ({"service": {"port": 0}}, "at '/service/port': minimum: got 0, want 1"),
         ({"image": {"pullPolicy": "Sometimes"}}, "at '/image/pullPolicy'"),
+        ({"stateless": "yes"}, "at '/stateless': got string, want null or boolean"),
         ({"otel": {"endpoint": "collector:4318"}}, "'collector:4318' does not match pattern"),
     ],
 )
@@ -282,6 +283,26 @@ def test_serve_command_probes_and_ports() -> None:
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "mcp"}
     assert container["image"] == "ghcr.io/zscaler-mcp-gateway/zscaler-mcp-gateway:0.1.0"
     assert "env" not in container
+
+
+@pytest.mark.parametrize(
+    ("values", "stateless"),
+    [
+        ({}, True),
+        ({"replicaCount": 1}, False),
+        ({"replicaCount": 1, "autoscaling": {"enabled": True}}, True),
+        ({"stateless": False}, False),
+        ({"replicaCount": 1, "stateless": True}, True),
+    ],
+)
+def test_stateless_whenever_more_than_one_pod_serves(values: dict[str, Any], stateless: bool) -> None:
+    args = _container(render_gateway(_with_credentials(values)))["args"]
+    assert ("--stateless" in args) is stateless
+
+
+def test_log_level() -> None:
+    assert _arg(_container(render_gateway(CREDENTIALS)), "--log-level") == "INFO"
+    assert _arg(_container(render_gateway(_with_credentials({"logLevel": "DEBUG"}))), "--log-level") == "DEBUG"
 
 
 def test_allowed_hosts_cover_the_service_names_and_localhost() -> None:

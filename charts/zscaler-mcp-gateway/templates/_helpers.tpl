@@ -121,6 +121,17 @@ localhost, each bare and with the Service port and the container port, plus .Val
 {{- join "," (uniq $hosts) -}}
 {{- end -}}
 
+{{/*
+"true" when the gateway runs without MCP sessions: as set, or whenever more than one pod serves.
+*/}}
+{{- define "zscaler-mcp-gateway.stateless" -}}
+{{- if kindIs "bool" .Values.stateless -}}
+{{- .Values.stateless -}}
+{{- else -}}
+{{- or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "zscaler-mcp-gateway.credentialsSecret" -}}
 {{- if not .Values.credentials.existingSecret -}}
 {{- fail "credentials.existingSecret is required: create a Secret that holds the Zscaler API credentials as files, e.g. `kubectl create secret generic zscaler-credentials --from-env-file=.env`, then install with `--set credentials.existingSecret=zscaler-credentials`" -}}
