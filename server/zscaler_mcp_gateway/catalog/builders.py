@@ -6,6 +6,7 @@ Read as data: `list_tool(...)` is a paginated read returning every record, `get_
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from .model import Action, JsonType, Param, ParamLocation, SdkCall, Tool
@@ -69,4 +70,4 @@ def delete_tool(name: str, toolset: str, description: str, sdk: str, *params: Pa
 
 def optional(params: tuple[Param, ...]) -> tuple[Param, ...]:
     """The same fields with nothing required: update tools send only what is given."""
-    return tuple(Param(p.name, p.type, p.description, False, p.enum, p.minimum, p.maximum, p.items, p.default, p.location, p.sdk_name) for p in params)
+    return tuple(replace(p, required=False) for p in params)
