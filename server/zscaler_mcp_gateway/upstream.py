@@ -124,7 +124,7 @@ class Upstream:
         call = tool.call.select(arguments)
         method = _resolve(self.client(), call.method)
         params = [p for p in tool.params if call.receives(p) and p.name in arguments]
-        positional = [arguments[p.name] for p in params if p.location == "path"]
+        positional = [*call.args, *(arguments[p.name] for p in params if p.location == "path")]
         kwargs = {p.target: arguments[p.name] for p in params if p.location == "body"}
         query = {p.target: arguments[p.name] for p in params if p.location == "query"}
         if call.body_model and call.body_arg:
@@ -134,9 +134,15 @@ class Upstream:
         else:
             kwargs.update(query)
         try:
-            outcome = method(*positional, **kwargs)
+            outcome = method(*positional, **kwargs) if callable(method) else method
+        except ValueError as exc:  # the SDK validates some arguments itself before any request
+            raise UpstreamError(f"{tool.service.upper()} request rejected before sending: {exc}") from exc
         except requests.RequestException as exc:
             raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
+        if call.result == "value":
+            if outcome is None:  # these helpers swallow the API error and return None
+                raise UpstreamError(f"{tool.service.upper()} API call failed: no data returned")
+            return outcome
         _, response, error = _unpack(outcome)
         self._observe(tool.service, response, error)
         if error is not None:
@@ -151,16 +157,17 @@ class Upstream:
     def _all_records(self, service: str, call: SdkCall, response: Any, name_filter: Any = None) -> dict[str, Any]:
         if response is None:
             return {"count": 0, "items": []}
-        records = list(response.get_results())
+        records = _page_records(call, response)
         pages = 1
         while call.paginate and pages < MAX_PAGES and response.has_next():
-            page, response, error = response.next()
+            _, response, error = response.next()
             self._observe(service, response, error)
             if error is not None:
                 raise _upstream_error(error, response)
-            if not page:
+            batch = _page_records(call, response)
+            if not batch:
                 break
-            records.extend(response.get_results())
+            records.extend(batch)
             pages += 1
         if name_filter:
             records = [r for r in records if _name_matches(r, str(name_filter))]
@@ -176,6 +183,20 @@ def _resolve(root: Any, dotted: str) -> Callable[..., Any]:
     for part in dotted.split("."):
         target = getattr(target, part)
     return target  # type: ignore[no-any-return]
+
+
+def _page_records(call: SdkCall, response: Any) -> list[Any]:
+    """The current page's records as the API sent them.
+
+    A JSON-array body is taken as is (the SDK wraps ZCC items in models); `records_key` reads
+    envelopes the SDK's pager does not know; otherwise the SDK's own page list.
+    """
+    body = response.get_body()
+    if isinstance(body, list):
+        return list(body)
+    if call.records_key is not None:
+        return list(body.get(call.records_key) or []) if isinstance(body, Mapping) else []
+    return list(response.get_results())
 
 
 def _model(dotted: str) -> Callable[[dict[str, Any]], Any]:

@@ -83,18 +83,25 @@ class SdkCall:
     `name_filter` names a tool param whose value keeps only records whose name contains it,
     for SDK list methods that filter their models locally and send no search to the API;
     `body_model` ("module:Class") wraps the body params, keyed by their SDK (camelCase) names,
-    in an SDK model passed as the single keyword `body_arg`.
+    in an SDK model passed as the single keyword `body_arg`;
+    `args` are constant leading positional arguments (the ZPA policy type of a policy tool);
+    `records_key` names the body key that holds each page's records when the SDK's pager does
+    not know it (ZDX `devices`/`alerts`/`users`/`software`, ZCC `trustedNetworkContracts`);
+    result "value" is for SDK helpers that return plain data instead of the usual
+    (result, response, error) triple, or for a static SDK attribute.
     """
 
     method: str
     query_arg: str | None = "query_params"
     paginate: bool = False
-    result: Literal["records", "body", "status"] = "body"
+    result: Literal["records", "body", "status", "value"] = "body"
     params: tuple[str, ...] | None = None
     variants: tuple[tuple[str, SdkCall], ...] = ()
     name_filter: str | None = None
     body_model: str | None = None
     body_arg: str | None = None
+    args: tuple[Any, ...] = ()
+    records_key: str | None = None
 
     def select(self, arguments: Mapping[str, Any]) -> SdkCall:
         """The call these arguments ask for: the first variant whose argument is given, else this one."""
