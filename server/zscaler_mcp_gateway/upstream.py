@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,13 +21,16 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from .catalog.model import SdkCall, Tool
+from .catalog.model import Lookup, SdkCall, Tool
 from .credentials import CredentialSource
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 30
 MAX_PAGES = 1000  # a runaway pager must still end
+CONVERSIONS: dict[str, Callable[[Any], Any]] = {  # Param.convert names
+    "days_ago_epoch_ms": lambda days: int((time.time() - float(days) * 86400) * 1000),
+}
 
 
 class UpstreamError(Exception):
@@ -122,9 +126,12 @@ class Upstream:
     def execute(self, tool: Tool, arguments: Mapping[str, Any]) -> Any:
         assert tool.call is not None, f"{tool.name} has no SDK call"
         call = tool.call.select(arguments)
-        method = _resolve(self.client(), call.method)
+        client = self.client()
+        arguments, lead, extra = self._prepare(client, tool, call, arguments)
+        method = _resolve(client, call.method)
         params = [p for p in tool.params if call.receives(p) and p.name in arguments]
         positional = [*call.args, *(arguments[p.name] for p in params if p.location == "path")]
+        positional = [*lead, *positional]
         kwargs = {p.target: arguments[p.name] for p in params if p.location == "body"}
         query = {p.target: arguments[p.name] for p in params if p.location == "query"}
         if call.body_model and call.body_arg:
@@ -133,6 +140,7 @@ class Upstream:
             kwargs[call.query_arg] = query
         else:
             kwargs.update(query)
+        kwargs.update(extra)
         try:
             outcome = method(*positional, **kwargs) if callable(method) else method
         except ValueError as exc:  # the SDK validates some arguments itself before any request
@@ -143,16 +151,71 @@ class Upstream:
             if outcome is None:  # these helpers swallow the API error and return None
                 raise UpstreamError(f"{tool.service.upper()} API call failed: no data returned")
             return outcome
-        _, response, error = _unpack(outcome)
+        value, response, error = _unpack(outcome)
         self._observe(tool.service, response, error)
         if error is not None:
             raise _upstream_error(error, response)
+        if call.result == "parsed":
+            return _plain(value) if value is not None else {"ok": True, "status": _status(response)}
         if call.result == "records":
             return self._all_records(tool.service, call, response, arguments.get(call.name_filter or ""))
         if call.result == "status":
             return {"ok": True, "status": _status(response)}
         body = response.get_body() if response is not None else None
         return body if body is not None else {"ok": True, "status": _status(response)}
+
+    def access_token(self) -> str:
+        """The OneAPI access token of the SDK client's OAuth session (fetched when none is cached)."""
+        oauth = getattr(self.client()._request_executor, "_oauth", None)
+        if oauth is None:
+            raise UpstreamError("the SDK client has no OneAPI OAuth session")
+        token = oauth._get_access_token()
+        if not token:
+            raise UpstreamError("the OneAPI token endpoint returned no access token")
+        return str(token)
+
+    def _prepare(
+        self, client: Any, tool: Tool, call: SdkCall, arguments: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
+        """(arguments, leading positionals, extra keywords) as the SDK wants them.
+
+        Converts `Param.convert` values (sending a declared default when absent), fills keywords
+        from the tenant's credentials (`call.context`) and constants (`call.kwargs`), and resolves
+        a `call.lookup` name to the id that leads the positional arguments.
+        """
+        prepared = dict(arguments)
+        for param in tool.params:
+            value = prepared.get(param.name, param.default)
+            if param.convert is not None and value is not None:
+                prepared[param.name] = CONVERSIONS[param.convert](value)
+        extra = dict(call.kwargs)
+        if call.context:
+            values = self.credentials.load().values
+            for keyword, key in call.context:
+                if not values.get(key):
+                    raise UpstreamError(f"{tool.service.upper()} tools need {key} in the Zscaler credentials")
+                extra[keyword] = values[key]
+        lead = []
+        if call.lookup is not None:
+            lead.append(self._lookup(client, tool, call.lookup, prepared.pop(call.lookup.param)))
+        return prepared, lead, extra
+
+    def _lookup(self, client: Any, tool: Tool, lookup: Lookup, name: Any) -> Any:
+        """The id of the first record the lookup's filters find for `name`, tried in order."""
+        method = _resolve(client, lookup.method)
+        for key in lookup.filters:
+            try:
+                outcome = method(query_params={key: name})
+            except requests.RequestException as exc:
+                raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
+            _, response, error = _unpack(outcome)
+            self._observe(tool.service, response, error)
+            if error is not None:
+                raise _upstream_error(error, response)
+            records = list(response.get_results()) if response is not None else []
+            if records:
+                return records[0][lookup.id_field]
+        raise UpstreamError(f"nothing in {tool.service.upper()} matches {name!r}", 404)
 
     def _all_records(self, service: str, call: SdkCall, response: Any, name_filter: Any = None) -> dict[str, Any]:
         if response is None:
@@ -176,6 +239,14 @@ class Upstream:
     def _observe(self, service: str, response: Any, error: Any) -> None:
         if self.on_response is not None:
             self.on_response(service, _status(response) or getattr(error, "status", None))
+
+
+def _plain(value: Any) -> Any:
+    """SDK models (and lists of them) as plain JSON data."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    as_dict = getattr(value, "as_dict", None)
+    return as_dict() if callable(as_dict) else value
 
 
 def _resolve(root: Any, dotted: str) -> Callable[..., Any]:

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 JsonType = Literal["string", "integer", "number", "boolean", "array", "object"]
 ParamLocation = Literal["path", "query", "body"]
+# Named value conversions the executor applies before the SDK sees a value.
+Convert = Literal["days_ago_epoch_ms"]
 
 SERVICES: tuple[str, ...] = ("zia", "zpa", "zdx", "zcc", "ztw", "zid", "zeasm", "zins", "zms", "zcell")
 META_SERVICE = "zscaler"
@@ -46,6 +48,7 @@ class Param:
     default: Any = None
     location: ParamLocation = "query"
     sdk_name: str | None = None  # the SDK's spelling, when it differs from the tool's
+    convert: Convert | None = None  # sent converted; with a `default`, the default is sent when absent
 
     @property
     def target(self) -> str:
@@ -67,6 +70,21 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True)
+class Lookup:
+    """Resolve a name to an id before the call (the official `*_by_name` tools).
+
+    `method` is an SDK list method taking `query_params=`; it is called with each query key of
+    `filters` in turn (e.g. `login_name[like]`) set to the `param` argument, and the first
+    record's `id_field` becomes the call's first positional argument. `param` is not passed on.
+    """
+
+    method: str
+    param: str
+    filters: tuple[str, ...]
+    id_field: str = "id"
+
+
+@dataclass(frozen=True, slots=True)
 class SdkCall:
     """The zscaler-sdk-python method a tool runs, as an attribute path from the OneAPI client.
 
@@ -77,6 +95,10 @@ class SdkCall:
     calls that return nothing but success.
 
     Optional, for tools the official server built from several SDK calls:
+    `context` fills SDK keywords from the tenant's credentials, as (keyword, credential key)
+    pairs, e.g. the ZMS customer_id from ZSCALER_CUSTOMER_ID; `kwargs` are constant SDK keywords;
+    `lookup` resolves a name argument to an id first; result "parsed" returns the SDK method's
+    own parsed value (the first of its triple: the GraphQL APIs unwrap `data` themselves);
     `params` names the tool params this call receives (None = all of them);
     `variants` are (argument, call) pairs: the first whose argument is given (and not false)
     runs instead, e.g. fetch-one-by-ID on a list tool;
@@ -94,12 +116,15 @@ class SdkCall:
     method: str
     query_arg: str | None = "query_params"
     paginate: bool = False
-    result: Literal["records", "body", "status", "value"] = "body"
+    result: Literal["records", "body", "status", "value", "parsed"] = "body"
     params: tuple[str, ...] | None = None
     variants: tuple[tuple[str, SdkCall], ...] = ()
     name_filter: str | None = None
     body_model: str | None = None
     body_arg: str | None = None
+    context: tuple[tuple[str, str], ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+    lookup: Lookup | None = None
     args: tuple[Any, ...] = ()
     records_key: str | None = None
 
