@@ -1,0 +1,93 @@
+"""kind end-to-end fixtures: a cluster, the image built and loaded into it, a restricted namespace,
+the gateway installed with its chart.
+
+Environment: E2E_KIND_CLUSTER (default zscaler-mcp-e2e; reused when it exists, else created and
+deleted afterwards), E2E_KEEP_CLUSTER=1 keeps a cluster this suite created, E2E_REQUIRED=1 fails
+instead of skipping when a prerequisite is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from e2ekit import (
+    CLUSTER,
+    GATEWAY_CHART,
+    IMAGE_REPOSITORY,
+    IMAGE_TAG,
+    IMAGE_VALUES,
+    ROOT,
+    Kube,
+    Release,
+    free_port,
+    missing_prerequisite,
+    run,
+)
+
+# The simulator accepts any client credentials; the gateway only needs the files to exist.
+CREDENTIALS = {
+    "ZSCALER_CLIENT_ID": "e2e-client",
+    "ZSCALER_CLIENT_SECRET": "e2e-secret",
+    "ZSCALER_VANITY_DOMAIN": "acme",
+    "ZSCALER_CUSTOMER_ID": "1234567890",
+}
+
+
+@pytest.fixture(scope="session")
+def kube() -> Iterator[Kube]:
+    missing = missing_prerequisite()
+    if missing:
+        pytest.fail(f"E2E_REQUIRED is set but the kind suite cannot run: {missing}")
+    created = CLUSTER not in run("kind", "get", "clusters").split()
+    if created:
+        run("kind", "create", "cluster", "--name", CLUSTER, "--wait", "180s", timeout=600)
+    try:
+        yield Kube(context=f"kind-{CLUSTER}")
+    finally:
+        if created and not os.environ.get("E2E_KEEP_CLUSTER"):
+            run("kind", "delete", "cluster", "--name", CLUSTER)
+
+
+@pytest.fixture(scope="session")
+def image(kube: Kube) -> str:
+    image = f"{IMAGE_REPOSITORY}:{IMAGE_TAG}"
+    run("docker", "build", "--tag", image, str(ROOT), timeout=1800)
+    run("kind", "load", "docker-image", image, "--name", CLUSTER, timeout=600)
+    return image
+
+
+@pytest.fixture(scope="session")
+def namespace(kube: Kube) -> Iterator[str]:
+    """A namespace enforcing Pod Security "restricted" (a non-compliant pod is refused), with credentials."""
+    name = f"zmcp-e2e-{uuid.uuid4().hex[:6]}"
+    kube.kubectl("create", "namespace", name)
+    kube.kubectl("label", "namespace", name, "pod-security.kubernetes.io/enforce=restricted")
+    literals = [f"--from-literal={key}={value}" for key, value in CREDENTIALS.items()]
+    kube.kubectl("create", "secret", "generic", "zscaler-credentials", "-n", name, *literals)
+    try:
+        yield name
+    finally:
+        kube.kubectl("delete", "namespace", name, "--wait=false")
+
+
+@pytest.fixture(scope="session")
+def gateway(kube: Kube, image: str, namespace: str) -> Iterator[Release]:
+    port = free_port()
+    release = Release("gw", namespace, "gw-zscaler-mcp-gateway", port)
+    kube.helm(
+        "install", release.name, str(GATEWAY_CHART),
+        "--namespace", namespace,
+        "--set", IMAGE_VALUES,
+        "--set", "credentials.existingSecret=zscaler-credentials",
+        "--set", "simulator.enabled=true,replicaCount=1",
+        "--set", "toolsets={zia_url_filtering,zpa_app_segments}",
+        "--set", f"allowedHosts={{127.0.0.1:{port}}}",
+        "--wait", "--timeout", "300s",
+    )  # fmt: skip
+    try:
+        yield release
+    finally:
+        kube.helm("uninstall", release.name, "--namespace", namespace, "--wait")
