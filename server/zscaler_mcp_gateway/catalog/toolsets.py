@@ -10,7 +10,7 @@ from .model import META_SERVICE, META_TOOLSET, Toolset
 
 ZIA_ACTIVATION = (
     "ZIA changes are staged: after any ZIA create/update/delete, call zia_activate_configuration "
-    "(zia_misc toolset) or the change does not take effect."
+    "(zia_admin toolset) or the change does not take effect."
 )
 ZIA_RULE_ORDER = (
     "ZIA policy rules are evaluated by `order` (1 = first) within an admin `rank` (0-7, 7 = default). "
@@ -40,22 +40,22 @@ def _ts(toolset_id: str, description: str, default: bool = False, *instructions:
 TOOLSETS: tuple[Toolset, ...] = (
     _ts(META_TOOLSET, "Discover the gateway's toolsets and enable one at run time (always on).", True),
     # ZIA
-    _ts("zia_admin", "ZIA admin users and roles.", False, ZIA_ACTIVATION),
+    _ts("zia_admin", "ZIA configuration activation: status and activate staged changes.", True, ZIA_ACTIVATION),
     _ts("zia_advanced_settings", "ZIA advanced settings (tenant-wide proxy behaviour).", False, ZIA_ACTIVATION),
     _ts("zia_atp_malware", "ZIA advanced threat protection: malware protection settings and policies.", False, ZIA_ACTIVATION),
-    _ts("zia_atp_policy", "ZIA advanced threat protection policy, security exceptions and risk tolerance.", False, ZIA_ACTIVATION),
-    _ts("zia_authentication_settings", "ZIA authentication settings and exempted URLs.", False, ZIA_ACTIVATION),
-    _ts("zia_cloud_app_control", "ZIA cloud application control rules (web application policies).", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
-    _ts("zia_cloud_firewall", "ZIA cloud firewall: filtering, DNS, IPS rules, IP and network service objects.", True, ZIA_ACTIVATION, ZIA_RULE_ORDER),
+    _ts("zia_atp_policy", "ZIA advanced threat protection policy, security-exception allowlist and malicious-URL denylist.", False, ZIA_ACTIVATION),
+    _ts("zia_authentication_settings", "ZIA cookie-authentication exempted URLs.", False, ZIA_ACTIVATION),
+    _ts("zia_cloud_app_control", "ZIA cloud app control rules per application category, their actions and the cloud-application catalog.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
+    _ts("zia_cloud_firewall", "ZIA cloud firewall: filtering, DNS and IPS rules, IP groups, network services and applications, custom IPS signatures.", True, ZIA_ACTIVATION, ZIA_RULE_ORDER),
     _ts("zia_devices", "ZIA device inventory and device groups (read-only).", False),
-    _ts("zia_dlp", "ZIA data loss prevention: dictionaries, engines, web DLP rules.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
-    _ts("zia_file_type_control", "ZIA file type control rules.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
-    _ts("zia_locations", "ZIA locations, sub-locations, location groups, static IPs, GRE tunnels and VPN credentials.", True, ZIA_ACTIVATION),
-    _ts("zia_misc", "ZIA tenant utilities: configuration activation status and activation.", True, ZIA_ACTIVATION),
+    _ts("zia_dlp", "ZIA data loss prevention: dictionaries and engines (read-only), web DLP rules.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
+    _ts("zia_file_type_control", "ZIA file type control rules and file-type categories.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
+    _ts("zia_locations", "ZIA locations, location groups, static IPs, GRE tunnels, VPN credentials and geo lookup.", True, ZIA_ACTIVATION),
+    _ts("zia_misc", "ZIA mobile advanced threat settings.", False, ZIA_ACTIVATION),
     _ts("zia_rule_labels", "ZIA rule labels used to tag policy rules.", True, ZIA_ACTIVATION),
-    _ts("zia_sandbox", "ZIA sandbox rules, quotas and file reports.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER, UNTRUSTED),
-    _ts("zia_shadow_it", "ZIA shadow IT: cloud application reports and custom tags.", False, ZIA_ACTIVATION),
-    _ts("zia_ssl_inspection", "ZIA SSL inspection rules.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
+    _ts("zia_sandbox", "ZIA sandbox rules, behavioral analysis, quotas and file reports.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER, UNTRUSTED),
+    _ts("zia_shadow_it", "ZIA shadow IT: cloud application catalog, sanction state and custom tags.", False, ZIA_ACTIVATION),
+    _ts("zia_ssl_inspection", "ZIA SSL inspection rules and the SSL policy cloud-application catalog.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
     _ts("zia_time_intervals", "ZIA time intervals referenced by policy rules.", False, ZIA_ACTIVATION),
     _ts("zia_url_categories", "ZIA URL categories (predefined and custom) and URL lookup.", True, ZIA_ACTIVATION),
     _ts("zia_url_filtering", "ZIA URL filtering rules.", True, ZIA_ACTIVATION, ZIA_RULE_ORDER),
