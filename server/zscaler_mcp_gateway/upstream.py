@@ -140,7 +140,7 @@ class Upstream:
             kwargs[call.query_arg] = query
         else:
             kwargs.update(query)
-        kwargs.update(extra)
+        kwargs = {**extra, **kwargs}  # a tool argument wins over a constant of the same SDK name
         try:
             outcome = method(*positional, **kwargs) if callable(method) else method
         except ValueError as exc:  # the SDK validates some arguments itself before any request

@@ -96,7 +96,8 @@ class SdkCall:
 
     Optional, for tools the official server built from several SDK calls:
     `context` fills SDK keywords from the tenant's credentials, as (keyword, credential key)
-    pairs, e.g. the ZMS customer_id from ZSCALER_CUSTOMER_ID; `kwargs` are constant SDK keywords;
+    pairs, e.g. the ZMS customer_id from ZSCALER_CUSTOMER_ID; `kwargs` are constant SDK keywords
+    (defaults: a tool argument with the same SDK name wins);
     `lookup` resolves a name argument to an id first; result "parsed" returns the SDK method's
     own parsed value (the first of its triple: the GraphQL APIs unwrap `data` themselves);
     `params` names the tool params this call receives (None = all of them);
