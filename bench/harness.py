@@ -1,0 +1,425 @@
+"""Processes and measurements of the benchmark: the same code path for both servers.
+
+Every process is started in its own session, on 127.0.0.1 only, with its output in a log file, and
+is stopped (SIGTERM, then SIGKILL after a grace period) by the context manager that started it.
+Client load runs in separate processes (fork), released together by a barrier; each loop is
+bounded in count and every wait in time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mcpclient import McpClient, McpError  # noqa: E402
+
+LOOPBACK = "127.0.0.1"
+CALL_TOOL = "zpa_list_segment_groups"
+ONE_TOOLSET = "zpa_segment_groups"
+RELOAD_TOOLSET = "zpa_app_segments"
+DUMMY_CREDENTIALS = {
+    "ZSCALER_CLIENT_ID": "bench-client",
+    "ZSCALER_CLIENT_SECRET": "bench-secret-not-real",
+    "ZSCALER_VANITY_DOMAIN": "bench",
+    "ZSCALER_CUSTOMER_ID": "1234567890",
+}
+BENCH_API_KEY = "bench-api-key-loopback-only"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return int(s.getsockname()[1])
+
+
+def proc_status(pid: int, key: str) -> int | None:
+    """A `/proc/PID/status` field in KiB (VmHWM = peak RSS, VmRSS = current)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def p95(values: Sequence[float]) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+# --- processes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ServerSpec:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    port: int
+    health_path: str
+    token: str | None = None
+    cwd: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def mcp_url(self) -> str:
+        return self.base_url + "/mcp"
+
+
+class ServerProcess:
+    def __init__(self, spec: ServerSpec, log_path: Path) -> None:
+        self.spec = spec
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.started_at = 0.0
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        try:
+            self.started_at = time.perf_counter()
+            self.proc = subprocess.Popen(
+                self.spec.argv,
+                env=self.spec.env,
+                cwd=self.spec.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        finally:
+            log.close()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def wait_ready(self, timeout: float = 60.0) -> float:
+        """Seconds from spawn until the health endpoint answers 200."""
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        url = self.spec.base_url + self.spec.health_path
+        with httpx.Client(timeout=1.0) as http:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"{self.spec.name} exited with {self.proc.returncode}; see {self.log_path}")
+                try:
+                    if http.get(url).status_code == 200:
+                        return time.perf_counter() - self.started_at
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.005)
+        raise RuntimeError(f"{self.spec.name} not ready within {timeout:g} s; see {self.log_path}")
+
+    def peak_rss_kib(self) -> int | None:
+        return proc_status(self.pid, "VmHWM")
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+
+
+@contextlib.contextmanager
+def running(spec: ServerSpec, log_path: Path, ready_timeout: float = 60.0) -> Iterator[tuple[ServerProcess, float]]:
+    server = ServerProcess(spec, log_path)
+    try:
+        server.start()
+        ready = server.wait_ready(ready_timeout)
+        yield server, ready
+    finally:
+        server.stop()
+
+
+def simulator_spec(port: int) -> ServerSpec:
+    return ServerSpec(
+        name="simulator",
+        argv=[*gateway_command(), "simulator", "--host", LOOPBACK, "--port", str(port)],
+        env=dict(os.environ),
+        port=port,
+        health_path="/_sim/requests",
+    )
+
+
+def gateway_command() -> list[str]:
+    script = shutil.which("zscaler-mcp-gateway")
+    return [script] if script else [sys.executable, "-m", "zscaler_mcp_gateway.cli"]
+
+
+def gateway_help() -> str:
+    return subprocess.run([*gateway_command(), "serve", "--help"], capture_output=True, text=True, timeout=60).stdout
+
+
+@dataclass
+class GatewaySetup:
+    """Files our gateway reads: a credentials directory (the Kubernetes way) and optional API keys."""
+
+    workdir: Path
+    api_key: bool = False
+    extra_args: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        creds = self.workdir / "credentials"
+        creds.mkdir(parents=True, exist_ok=True)
+        for key, value in DUMMY_CREDENTIALS.items():
+            (creds / key).write_text(value)
+        if self.api_key:
+            keys = self.workdir / "api-keys"
+            keys.mkdir(exist_ok=True)
+            (keys / "bench").write_text(BENCH_API_KEY)
+
+    def spec(self, simulator_url: str, config_path: Path, port: int | None = None) -> ServerSpec:
+        port = port or free_port()
+        argv = [
+            *gateway_command(),
+            "serve",
+            "--config", str(config_path),
+            "--credentials-dir", str(self.workdir / "credentials"),
+            "--upstream-url", simulator_url,
+            "--host", LOOPBACK,
+            "--port", str(port),
+            "--metrics-port", "0",
+            *self.extra_args,
+        ]  # fmt: skip
+        if self.api_key:
+            argv += ["--api-keys-dir", str(self.workdir / "api-keys")]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ZSCALER_", "OTEL_"))}
+        return ServerSpec("gateway", argv, env, port, "/healthz", BENCH_API_KEY if self.api_key else None, str(self.workdir))
+
+
+def official_spec(python: Path, simulator_url: str, workdir: Path, toolsets: str | None = None, api_key: bool = True, port: int | None = None) -> ServerSpec:
+    port = port or free_port()
+    launcher = Path(__file__).resolve().parent / "official_launcher.py"
+    argv = [str(python), str(launcher), "--transport", "streamable-http", "--host", LOOPBACK, "--port", str(port), "--no-entitlement-filter"]
+    if toolsets:
+        argv += ["--toolsets", toolsets]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZSCALER_", "OTEL_", "VIRTUAL_ENV", "PYTHONPATH"))}
+    env.update(DUMMY_CREDENTIALS)
+    env.update(
+        {
+            "ZS_FAKE_BASE_URL": simulator_url,
+            "ZSCALER_MCP_TOKEN_ENCODING": "offline-disabled",  # no tiktoken download
+            "ZSCALER_MCP_PID_FILE": str(workdir / "zscaler-mcp.pid"),
+        }
+    )
+    if api_key:
+        env.update({"ZSCALER_MCP_AUTH_MODE": "api-key", "ZSCALER_MCP_AUTH_API_KEY": BENCH_API_KEY})
+    else:
+        env["ZSCALER_MCP_AUTH_ENABLED"] = "false"
+    workdir.mkdir(parents=True, exist_ok=True)  # cwd: the official loads ./.env, keep it empty
+    return ServerSpec("official", argv, env, port, "/health", BENCH_API_KEY if api_key else None, str(workdir))
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+
+@dataclass
+class ListingStats:
+    tools: int
+    init_bytes: int
+    list_bytes: int
+    init_list_ms: list[float]
+    warm_list_ms: list[float]
+
+
+def measure_listing(url: str, token: str | None, sessions: int, warm: int) -> ListingStats:
+    """`initialize`+`notifications/initialized`+`tools/list` on fresh sessions, then warm lists on one."""
+    init_list: list[float] = []
+    tools = init_bytes = list_bytes = 0
+    for _ in range(sessions):
+        with McpClient(url, token) as client:
+            started = time.perf_counter()
+            init = client.initialize()
+            listing = client.list_tools()
+            init_list.append((time.perf_counter() - started) * 1000)
+            tools, init_bytes, list_bytes = len(listing.result["tools"]), init.nbytes, listing.nbytes
+            client.delete_session()
+    warm_ms: list[float] = []
+    with McpClient(url, token) as client:
+        client.initialize()
+        for _ in range(warm):
+            warm_ms.append(client.list_tools().seconds * 1000)
+        client.delete_session()
+    return ListingStats(tools, init_bytes, list_bytes, init_list, warm_ms)
+
+
+def first_call_ms(url: str, token: str | None, tool: str = CALL_TOOL) -> tuple[float, int]:
+    with McpClient(url, token) as client:
+        client.initialize()
+        reply = client.call_tool(tool)
+        client.delete_session()
+        return reply.seconds * 1000, reply.nbytes
+
+
+def measure_sequential(url: str, token: str | None, calls: int, warmup: int = 10, tool: str = CALL_TOOL) -> list[float]:
+    with McpClient(url, token) as client:
+        client.initialize()
+        for _ in range(warmup):
+            client.call_tool(tool)
+        latencies = [client.call_tool(tool).seconds * 1000 for _ in range(calls)]
+        client.delete_session()
+    return latencies
+
+
+def _load_worker(url: str, token: str | None, tool: str, calls: int, barrier: Any, results: Any) -> None:
+    try:
+        with McpClient(url, token) as client:
+            client.initialize()
+            client.call_tool(tool)  # warm this session and connection
+            barrier.wait(120)
+            started = time.monotonic()  # CLOCK_MONOTONIC: comparable across processes on Linux
+            latencies = []
+            errors = 0
+            for _ in range(calls):
+                try:
+                    latencies.append(client.call_tool(tool).seconds * 1000)
+                except (McpError, httpx.HTTPError):
+                    errors += 1
+            results.put((started, time.monotonic(), latencies, errors, None))
+            client.delete_session()
+    except Exception as exc:  # reported to the parent, which fails the scenario
+        with contextlib.suppress(Exception):
+            barrier.abort()
+        results.put((0.0, 0.0, [], calls, f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class LoadStats:
+    clients: int
+    calls: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return (self.calls - self.errors) / self.seconds if self.seconds > 0 else float("nan")
+
+
+def measure_load(url: str, token: str | None, clients: int, calls_each: int, timeout: float = 300.0, tool: str = CALL_TOOL) -> LoadStats:
+    """`clients` separate processes, each its own session, released together; calls/s over the whole window."""
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(clients)
+    results = ctx.Queue()
+    workers = [ctx.Process(target=_load_worker, args=(url, token, tool, calls_each, barrier, results), daemon=True) for _ in range(clients)]
+    rows = []
+    try:
+        for worker in workers:
+            worker.start()
+        deadline = time.monotonic() + timeout
+        while len(rows) < clients:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RuntimeError(f"load with {clients} clients did not finish within {timeout:g} s")
+            rows.append(results.get(timeout=remaining))
+    finally:
+        for worker in workers:
+            worker.join(5)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(5)
+    failures = [row[4] for row in rows if row[4]]
+    if failures:
+        raise RuntimeError(f"load client failed: {failures[0]}")
+    started = min(row[0] for row in rows)
+    ended = max(row[1] for row in rows)
+    latencies = [lat for row in rows for lat in row[2]]
+    return LoadStats(clients, clients * calls_each, sum(row[3] for row in rows), ended - started, latencies)
+
+
+class ProjectedConfig:
+    """A config directory as kubelet projects a ConfigMap: `config.yaml -> ..data/config.yaml`, atomic `..data` swap."""
+
+    def __init__(self, directory: Path, text: str) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._serial = 0
+        self._current: Path | None = None
+        self.update(text)
+        (directory / "config.yaml").symlink_to(Path("..data") / "config.yaml")
+
+    @property
+    def path(self) -> Path:
+        return self.directory / "config.yaml"
+
+    def update(self, text: str) -> None:
+        self._serial += 1
+        stamp = self.directory / f"..bench_{os.getpid()}_{self._serial:04d}"
+        stamp.mkdir()
+        (stamp / "config.yaml").write_text(text)
+        tmp = self.directory / "..data_tmp"
+        tmp.symlink_to(stamp.name)
+        os.replace(tmp, self.directory / "..data")
+        if self._current is not None:
+            shutil.rmtree(self._current)
+        self._current = stamp
+
+
+def measure_reload(url: str, token: str | None, config: ProjectedConfig, documents: Sequence[str], swaps: int, timeout: float = 5.0) -> list[float]:
+    """Swap between `documents` `swaps` times; ms from the `..data` rename until tools/list changes."""
+    latencies = []
+    with McpClient(url, token) as client:
+        client.initialize()
+        current = len(client.list_tools().result["tools"])
+        for i in range(swaps):
+            text = documents[(i + 1) % len(documents)]
+            started = time.perf_counter()
+            config.update(text)
+            deadline = time.monotonic() + timeout
+            while True:
+                count = len(client.list_tools().result["tools"])
+                if count != current:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    current = count
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"reload not visible within {timeout:g} s")
+            time.sleep(0.25)  # let the watcher settle before the next swap
+        client.delete_session()
+    return latencies
+
+
+def kib_to_mib(kib: int | None) -> float:
+    return kib / 1024 if kib else float("nan")
+
+
+def auth_enforced(url: str) -> bool:
+    """True when an `initialize` without credentials is refused (401/403)."""
+    body = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}}
+    with httpx.Client(timeout=10) as http:
+        response = http.post(url, json=body, headers={"accept": "application/json, text/event-stream"})
+    return response.status_code in (401, 403)

@@ -1,0 +1,320 @@
+"""Benchmark: the gateway against the official `zscaler-mcp` 0.15.4 on the same simulator.
+
+    python bench/run.py                 # full run (installs the official server once, ~3-5 min)
+    python bench/run.py --quick         # a few seconds of each measurement, for a smoke check
+    python bench/run.py --gateway-only  # no official server (no virtualenv needed)
+
+Both servers listen on 127.0.0.1 and reach the same simulator subprocess; the same raw JSON-RPC
+client (bench/mcpclient.py) drives both, and load clients are separate processes. Prints a
+side-by-side table with ratios (gateway / official) and one verdict line per target of issue 8;
+the raw figures go to bench/results/<timestamp>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness as h  # noqa: E402
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+
+@dataclass
+class Plan:
+    startup_runs: int = 5
+    list_sessions: int = 30
+    warm_lists: int = 50
+    sequential_calls: int = 200
+    load: tuple[tuple[int, int], ...] = ((1, 200), (8, 50), (32, 25))
+    repeats: int = 3
+    reload_swaps: int = 6
+
+    @classmethod
+    def quick(cls) -> Plan:
+        return cls(startup_runs=1, list_sessions=2, warm_lists=2, sequential_calls=5, load=((1, 3), (2, 3)), repeats=1, reload_swaps=2)
+
+
+def config_text(toolsets: list[str]) -> str:
+    return "toolsets: [" + ", ".join(toolsets) + "]\nwrite:\n  enabled: false\n"
+
+
+SpecFactory = Callable[[str], h.ServerSpec]  # variant ("all" | "one") -> spec
+
+
+def bench_server(name: str, make_spec: SpecFactory, plan: Plan, logdir: Path, progress: Callable[[str], None]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    log = logdir / f"{name}.log"
+
+    progress(f"{name}: start-up x{plan.startup_runs}")
+    ready, idle_peak = [], []
+    for _ in range(plan.startup_runs):
+        with h.running(make_spec("all"), log) as (server, seconds):
+            ready.append(seconds)
+            with h.McpClient(server.spec.mcp_url, server.spec.token) as client:
+                client.initialize()
+                client.list_tools()
+            idle_peak.append(server.peak_rss_kib())
+    out["ready_s"] = ready
+    out["idle_peak_kib"] = idle_peak
+
+    progress(f"{name}: all toolsets: listing, calls, load")
+    with h.running(make_spec("all"), log) as (server, _):
+        url, token = server.spec.mcp_url, server.spec.token
+        out["auth_enforced"] = h.auth_enforced(url)
+        out["first_call_ms"], out["call_bytes"] = h.first_call_ms(url, token)
+        out["list_all"] = asdict(h.measure_listing(url, token, plan.list_sessions, plan.warm_lists))
+        out["sequential_ms"] = h.measure_sequential(url, token, plan.sequential_calls)
+        loads: dict[str, list[dict[str, Any]]] = {}
+        for clients, calls in plan.load:
+            runs = []
+            for _ in range(plan.repeats):
+                stats = h.measure_load(url, token, clients, calls)
+                runs.append({**asdict(stats), "throughput": stats.throughput})
+                progress(f"{name}: {clients} clients x {calls}: {stats.throughput:.1f} calls/s")
+            loads[str(clients)] = runs
+        out["load"] = loads
+        out["load_peak_kib"] = server.peak_rss_kib()
+
+    progress(f"{name}: one toolset ({h.ONE_TOOLSET})")
+    with h.running(make_spec("one"), log) as (server, seconds):
+        out["one_ready_s"] = seconds
+        out["list_one"] = asdict(h.measure_listing(server.spec.mcp_url, server.spec.token, plan.list_sessions, plan.warm_lists))
+        out["one_peak_kib"] = server.peak_rss_kib()
+    return out
+
+
+def bench_reload(setup: h.GatewaySetup, simulator_url: str, plan: Plan, logdir: Path, progress: Callable[[str], None]) -> list[float]:
+    progress("gateway: reload (kubelet ..data swap)")
+    documents = [config_text([h.ONE_TOOLSET]), config_text([h.ONE_TOOLSET, h.RELOAD_TOOLSET])]
+    config = h.ProjectedConfig(setup.workdir / "reload-config", documents[0])
+    with h.running(setup.spec(simulator_url, config.path), logdir / "gateway-reload.log") as (server, _):
+        return h.measure_reload(server.spec.mcp_url, server.spec.token, config, documents, plan.reload_swaps)
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit == "B":
+        return f"{value:,.0f} B"
+    if unit == "":
+        return f"{value:,.0f}"
+    return f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+
+
+@dataclass
+class Row:
+    label: str
+    official: float | None
+    gateway: float | None
+    unit: str
+    target: str = ""  # "<=0.5" / ">=4" / "<250abs"
+
+    def ratio(self) -> float | None:
+        if self.official in (None, 0) or self.gateway is None:
+            return None
+        if math.isnan(self.official) or math.isnan(self.gateway):  # type: ignore[arg-type]
+            return None
+        return self.gateway / self.official  # type: ignore[operator]
+
+    def verdict(self) -> str:
+        if not self.target:
+            return ""
+        if self.target.startswith("<") and self.target.endswith("abs"):
+            limit = float(self.target[1:-3])
+            if self.gateway is None or math.isnan(self.gateway):
+                return "n/a"
+            return "MET" if self.gateway < limit else "MISSED"
+        ratio = self.ratio()
+        if ratio is None:
+            return "n/a"
+        limit = float(self.target[2:])
+        ok = ratio <= limit if self.target.startswith("<=") else ratio >= limit
+        return "MET" if ok else "MISSED"
+
+
+def build_rows(off: dict[str, Any] | None, gw: dict[str, Any], reload_ms: list[float]) -> list[Row]:
+    def get(d: dict[str, Any] | None, fn: Callable[[dict[str, Any]], float]) -> float | None:
+        if d is None:
+            return None
+        try:
+            return fn(d)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def load(d: dict[str, Any], clients: str, what: str) -> float:
+        runs = d["load"][clients]
+        if what == "throughput":
+            return h.median([r["throughput"] for r in runs])
+        lat = [x for r in runs for x in r["latencies_ms"]]
+        return h.median(lat) if what == "median" else h.p95(lat)
+
+    rows = [
+        Row("start-up: spawn -> health 200 (median)", get(off, lambda d: h.median(d["ready_s"]) * 1000), get(gw, lambda d: h.median(d["ready_s"]) * 1000), "ms", "<=0.5"),
+        Row("peak RSS after load (VmHWM)", get(off, lambda d: d["load_peak_kib"] / 1024), get(gw, lambda d: d["load_peak_kib"] / 1024), "MiB", "<=0.5"),
+        Row("peak RSS after start + list (median)", get(off, lambda d: h.median(d["idle_peak_kib"]) / 1024), get(gw, lambda d: h.median(d["idle_peak_kib"]) / 1024), "MiB"),
+        Row("peak RSS, one toolset", get(off, lambda d: d["one_peak_kib"] / 1024), get(gw, lambda d: d["one_peak_kib"] / 1024), "MiB"),
+        Row("tools served, all toolsets read-only", get(off, lambda d: d["list_all"]["tools"]), get(gw, lambda d: d["list_all"]["tools"]), ""),
+        Row("init+initialized+tools/list, all (median)", get(off, lambda d: h.median(d["list_all"]["init_list_ms"])), get(gw, lambda d: h.median(d["list_all"]["init_list_ms"])), "ms"),
+        Row("warm tools/list, all (median)", get(off, lambda d: h.median(d["list_all"]["warm_list_ms"])), get(gw, lambda d: h.median(d["list_all"]["warm_list_ms"])), "ms"),
+        Row("tools/list body, all", get(off, lambda d: d["list_all"]["list_bytes"]), get(gw, lambda d: d["list_all"]["list_bytes"]), "B"),
+        Row(f"tools served, {h.ONE_TOOLSET}", get(off, lambda d: d["list_one"]["tools"]), get(gw, lambda d: d["list_one"]["tools"]), ""),
+        Row("init+initialized+tools/list, one (median)", get(off, lambda d: h.median(d["list_one"]["init_list_ms"])), get(gw, lambda d: h.median(d["list_one"]["init_list_ms"])), "ms"),
+        Row("tools/list body, one", get(off, lambda d: d["list_one"]["list_bytes"]), get(gw, lambda d: d["list_one"]["list_bytes"]), "B"),
+        Row("first tools/call after start (cold)", get(off, lambda d: d["first_call_ms"]), get(gw, lambda d: d["first_call_ms"]), "ms"),
+        Row(f"sequential {h.CALL_TOOL} (median)", get(off, lambda d: h.median(d["sequential_ms"])), get(gw, lambda d: h.median(d["sequential_ms"])), "ms", "<=0.5"),
+        Row("sequential call p95", get(off, lambda d: h.p95(d["sequential_ms"])), get(gw, lambda d: h.p95(d["sequential_ms"])), "ms"),
+        Row("tools/call result body", get(off, lambda d: d["call_bytes"]), get(gw, lambda d: d["call_bytes"]), "B"),
+    ]
+    for clients in (gw.get("load") or {}):
+        target = ">=4" if clients == "8" else ""
+        rows.append(Row(f"throughput, {clients} client(s) (median of runs)", get(off, lambda d: load(d, clients, "throughput")), get(gw, lambda d: load(d, clients, "throughput")), "calls/s", target))
+        rows.append(Row(f"  call latency under {clients} client(s), median", get(off, lambda d: load(d, clients, "median")), get(gw, lambda d: load(d, clients, "median")), "ms"))
+        rows.append(Row(f"  call latency under {clients} client(s), p95", get(off, lambda d: load(d, clients, "p95")), get(gw, lambda d: load(d, clients, "p95")), "ms"))
+    rows.append(Row("reload: ..data swap -> new tools/list (median)", None, h.median(reload_ms) if reload_ms else None, "ms", "<250abs"))
+    rows.append(Row("reload: worst of swaps", None, max(reload_ms) if reload_ms else None, "ms"))
+    return rows
+
+
+def render(rows: list[Row]) -> str:
+    header = ("metric", "official 0.15.4", "gateway", "gw/official", "target", "verdict")
+    table = [header]
+    for row in rows:
+        ratio = row.ratio()
+        target = {"<=0.5": "<= 0.5x", ">=4": ">= 4x", "<250abs": "< 250 ms"}.get(row.target, "")
+        table.append((row.label, _fmt(row.official, row.unit), _fmt(row.gateway, row.unit), f"{ratio:.2f}x" if ratio is not None else "n/a", target, row.verdict()))
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    lines = []
+    for i, r in enumerate(table):
+        lines.append("| " + " | ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(r)) + " |")
+        if i == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def verdicts(rows: list[Row]) -> list[str]:
+    names = {
+        "start-up: spawn -> health 200 (median)": "start-up <= 0.5x official",
+        "peak RSS after load (VmHWM)": "peak memory <= 0.5x official",
+        f"sequential {h.CALL_TOOL} (median)": "sequential call latency <= 0.5x official",
+        "throughput, 8 client(s) (median of runs)": "throughput with 8 clients >= 4x official",
+        "reload: ..data swap -> new tools/list (median)": "reload visible < 250 ms",
+    }
+    out = []
+    for row in rows:
+        if row.label in names:
+            ratio = row.ratio()
+            figure = f"{ratio:.2f}x" if ratio is not None else _fmt(row.gateway, row.unit)
+            out.append(f"VERDICT {names[row.label]}: {row.verdict()} ({figure})")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke check, not a measurement")
+    parser.add_argument("--gateway-only", action="store_true", help="skip the official server")
+    parser.add_argument("--official-python", type=Path, help="python of an existing official install (default: bench/.venv-official)")
+    parser.add_argument("--auth", choices=("api-key", "none"), default="api-key", help="API-key auth on both servers (default) or none")
+    parser.add_argument("--gateway-arg", action="append", default=[], help="extra `serve` argument for the gateway (repeatable), e.g. --gateway-arg=--stateless")
+    parser.add_argument("--startup-runs", type=int)
+    parser.add_argument("--sequential-calls", type=int)
+    parser.add_argument("--repeats", type=int)
+    parser.add_argument("--json-out", type=Path, help="where to write raw results (default bench/results/<timestamp>.json)")
+    args = parser.parse_args(argv)
+
+    plan = Plan.quick() if args.quick else Plan()
+    if args.startup_runs:
+        plan.startup_runs = args.startup_runs
+    if args.sequential_calls:
+        plan.sequential_calls = args.sequential_calls
+    if args.repeats:
+        plan.repeats = args.repeats
+
+    def progress(message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    official_python = args.official_python
+    if not args.gateway_only and official_python is None:
+        from official_env import ensure_official_env
+
+        official_python = ensure_official_env(quiet=True)
+
+    gateway_api_key = args.auth == "api-key" and "--api-keys-dir" in h.gateway_help()
+    results: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": __import__("os").cpu_count()},
+        "plan": asdict(plan),
+        "auth": args.auth,
+        "gateway_args": args.gateway_arg,
+    }
+    with tempfile.TemporaryDirectory(prefix="zscaler-mcp-bench-") as tmp:
+        work = Path(tmp)
+        logdir = work / "logs"
+        sim_spec = h.simulator_spec(h.free_port())
+        with h.running(sim_spec, logdir / "simulator.log") as (sim, _):
+            sim_url = sim.spec.base_url
+            setup = h.GatewaySetup(work / "gateway", api_key=gateway_api_key, extra_args=list(args.gateway_arg))
+            configs = {
+                "all": work / "gateway" / "all.yaml",
+                "one": work / "gateway" / "one.yaml",
+            }
+            configs["all"].write_text(config_text(["all"]))
+            configs["one"].write_text(config_text([h.ONE_TOOLSET]))
+            try:
+                if not args.gateway_only:
+                    assert official_python is not None
+                    results["official"] = bench_server(
+                        "official",
+                        lambda v: h.official_spec(official_python, sim_url, work / "official", h.ONE_TOOLSET if v == "one" else None, api_key=args.auth == "api-key"),
+                        plan,
+                        logdir,
+                        progress,
+                    )
+                results["gateway"] = bench_server("gateway", lambda v: setup.spec(sim_url, configs[v]), plan, logdir, progress)
+                results["reload_ms"] = bench_reload(setup, sim_url, plan, logdir, progress)
+            except Exception:
+                progress(f"failed; server logs in {logdir} (kept until exit):")
+                for log in sorted(logdir.glob("*.log")):
+                    tail = log.read_text(errors="replace").splitlines()[-15:]
+                    print(f"--- {log.name}\n" + "\n".join(tail), file=sys.stderr)
+                raise
+
+    rows = build_rows(results.get("official"), results["gateway"], results["reload_ms"])
+    results["table"] = [{**asdict(r), "ratio": r.ratio(), "verdict": r.verdict()} for r in rows]
+    out_path = args.json_out or RESULTS_DIR / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(results, indent=1))
+
+    notes = [
+        f"machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; server, simulator and clients share them",
+        f"auth: {args.auth}; official enforces={results.get('official', {}).get('auth_enforced', 'n/a')}, gateway enforces={results['gateway']['auth_enforced']}",
+        f"gateway extra args: {' '.join(args.gateway_arg) or '(none)'}; official has no live reload (n/a)",
+        f"raw results: {out_path}",
+    ]
+    if args.quick:
+        notes.insert(0, "QUICK MODE: counts too small to mean anything")
+    print(render(rows))
+    print()
+    for line in verdicts(rows):
+        print(line)
+    print()
+    for note in notes:
+        print(note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
