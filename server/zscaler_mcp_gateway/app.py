@@ -23,6 +23,8 @@ from .dispatch import ToolDispatcher
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
 from .reload import ConfigReloader
+from .security.layer import SecurityLayer
+from .security.options import SecurityOptions
 from .telemetry import Telemetry
 from .upstream import Upstream
 
@@ -39,6 +41,7 @@ class GatewayOptions:
     upstream_timeout_seconds: float = 30.0
     reload_interval_seconds: float = 0.1
     stateless_http: bool = False
+    security: SecurityOptions = field(default_factory=SecurityOptions)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -58,7 +61,15 @@ class Gateway:
         self.credentials = CredentialSource(options.credentials_dir, options.environ)
         self.telemetry = telemetry or Telemetry()
         self.upstream = Upstream(self.credentials, options.upstream_base_url, options.upstream_timeout_seconds)
-        self.dispatcher = ToolDispatcher(self.catalog, self.store, self.upstream, self.telemetry)
+        self.security = SecurityLayer(options.security, options.host)  # raises ConfigError: refuse to start unprotected
+        self.dispatcher = ToolDispatcher(
+            self.catalog,
+            self.store,
+            self.upstream,
+            self.telemetry,
+            principals=self.security.principals,
+            allow_unconfirmed_deletes=options.security.allow_unconfirmed_deletes,
+        )
         self.mcp, self.broadcaster, self.listen = build_mcp_server(self.store, self.dispatcher)
         self.reloader = (
             ConfigReloader(options.config_path, self.store, self.catalog, options.reload_interval_seconds)
@@ -122,11 +133,14 @@ class Gateway:
             streamable_http_path="/mcp",
             stateless_http=self.options.stateless_http,
             host=self.options.host,
+            transport_security=self.security.transport_security(),
             custom_starlette_routes=[
                 Route("/healthz", self.healthz, methods=["GET", "HEAD"]),
                 Route("/readyz", self.readyz, methods=["GET", "HEAD"]),
+                *self.security.protected_resource_routes,
             ],
         )
+        self.security.install(mcp_app, self.dispatcher)
         session_lifespan = mcp_app.router.lifespan_context
 
         @contextlib.asynccontextmanager

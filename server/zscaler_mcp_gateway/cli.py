@@ -15,6 +15,7 @@ from .catalog import load_catalog
 from .config import ConfigError, load_policy_file, policy_from_env, policy_warnings
 from .credentials import DEFAULT_CREDENTIALS_DIR, KEYS
 from .generation import build_generation
+from .security.cli_args import add_security_arguments, security_options
 from .telemetry import AUDIT_LOGGER
 
 SIMULATOR_CREDENTIALS = {
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--upstream-url", help="send Zscaler API and token requests to this base URL (a proxy or simulator)")
     serve.add_argument("--stateless", action="store_true", help="no MCP sessions, for replicas behind a non-sticky Service")
     serve.add_argument("--api-keys-dir", help="directory of API key files: file name = principal, content = key")
+    add_security_arguments(serve)
     serve.add_argument("--log-level", default=_env("ZSCALER_MCP_LOG_LEVEL", "INFO"))
 
     check = sub.add_parser("check-config", help="validate a policy file")
@@ -136,6 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         upstream_base_url=upstream,
         stateless_http=args.stateless,
+        security=security_options(args),
         environ=environ,
     )
     try:

@@ -15,12 +15,15 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
+import mcp_types as types
 
 from .arguments import validate_arguments
 from .catalog import meta
-from .catalog.model import META_TOOLSET, Catalog
+from .catalog.model import META_TOOLSET, Action, Catalog
 from .credentials import CredentialsError
 from .generation import Generation, GenerationStore
+from .security.confirm import Confirmer, refuse_without_client
+from .security.principals import PrincipalPolicy
 from .telemetry import CallRecord, Telemetry
 from .upstream import Upstream, UpstreamError
 
@@ -32,6 +35,7 @@ UNKNOWN = "unknown"
 class CallResult:
     payload: Any
     is_error: bool = False
+    input_required: types.InputRequiredResult | None = None  # 2026-07-28: the client asks its user, then retries
 
     def text(self) -> str:
         if isinstance(self.payload, str):
@@ -43,6 +47,7 @@ class CallResult:
 class Caller:
     principal: str = "anonymous"
     request_id: str | None = None
+    confirm: Confirmer = refuse_without_client  # asks a human before a delete; the MCP layer sets it
     trace_id: str | None = None
 
 
@@ -55,6 +60,8 @@ class ToolDispatcher:
         telemetry: Telemetry,
         max_concurrent_upstream: int = 32,
         call_timeout_seconds: float = 60.0,
+        principals: PrincipalPolicy | None = None,
+        allow_unconfirmed_deletes: bool = False,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -62,8 +69,11 @@ class ToolDispatcher:
         self.telemetry = telemetry
         self.limiter = anyio.CapacityLimiter(max_concurrent_upstream)
         self.call_timeout_seconds = call_timeout_seconds
+        self.principals = principals
+        self.allow_unconfirmed_deletes = allow_unconfirmed_deletes
 
-    async def call(self, name: str, arguments: Mapping[str, Any] | None, caller: Caller) -> CallResult:
+    async def call(self, name: str, arguments: Mapping[str, Any] | None, caller: Caller, refusal: str | None = None) -> CallResult:
+        """Run one tool call; with `refusal`, only audit it as denied (refused before dispatch, e.g. unauthenticated)."""
         generation = self.store.current  # the call finishes under the generation it started with
         tool = self.catalog.tools.get(name)
         record = CallRecord(
@@ -78,14 +88,19 @@ class ToolDispatcher:
             trace_id=caller.trace_id,
         )
         with self.telemetry.tool_call(record):
-            result = await self._call(name, arguments, generation, record)
+            result = await self._call(name, arguments, generation, record, caller, refusal)
             if result.is_error and record.outcome == "ok":
                 record.outcome = "error"
             if result.is_error and record.error is None:
                 record.error = result.text()[:500]
             return result
 
-    async def _call(self, name: str, arguments: Mapping[str, Any] | None, generation: Generation, record: CallRecord) -> CallResult:
+    async def _call(
+        self, name: str, arguments: Mapping[str, Any] | None, generation: Generation, record: CallRecord, caller: Caller, refusal: str | None
+    ) -> CallResult:
+        if refusal is not None:
+            record.outcome = "denied"
+            return CallResult(refusal, True)
         tool = self.catalog.tools.get(name)
         if tool is None:
             record.outcome = "invalid"
@@ -94,10 +109,19 @@ class ToolDispatcher:
             record.outcome = "denied"
             reason = generation.view.exclusion_reason(tool) or "it is not served"
             return CallResult(f"Tool {name!r} is not allowed by the current policy (generation {generation.number}): {reason}.", True)
+        refused = self.principals.refusal(caller.principal, tool) if self.principals is not None else None
+        if refused is not None:
+            record.outcome = "denied"
+            return CallResult(refused, True)
         clean, errors = validate_arguments(tool, arguments)
         if errors:
             record.outcome = "invalid"
             return CallResult(f"Invalid arguments for {name}: " + "; ".join(errors), True)
+        if tool.action is Action.DELETE and not self.allow_unconfirmed_deletes:
+            confirmation = await caller.confirm(tool, clean)
+            if not confirmation.approved:
+                record.outcome = "denied"
+                return CallResult(confirmation.message, True, confirmation.input_required)
         if tool.toolset == META_TOOLSET:
             return self._meta(name, clean, generation)
         try:

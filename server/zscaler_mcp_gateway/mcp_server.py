@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from dataclasses import replace
 from typing import Any
 
 import mcp_types as types
@@ -21,6 +22,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from . import __version__
 from .dispatch import Caller, ToolDispatcher
 from .generation import Generation, GenerationStore
+from .security.confirm import ElicitationConfirmer
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +99,19 @@ def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tupl
 
     async def list_tools(ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         broadcaster.track(ctx)
-        return types.ListToolsResult(tools=list(store.current.listing))
+        listing = store.current.listing
+        principals = dispatcher.principals
+        if principals is not None:  # a principal lists only what its patterns let it call
+            principal = caller_from(ctx).principal
+            listing = tuple(t for t in listing if principals.allows(principal, dispatcher.catalog.tools[t.name]))
+        return types.ListToolsResult(tools=list(listing))
 
-    async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams) -> types.CallToolResult | types.InputRequiredResult:
         broadcaster.track(ctx)
-        result = await dispatcher.call(params.name, params.arguments, caller_from(ctx))
+        caller = replace(caller_from(ctx), confirm=ElicitationConfirmer(ctx, params.input_responses))
+        result = await dispatcher.call(params.name, params.arguments, caller)
+        if result.input_required is not None:
+            return result.input_required
         return types.CallToolResult(content=[types.TextContent(type="text", text=result.text())], is_error=result.is_error)
 
     server = GatewayServer(

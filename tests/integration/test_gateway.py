@@ -70,7 +70,10 @@ async def test_read_tool_returns_simulator_records_verbatim_across_every_page(ga
 
 async def test_create_get_delete_round_trip_persists_upstream(gateway_with: GatewayFactory, simulator: RunningSimulator) -> None:
     gw = gateway_with("toolsets: [zpa_segment_groups]\nwrite: {enabled: true, allowlist: ['zpa_*_segment_group']}\n")
-    async with Client(gw.mcp_url, mode="auto") as client:
+    async def approve(context: object, params: types.ElicitRequestParams) -> types.ElicitResult:
+        return types.ElicitResult(action="accept", content={"confirm": True})  # deletes need a human
+
+    async with Client(gw.mcp_url, mode="auto", elicitation_callback=approve) as client:
         created = payload(await client.call_tool("zpa_create_segment_group", {"name": "SG-RoundTrip", "enabled": True}))
         group_id = created["id"]
         fetched = await client.call_tool("zpa_get_segment_group", {"group_id": group_id})

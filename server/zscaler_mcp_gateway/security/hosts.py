@@ -1,0 +1,50 @@
+"""Host/Origin validation against DNS rebinding, enforced by the `mcp` SDK's transport security.
+
+A browser tricked into resolving an attacker's name to the gateway still sends the attacker's
+name as `Host`; refusing unknown `Host` values (421) and unknown `Origin` values (403) stops it.
+The allowlist comes from `--allowed-hosts` / `ZSCALER_MCP_ALLOWED_HOSTS`: comma-separated
+`host`, `host:port` or `host:*`. A bare `host` accepts it on any port. Origins are derived:
+`http(s)://` + each allowed host. Health endpoints are not covered (kubelet probes use the pod IP).
+"""
+
+from __future__ import annotations
+
+import re
+
+from mcp.server.transport_security import TransportSecuritySettings
+
+from ..config import ConfigError
+from .options import is_loopback
+
+ENV_ALLOWED_HOSTS = "ZSCALER_MCP_ALLOWED_HOSTS"
+_ENTRY = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:(\*|[0-9]{1,5}))?$")
+
+
+def check_allowed_hosts(entries: tuple[str, ...]) -> None:
+    bad = [e for e in entries if not _ENTRY.match(e)]
+    if bad:
+        raise ConfigError([f"allowed hosts: {e!r} is not host, host:port or host:* (no scheme, no path)" for e in bad])
+
+
+def _expand(entry: str) -> tuple[str, ...]:
+    match = _ENTRY.match(entry)
+    assert match is not None
+    return (entry,) if match.group(2) else (entry, f"{entry}:*")
+
+
+def transport_security(allowed_hosts: tuple[str, ...]) -> TransportSecuritySettings | None:
+    """The SDK setting for this server; None lets the SDK apply its own loopback default."""
+    if not allowed_hosts:
+        return None  # loopback binds: the SDK allows only 127.0.0.1/localhost/[::1]; others: no Host check
+    hosts = [h for entry in allowed_hosts for h in _expand(entry)]
+    origins = [f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")]
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
+
+
+def host_check_warning(allowed_hosts: tuple[str, ...], bind_host: str) -> str | None:
+    if allowed_hosts or is_loopback(bind_host):
+        return None
+    return (
+        f"serving on {bind_host} with no Host allowlist: DNS-rebinding protection is off "
+        f"(set --allowed-hosts or {ENV_ALLOWED_HOSTS}; authentication still applies)"
+    )

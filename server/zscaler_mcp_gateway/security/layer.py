@@ -1,0 +1,83 @@
+"""Assembles the security layer of one gateway from `SecurityOptions`: who may call, from which Host."""
+
+from __future__ import annotations
+
+import logging
+
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
+from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import AnyHttpUrl, ValidationError
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from ..config import ConfigError
+from ..dispatch import ToolDispatcher
+from .apikeys import ApiKeyVerifier
+from .auth import AuthMiddleware
+from .hosts import check_allowed_hosts, host_check_warning, transport_security
+from .oauth import JwtVerifier
+from .options import AUTH_API_KEY, AUTH_JWT, AUTH_NONE, SecurityOptions, is_loopback, resolve_auth_mode
+from .principals import PrincipalPolicy
+
+log = logging.getLogger(__name__)
+
+PUBLIC_PATHS = ("/healthz", "/readyz")
+REALM_NAME = "Zscaler MCP Gateway"
+
+
+def _url(value: str, what: str) -> AnyHttpUrl:
+    try:
+        return AnyHttpUrl(value)
+    except ValidationError:
+        raise ConfigError([f"auth: {what} {value!r} is not an http(s) URL"]) from None
+
+
+class SecurityLayer:
+    def __init__(self, options: SecurityOptions, bind_host: str) -> None:
+        self.options = options
+        self.mode = resolve_auth_mode(options, bind_host)
+        check_allowed_hosts(options.allowed_hosts)
+        self.principals = PrincipalPolicy(options.principals_file) if options.principals_file else None
+        self.verifier: TokenVerifier | None = None
+        self.protected_resource_routes: list[Route] = []
+        self.resource_metadata_url: str | None = None
+        if self.mode == AUTH_API_KEY:
+            assert options.api_keys_dir is not None
+            self.verifier = ApiKeyVerifier(options.api_keys_dir)
+        elif self.mode == AUTH_JWT:
+            assert options.jwt is not None
+            self.verifier = JwtVerifier(options.jwt)
+            resource = options.jwt.resource_url or options.jwt.audience
+            if not resource.startswith(("https://", "http://")):
+                raise ConfigError(["auth: JWT mode needs --resource-url (the public URL of /mcp) when the audience is not a URL"])
+            resource_url = _url(resource, "resource URL")
+            self.resource_metadata_url = str(build_resource_metadata_url(resource_url))
+            self.protected_resource_routes = create_protected_resource_routes(
+                resource_url=resource_url, authorization_servers=[_url(options.jwt.issuer, "issuer")], resource_name=REALM_NAME
+            )
+        elif not is_loopback(bind_host):
+            log.warning("AUTHENTICATION IS OFF (--auth none) on %s: anyone who can reach the port can call every served tool", bind_host)
+        if self.mode != AUTH_NONE:
+            log.info("MCP endpoint authentication: %s", self.mode)
+        warning = host_check_warning(options.allowed_hosts, bind_host)
+        if warning:
+            log.warning(warning)
+
+    def transport_security(self) -> TransportSecuritySettings | None:
+        return transport_security(self.options.allowed_hosts)
+
+    def install(self, app: Starlette, dispatcher: ToolDispatcher) -> None:
+        """Put authentication in front of every path but health and protected-resource metadata."""
+        if self.verifier is None:
+            return
+        public = [*PUBLIC_PATHS, *(route.path for route in self.protected_resource_routes)]
+        app.add_middleware(
+            AuthMiddleware,
+            verifier=self.verifier,
+            dispatcher=dispatcher,
+            public_paths=public,
+            api_key_header=self.mode == AUTH_API_KEY,
+            resource_metadata_url=self.resource_metadata_url,
+        )
+
