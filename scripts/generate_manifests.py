@@ -29,6 +29,7 @@ OPERATOR_NAMESPACE = "zscaler-mcp-system"
 GATEWAY_EXAMPLE_NAMESPACE = "zscaler-mcp"
 GATEWAY_EXAMPLE_VALUES: dict[str, Any] = {
     "credentials": {"existingSecret": "zscaler-credentials"},
+    "auth": {"apiKeysSecret": "zscaler-mcp-api-keys"},
     "services": ["zia", "zpa"],
     "toolsets": ["zia_url_filtering", "zpa_app_segments"],
     "disabledTools": ["zia_delete_*", "zpa_delete_*"],

@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 KUBE_VERSION = "1.30"
 # Kinds kubernetes-validate has no schema for: the prometheus-operator CRD's ServiceMonitor.
 UNVALIDATED_KINDS = frozenset({"ServiceMonitor"})
-CREDENTIALS: dict[str, Any] = {"credentials": {"existingSecret": "zscaler-credentials"}}
+# What every install must give: the Zscaler credentials Secret and a client authentication.
+BASE_VALUES: dict[str, Any] = {
+    "credentials": {"existingSecret": "zscaler-credentials"},
+    "auth": {"apiKeysSecret": "zscaler-mcp-api-keys"},
+}
 GATEWAY_RELEASE = ("gw", "zscaler-mcp")
 OPERATOR_RELEASE = ("zscaler-mcp-operator", "zscaler-mcp-system")
 

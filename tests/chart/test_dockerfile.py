@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 import pytest
-from chartkit import CREDENTIALS, ROOT, find, render_gateway
+from chartkit import BASE_VALUES, ROOT, find, render_gateway
 
 BUILD_TOOLS = re.compile(r"\b(gcc|g\+\+|clang|make|build-essential|python3?-dev|libc6?-dev|musl-dev)\b")
 
@@ -87,7 +87,7 @@ def test_runs_as_a_numeric_non_root_user_matching_the_charts() -> None:
     (user,) = FINAL.all("USER")
     assert re.fullmatch(r"[1-9]\d*(:\d+)?", user), f"USER {user} is not numeric and non-root"
     uid = int(user.split(":")[0])
-    deployment = find(render_gateway(CREDENTIALS), "Deployment")
+    deployment = find(render_gateway(BASE_VALUES), "Deployment")
     assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == uid
     assert any(f"useradd --uid {uid}" in run for run in FINAL.all("RUN"))
 

@@ -10,7 +10,7 @@ import helm_python as helm
 import pytest
 import yaml
 from chartkit import (
-    CREDENTIALS,
+    BASE_VALUES,
     GATEWAY_CHART,
     ci_values,
     config_yaml,
@@ -20,6 +20,7 @@ from chartkit import (
     restricted_violations,
     validate_objects,
 )
+from zscaler_mcp_gateway import cli
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import parse_policy_text
 
@@ -27,8 +28,8 @@ VALUE_SETS = ci_values(GATEWAY_CHART)
 DEPLOYMENT = "gw-zscaler-mcp-gateway"
 
 
-def _with_credentials(values: dict[str, Any]) -> dict[str, Any]:
-    return {**CREDENTIALS, **values}
+def _with_base(values: dict[str, Any]) -> dict[str, Any]:
+    return {**BASE_VALUES, **values}
 
 
 def _container(objects: list[dict[str, Any]]) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def test_full_value_set_renders_every_optional_object() -> None:
     ids=["set-braces", "set-escaped-comma", "set-literal", "yaml-comma-string", "yaml-list"],
 )
 def test_toolsets_comma_string_or_list_gives_exactly_the_list(values: dict[str, Any]) -> None:
-    config = config_yaml(render_gateway(_with_credentials(values)))
+    config = config_yaml(render_gateway(_with_base(values)))
     assert config["toolsets"] == ["zia_url_filtering", "zpa_app_segments"]
 
 
@@ -107,12 +108,12 @@ def test_bare_comma_in_set_is_split_by_helm_itself() -> None:
 
 def test_write_allowlist_from_set() -> None:
     values = helm.parse_set_string("write.enabled=true,write.allowlist={zia_create_*,zia_update_*}")
-    config = config_yaml(render_gateway(_with_credentials(values)))
+    config = config_yaml(render_gateway(_with_base(values)))
     assert config["write"] == {"enabled": True, "allowlist": ["zia_create_*", "zia_update_*"]}
 
 
 def test_defaults_render_only_write_and_entitlement_filter() -> None:
-    config = config_yaml(render_gateway(CREDENTIALS))
+    config = config_yaml(render_gateway(BASE_VALUES))
     assert config == {"write": {"enabled": False, "allowlist": []}, "entitlementFilter": True}
 
 
@@ -137,9 +138,9 @@ def test_the_gateway_accepts_the_rendered_policy(name: str) -> None:
 
 
 def test_policy_only_upgrade_changes_only_the_configmap() -> None:
-    before = render_gateway(CREDENTIALS)
+    before = render_gateway(BASE_VALUES)
     after = render_gateway(
-        _with_credentials(
+        _with_base(
             {
                 "toolsets": "zia_url_filtering,zpa_app_segments",
                 "disabledTools": ["zia_delete_*"],
@@ -156,7 +157,7 @@ def test_policy_only_upgrade_changes_only_the_configmap() -> None:
 
 
 def test_config_directory_is_mounted_whole_never_with_subpath() -> None:
-    objects = render_gateway(CREDENTIALS)
+    objects = render_gateway(BASE_VALUES)
     container = _container(objects)
     mount = next(m for m in container["volumeMounts"] if m["mountPath"] == "/etc/zscaler-mcp")
     assert mount == {"name": "config", "mountPath": "/etc/zscaler-mcp", "readOnly": True}
@@ -182,12 +183,16 @@ def test_config_directory_is_mounted_whole_never_with_subpath() -> None:
         ({"service": {"port": 0}}, "at '/service/port': minimum: got 0, want 1"),
         ({"image": {"pullPolicy": "Sometimes"}}, "at '/image/pullPolicy'"),
         ({"stateless": "yes"}, "at '/stateless': got string, want null or boolean"),
+        ({"auth": {"mode": "basic"}}, "at '/auth/mode'"),
+        ({"auth": {"jwt": {"jwksUrl": "http://idp/jwks"}}}, "'http://idp/jwks' does not match pattern"),
+        ({"auth": {"principals": {"principals": {"bob": ["zia list"]}}}}, "'zia list' does not match pattern"),
+        ({"auth": {"principals": {"admins": ["*"]}}}, "additional properties 'admins' not allowed"),
         ({"otel": {"endpoint": "collector:4318"}}, "'collector:4318' does not match pattern"),
     ],
 )
 def test_schema_rejects_bad_values_naming_them(values: dict[str, Any], expected: str) -> None:
     with pytest.raises(helm.HelmValuesError) as error:
-        render_gateway(_with_credentials(values))
+        render_gateway(_with_base(values))
     assert expected in str(error.value)
 
 
@@ -205,20 +210,20 @@ def test_schema_rejects_bad_values_naming_them(values: dict[str, Any], expected:
 )
 def test_templates_reject_bad_values_naming_them(values: dict[str, Any], expected: str) -> None:
     with pytest.raises(helm.HelmRenderError) as error:
-        render_gateway(_with_credentials(values))
+        render_gateway(_with_base(values))
     assert expected in str(error.value)
 
 
 def test_valid_toolset_ids_are_the_gateway_catalog() -> None:
     with pytest.raises(helm.HelmRenderError) as error:
-        render_gateway(_with_credentials({"toolsets": "nope"}))
+        render_gateway(_with_base({"toolsets": "nope"}))
     listed = str(error.value).split("(valid ids: ", 1)[1].rstrip(")").split(", ")
     assert sorted(listed) == sorted({*load_catalog().toolsets, "default", "all"})
 
 
 def test_missing_credentials_secret_fails_with_how_to_create_it() -> None:
     with pytest.raises(helm.HelmRenderError) as error:
-        render_gateway({})
+        render_gateway({"auth": {"mode": "none"}})
     message = str(error.value)
     assert "credentials.existingSecret is required" in message
     assert "kubectl create secret generic zscaler-credentials --from-env-file=.env" in message
@@ -259,14 +264,14 @@ def test_every_pod_meets_pod_security_restricted(name: str) -> None:
 
 
 def test_tmp_is_an_empty_dir_for_the_read_only_root() -> None:
-    objects = render_gateway(CREDENTIALS)
+    objects = render_gateway(BASE_VALUES)
     assert {"name": "tmp", "mountPath": "/tmp"} in _container(objects)["volumeMounts"]
     volumes = find(objects, "Deployment", DEPLOYMENT)["spec"]["template"]["spec"]["volumes"]
     assert {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}} in volumes
 
 
 def test_serve_command_probes_and_ports() -> None:
-    container = _container(render_gateway(CREDENTIALS))
+    container = _container(render_gateway(BASE_VALUES))
     assert container["args"][0] == "serve"
     assert (_arg(container, "--host"), _arg(container, "--port"), _arg(container, "--metrics-port")) == (
         "0.0.0.0",
@@ -274,7 +279,6 @@ def test_serve_command_probes_and_ports() -> None:
         "9090",
     )
     assert "--simulator" not in container["args"]
-    assert "--api-keys-dir" not in container["args"]
     assert container["ports"] == [
         {"name": "mcp", "containerPort": 8000, "protocol": "TCP"},
         {"name": "metrics", "containerPort": 9090, "protocol": "TCP"},
@@ -283,6 +287,16 @@ def test_serve_command_probes_and_ports() -> None:
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "mcp"}
     assert container["image"] == "ghcr.io/zscaler-mcp-gateway/zscaler-mcp-gateway:0.1.0"
     assert "env" not in container
+
+
+@pytest.mark.parametrize("name", sorted(VALUE_SETS))
+def test_the_gateway_cli_accepts_the_rendered_arguments(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _container(render_gateway(VALUE_SETS[name]))["args"]
+    try:
+        parsed = cli._parser().parse_args(args)
+    except SystemExit:
+        pytest.fail(f"zscaler-mcp-gateway rejects the chart's arguments: {capsys.readouterr().err}")
+    assert (parsed.command, parsed.config) == ("serve", "/etc/zscaler-mcp/config.yaml")
 
 
 @pytest.mark.parametrize(
@@ -296,13 +310,13 @@ def test_serve_command_probes_and_ports() -> None:
     ],
 )
 def test_stateless_whenever_more_than_one_pod_serves(values: dict[str, Any], stateless: bool) -> None:
-    args = _container(render_gateway(_with_credentials(values)))["args"]
+    args = _container(render_gateway(_with_base(values)))["args"]
     assert ("--stateless" in args) is stateless
 
 
 def test_log_level() -> None:
-    assert _arg(_container(render_gateway(CREDENTIALS)), "--log-level") == "INFO"
-    assert _arg(_container(render_gateway(_with_credentials({"logLevel": "DEBUG"}))), "--log-level") == "DEBUG"
+    assert _arg(_container(render_gateway(BASE_VALUES)), "--log-level") == "INFO"
+    assert _arg(_container(render_gateway(_with_base({"logLevel": "DEBUG"}))), "--log-level") == "DEBUG"
 
 
 def test_allowed_hosts_cover_the_service_names_and_localhost() -> None:
@@ -315,18 +329,74 @@ def test_allowed_hosts_cover_the_service_names_and_localhost() -> None:
     assert len(hosts) == len(set(hosts))
 
 
-def test_full_value_set_wires_api_keys_otel_and_simulator_flags() -> None:
-    objects = render_gateway(VALUE_SETS["full"])
+API_KEYS_MOUNT = {"name": "api-keys", "mountPath": "/var/run/secrets/zscaler-mcp-api-keys", "readOnly": True}
+JWT = {"issuer": "https://login.example.com/", "audience": "https://mcp.example.com/mcp", "jwksUrl": "https://login.example.com/jwks"}
+JWT_PLAIN_AUDIENCE = {**JWT, "audience": "zscaler-mcp", "resourceUrl": "https://mcp.example.com/mcp"}
+
+
+@pytest.mark.parametrize(
+    ("auth", "mode", "flags"),
+    [
+        ({"apiKeysSecret": "keys"}, "api-key", {"--api-keys-dir": "/var/run/secrets/zscaler-mcp-api-keys"}),
+        ({"jwt": JWT}, "jwt", {"--jwt-issuer": JWT["issuer"], "--jwt-audience": JWT["audience"], "--jwks-url": JWT["jwksUrl"]}),
+        ({"jwt": JWT_PLAIN_AUDIENCE}, "jwt", {"--jwt-audience": "zscaler-mcp", "--resource-url": "https://mcp.example.com/mcp"}),
+        ({"mode": "jwt", "apiKeysSecret": "keys", "jwt": JWT}, "jwt", {"--jwt-issuer": JWT["issuer"]}),
+        ({"mode": "none"}, "none", {}),
+    ],
+)
+def test_auth_mode_and_its_flags(auth: dict[str, Any], mode: str, flags: dict[str, str]) -> None:
+    objects = render_gateway({**BASE_VALUES, "auth": auth})
     container = _container(objects)
-    assert _arg(container, "--api-keys-dir") == "/var/run/secrets/zscaler-mcp-api-keys"
-    assert {"name": "api-keys", "mountPath": "/var/run/secrets/zscaler-mcp-api-keys", "readOnly": True} in container[
-        "volumeMounts"
-    ]
+    assert _arg(container, "--auth") == mode
+    assert {flag: _arg(container, flag) for flag in flags} == flags
+    volumes = find(objects, "Deployment", DEPLOYMENT)["spec"]["template"]["spec"]["volumes"]
+    if mode == "api-key":
+        assert API_KEYS_MOUNT in container["volumeMounts"]
+        assert {"name": "api-keys", "secret": {"secretName": "keys", "defaultMode": 0o440}} in volumes
+    else:
+        assert "--api-keys-dir" not in container["args"]
+        assert "api-keys" not in [v["name"] for v in volumes]
+
+
+@pytest.mark.parametrize(
+    ("auth", "expected"),
+    [
+        ({}, "auth: the gateway refuses to serve without authentication: set auth.apiKeysSecret"),
+        ({"apiKeysSecret": "keys", "jwt": JWT}, "both auth.apiKeysSecret and auth.jwt.issuer are set"),
+        ({"mode": "api-key"}, "auth.mode=api-key needs auth.apiKeysSecret"),
+        ({"jwt": {"issuer": "https://login.example.com/"}}, "auth.mode=jwt needs auth.jwt.issuer, auth.jwt.audience"),
+        ({"jwt": {**JWT, "audience": "zscaler-mcp"}}, 'auth.jwt.resourceUrl is required: auth.jwt.audience "zscaler-mcp" is not a URL'),
+    ],
+)
+def test_auth_the_gateway_would_refuse_fails_the_release(auth: dict[str, Any], expected: str) -> None:
+    with pytest.raises(helm.HelmRenderError) as error:
+        render_gateway({**BASE_VALUES, "auth": auth})
+    assert expected in str(error.value)
+
+
+def test_principals_file_beside_the_policy_and_unconfirmed_deletes() -> None:
+    values = VALUE_SETS["full"]
+    objects = render_gateway(values)
+    configmap = find(objects, "ConfigMap", f"{DEPLOYMENT}-config")
+    assert yaml.safe_load(configmap["data"]["principals.yaml"]) == values["auth"]["principals"]
+    container = _container(objects)
+    assert _arg(container, "--principals-file") == "/etc/zscaler-mcp/principals.yaml"
+    assert "--allow-unconfirmed-deletes" in container["args"]
+    minimal = render_gateway(BASE_VALUES)
+    assert "principals.yaml" not in find(minimal, "ConfigMap", f"{DEPLOYMENT}-config")["data"]
+    assert not {"--principals-file", "--allow-unconfirmed-deletes"} & set(_container(minimal)["args"])
+
+
+def test_full_value_set_wires_otel_and_image() -> None:
+    container = _container(render_gateway(VALUE_SETS["full"]))
     assert container["env"] == [
         {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": "http://otel-collector.observability:4318"},
         {"name": "OTEL_SERVICE_NAME", "value": DEPLOYMENT},
     ]
     assert container["image"] == "registry.example.com/zscaler-mcp-gateway:0.1.0-rc1"
+
+
+def test_simulator_flag() -> None:
     assert "--simulator" in _container(render_gateway(VALUE_SETS["simulator"]))["args"]
 
 
@@ -353,7 +423,7 @@ def test_network_policy_separates_mcp_clients_from_scrapers() -> None:
 
 
 def test_network_policy_without_peers_opens_each_port_only() -> None:
-    policy = find(render_gateway(_with_credentials({"networkPolicy": {"enabled": True}})), "NetworkPolicy")["spec"]
+    policy = find(render_gateway(_with_base({"networkPolicy": {"enabled": True}})), "NetworkPolicy")["spec"]
     assert policy["ingress"] == [
         {"ports": [{"port": "mcp", "protocol": "TCP"}]},
         {"ports": [{"port": "metrics", "protocol": "TCP"}]},
@@ -372,17 +442,17 @@ def test_autoscaling_owns_the_replica_count() -> None:
     hpa = find(objects, "HorizontalPodAutoscaler")["spec"]
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 10)
     assert [m["resource"]["name"] for m in hpa["metrics"]] == ["cpu", "memory"]
-    assert find(render_gateway(CREDENTIALS), "Deployment")["spec"]["replicas"] == 2
+    assert find(render_gateway(BASE_VALUES), "Deployment")["spec"]["replicas"] == 2
 
 
 def test_pdb_is_on_by_default_and_can_be_turned_off() -> None:
-    assert find(render_gateway(CREDENTIALS), "PodDisruptionBudget")["spec"]["maxUnavailable"] == 1
+    assert find(render_gateway(BASE_VALUES), "PodDisruptionBudget")["spec"]["maxUnavailable"] == 1
     kinds = {o["kind"] for o in render_gateway(VALUE_SETS["simulator"])}
     assert "PodDisruptionBudget" not in kinds
 
 
 def test_grafana_dashboard_configmap(chart_with_dashboard: Path) -> None:
-    values = _with_credentials({"grafanaDashboard": {"enabled": True, "annotations": {"grafana_folder": "Zscaler"}}})
+    values = _with_base({"grafanaDashboard": {"enabled": True, "annotations": {"grafana_folder": "Zscaler"}}})
     objects = render_gateway(values, chart=chart_with_dashboard)
     validate_objects(objects)
     dashboard = find(objects, "ConfigMap", f"{DEPLOYMENT}-dashboard")
@@ -394,14 +464,14 @@ def test_grafana_dashboard_configmap(chart_with_dashboard: Path) -> None:
 
 def test_grafana_dashboard_without_the_json_file_fails_clearly(chart_without_dashboard: Path) -> None:
     with pytest.raises(helm.HelmRenderError, match="the chart ships no files/dashboard.json"):
-        render_gateway(_with_credentials({"grafanaDashboard": {"enabled": True}}), chart=chart_without_dashboard)
+        render_gateway(_with_base({"grafanaDashboard": {"enabled": True}}), chart=chart_without_dashboard)
 
 
 def test_shipped_dashboard_is_valid_json_when_present() -> None:
     path = GATEWAY_CHART / "files" / "dashboard.json"
     if not path.exists():
         pytest.skip("charts/zscaler-mcp-gateway/files/dashboard.json is not provided yet (telemetry issue)")
-    dashboard = find(render_gateway(_with_credentials({"grafanaDashboard": {"enabled": True}})), "ConfigMap", f"{DEPLOYMENT}-dashboard")
+    dashboard = find(render_gateway(_with_base({"grafanaDashboard": {"enabled": True}})), "ConfigMap", f"{DEPLOYMENT}-dashboard")
     assert json.loads(dashboard["data"]["zscaler-mcp-gateway.json"]) == json.loads(path.read_text())
 
 
@@ -409,7 +479,7 @@ def test_shipped_dashboard_is_valid_json_when_present() -> None:
 
 
 def test_helm_test_pod_checks_readyz_with_the_gateway_image() -> None:
-    objects = render_gateway(CREDENTIALS)
+    objects = render_gateway(BASE_VALUES)
     pod = find(objects, "Pod")
     assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
     container = pod["spec"]["containers"][0]
@@ -423,7 +493,7 @@ def test_helm_test_pod_checks_readyz_with_the_gateway_image() -> None:
 
 def test_notes_tell_how_to_connect_an_mcp_client() -> None:
     with helm.Chart.load(GATEWAY_CHART) as chart:
-        notes = chart.render(CREDENTIALS, name="gw", namespace="zscaler-mcp")["zscaler-mcp-gateway/templates/NOTES.txt"]
+        notes = chart.render(BASE_VALUES, name="gw", namespace="zscaler-mcp")["zscaler-mcp-gateway/templates/NOTES.txt"]
     assert "kubectl --namespace zscaler-mcp port-forward service/gw-zscaler-mcp-gateway 8000:8000" in notes
     assert "http://127.0.0.1:8000/mcp" in notes
     assert "http://gw-zscaler-mcp-gateway.zscaler-mcp.svc.cluster.local:8000/mcp" in notes

@@ -132,6 +132,38 @@ localhost, each bare and with the Service port and the container port, plus .Val
 {{- end -}}
 {{- end -}}
 
+{{/*
+The authentication mode, as the gateway decides it (see values.yaml auth.mode); a setting the
+gateway would refuse to start with fails the release instead.
+*/}}
+{{- define "zscaler-mcp-gateway.authMode" -}}
+{{- $auth := .Values.auth -}}
+{{- $mode := $auth.mode -}}
+{{- if not $mode -}}
+{{- if and $auth.apiKeysSecret $auth.jwt.issuer -}}
+{{- fail "auth: both auth.apiKeysSecret and auth.jwt.issuer are set; choose one with auth.mode=api-key or auth.mode=jwt" -}}
+{{- else if $auth.apiKeysSecret -}}
+{{- $mode = "api-key" -}}
+{{- else if $auth.jwt.issuer -}}
+{{- $mode = "jwt" -}}
+{{- else -}}
+{{- fail "auth: the gateway refuses to serve without authentication: set auth.apiKeysSecret (e.g. `kubectl create secret generic zscaler-mcp-api-keys --from-literal=alice=$(openssl rand -hex 24)`), or auth.jwt.issuer, auth.jwt.audience and auth.jwt.jwksUrl, or auth.mode=none to run unauthenticated on purpose" -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq $mode "api-key") (not $auth.apiKeysSecret) -}}
+{{- fail "auth.mode=api-key needs auth.apiKeysSecret" -}}
+{{- end -}}
+{{- if eq $mode "jwt" -}}
+{{- if not (and $auth.jwt.issuer $auth.jwt.audience $auth.jwt.jwksUrl) -}}
+{{- fail "auth.mode=jwt needs auth.jwt.issuer, auth.jwt.audience and auth.jwt.jwksUrl" -}}
+{{- end -}}
+{{- if not (or $auth.jwt.resourceUrl (regexMatch "^https?://" $auth.jwt.audience)) -}}
+{{- fail (printf "auth.jwt.resourceUrl is required: auth.jwt.audience %q is not a URL" $auth.jwt.audience) -}}
+{{- end -}}
+{{- end -}}
+{{- $mode -}}
+{{- end -}}
+
 {{- define "zscaler-mcp-gateway.credentialsSecret" -}}
 {{- if not .Values.credentials.existingSecret -}}
 {{- fail "credentials.existingSecret is required: create a Secret that holds the Zscaler API credentials as files, e.g. `kubectl create secret generic zscaler-credentials --from-env-file=.env`, then install with `--set credentials.existingSecret=zscaler-credentials`" -}}
