@@ -9,6 +9,7 @@ instead of skipping when a prerequisite is missing.
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 
@@ -75,16 +76,17 @@ def namespace(kube: Kube) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def gateway(kube: Kube, image: str, namespace: str) -> Iterator[Release]:
-    port = free_port()
-    release = Release("gw", namespace, "gw-zscaler-mcp-gateway", port)
+    """The gateway chart on the embedded simulator, with one MCP client API key ("e2e")."""
+    release = Release("gw", namespace, "gw-zscaler-mcp-gateway", free_port(), secrets.token_hex(24))
+    kube.kubectl("create", "secret", "generic", "zscaler-mcp-api-keys", "-n", namespace, f"--from-literal=e2e={release.api_key}")
     kube.helm(
         "install", release.name, str(GATEWAY_CHART),
         "--namespace", namespace,
         "--set", IMAGE_VALUES,
-        "--set", "credentials.existingSecret=zscaler-credentials",
+        "--set", "credentials.existingSecret=zscaler-credentials,auth.apiKeysSecret=zscaler-mcp-api-keys",
         "--set", "simulator.enabled=true,replicaCount=1",
         "--set", "toolsets={zia_url_filtering,zpa_app_segments}",
-        "--set", f"allowedHosts={{127.0.0.1:{port}}}",
+        "--set", f"allowedHosts={{127.0.0.1:{release.local_mcp_port}}}",
         "--wait", "--timeout", "300s",
     )  # fmt: skip
     try:

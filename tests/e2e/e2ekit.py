@@ -31,6 +31,7 @@ class Release:
     namespace: str
     service: str
     local_mcp_port: int  # the port-forward port, admitted by --allowed-hosts
+    api_key: str  # a client key from the release's API keys Secret
 
 
 def missing_prerequisite() -> str | None:

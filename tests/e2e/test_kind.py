@@ -5,15 +5,19 @@ Skipped, naming what is missing, where kind, helm, kubectl or a running Docker e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import urllib.request
+from collections.abc import AsyncIterator
 
+import httpx2
 import mcp_types
 import pytest
 import yaml
 from e2ekit import GATEWAY_CHART, IMAGE_VALUES, OPERATOR_CHART, ROOT, Kube, Release, await_until, missing_prerequisite
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 MISSING = missing_prerequisite()
 # E2E_REQUIRED=1 (CI) turns a missing prerequisite into a failure of the `kube` fixture.
@@ -26,13 +30,22 @@ URL_RULES = "zia_list_url_filtering_rules"
 APP_SEGMENTS = "zpa_list_application_segments"
 
 
-async def _tool_names(port: int) -> set[str]:
-    async with Client(f"http://127.0.0.1:{port}/mcp", mode="legacy") as client:
+@contextlib.asynccontextmanager
+async def _client(port: int, release: Release) -> AsyncIterator[Client]:
+    """The real MCP client over the port-forward, presenting the release's API key."""
+    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {release.api_key}"}) as http:
+        transport = streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)
+        async with Client(transport, mode="legacy") as client:
+            yield client
+
+
+async def _tool_names(port: int, release: Release) -> set[str]:
+    async with _client(port, release) as client:
         return {tool.name for tool in (await client.list_tools(cache_mode="refresh")).tools}
 
 
-async def _call(port: int, tool: str) -> mcp_types.CallToolResult:
-    async with Client(f"http://127.0.0.1:{port}/mcp", mode="legacy") as client:
+async def _call(port: int, release: Release, tool: str) -> mcp_types.CallToolResult:
+    async with _client(port, release) as client:
         return await client.call_tool(tool, {})
 
 
@@ -49,16 +62,23 @@ def test_helm_test_passes(kube: Kube, gateway: Release) -> None:
 
 async def test_mcp_client_calls_a_tool_through_the_service(kube: Kube, gateway: Release) -> None:
     with kube.port_forward(gateway.namespace, f"service/{gateway.service}", 8000, gateway.local_mcp_port) as port:
-        names = await _tool_names(port)
+        names = await _tool_names(port, gateway)
         assert {URL_RULES, APP_SEGMENTS} <= names
         assert not any(name.startswith("zdx_") for name in names)
-        result = await _call(port, URL_RULES)
+        result = await _call(port, gateway, URL_RULES)
     assert not result.is_error, result.content
+
+
+async def test_mcp_endpoint_refuses_a_client_without_a_key(kube: Kube, gateway: Release) -> None:
+    with kube.port_forward(gateway.namespace, f"service/{gateway.service}", 8000, gateway.local_mcp_port) as port:
+        async with httpx2.AsyncClient() as http:
+            response = await http.post(f"http://127.0.0.1:{port}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    assert response.status_code == 401
 
 
 async def test_metrics_count_the_call(kube: Kube, gateway: Release) -> None:
     with kube.port_forward(gateway.namespace, f"service/{gateway.service}", 8000, gateway.local_mcp_port) as port:
-        await _call(port, URL_RULES)
+        await _call(port, gateway, URL_RULES)
     with kube.port_forward(gateway.namespace, f"service/{gateway.service}", 9090) as metrics_port:
         with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as response:
             exposition = response.read().decode()
@@ -80,7 +100,7 @@ async def test_policy_only_upgrade_reloads_live_without_restart(kube: Kube, gate
     with kube.port_forward(gateway.namespace, f"service/{gateway.service}", 8000, gateway.local_mcp_port) as port:
 
         async def reloaded() -> bool:
-            names = await _tool_names(port)
+            names = await _tool_names(port, gateway)
             return URL_RULES in names and APP_SEGMENTS not in names
 
         # kubelet refreshes mounted ConfigMaps on its sync period (about a minute by default).
