@@ -22,6 +22,7 @@ from .credentials import CredentialsError, CredentialSource
 from .dispatch import ToolDispatcher
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
+from .metrics import MetricsServer
 from .reload import ConfigReloader
 from .security.layer import SecurityLayer
 from .security.options import SecurityOptions
@@ -37,6 +38,7 @@ class GatewayOptions:
     credentials_dir: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    metrics_port: int = 0  # Prometheus /metrics on its own port (same host); 0 = not served
     upstream_base_url: str | None = None  # the simulator, a proxy; None = the real Zscaler cloud
     upstream_timeout_seconds: float = 30.0
     reload_interval_seconds: float = 0.1
@@ -59,8 +61,13 @@ class Gateway:
         config, source = initial_policy(options, self.catalog)  # raises ConfigError: refuse to start on a bad file
         self.store = GenerationStore(self.catalog, config, source)
         self.credentials = CredentialSource(options.credentials_dir, options.environ)
-        self.telemetry = telemetry or Telemetry()
-        self.upstream = Upstream(self.credentials, options.upstream_base_url, options.upstream_timeout_seconds)
+        self.telemetry = telemetry or Telemetry.from_environ(options.environ)
+        metrics = self.telemetry.metrics
+        metrics.generation(None, self.store.current)
+        self.store.subscribe(metrics.generation)
+        self.upstream = Upstream(
+            self.credentials, options.upstream_base_url, options.upstream_timeout_seconds, on_response=metrics.upstream_response
+        )
         self.security = SecurityLayer(options.security, options.host)  # raises ConfigError: refuse to start unprotected
         self.dispatcher = ToolDispatcher(
             self.catalog,
@@ -76,6 +83,9 @@ class Gateway:
             if options.config_path
             else None
         )
+        if self.reloader is not None:
+            self.reloader.on_result.append(metrics.reload_result)
+        self.metrics_server: MetricsServer | None = None
 
     # --- health -----------------------------------------------------------------------------
 
@@ -114,6 +124,8 @@ class Gateway:
         """Background work for the lifetime of a transport: reload watcher, SIGHUP, list_changed."""
         loop = asyncio.get_running_loop()
         self.broadcaster.loop = loop
+        if self.options.metrics_port:
+            self.metrics_server = MetricsServer(self.telemetry.metrics, self.options.host, self.options.metrics_port)
         watcher = None
         if self.reloader is not None:
             self.reloader.install_sighup(loop)
@@ -127,6 +139,10 @@ class Gateway:
                     await watcher
             self.listen.close()
             self.upstream.close()
+            if self.metrics_server is not None:
+                await asyncio.to_thread(self.metrics_server.stop)
+                self.metrics_server = None
+            await asyncio.to_thread(self.telemetry.close)
 
     def http_app(self) -> Starlette:
         mcp_app = self.mcp.streamable_http_app(

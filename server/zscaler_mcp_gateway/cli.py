@@ -136,6 +136,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         credentials_dir=args.credentials_dir,
         host=args.host,
         port=args.port,
+        metrics_port=args.metrics_port,
         upstream_base_url=upstream,
         stateless_http=args.stateless,
         security=security_options(args),

@@ -10,7 +10,7 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -48,7 +48,7 @@ class Caller:
     principal: str = "anonymous"
     request_id: str | None = None
     confirm: Confirmer = refuse_without_client  # asks a human before a delete; the MCP layer sets it
-    trace_id: str | None = None
+    trace_context: Mapping[str, str] = field(default_factory=dict)  # W3C traceparent/tracestate the client sent
 
 
 class ToolDispatcher:
@@ -85,7 +85,7 @@ class ToolDispatcher:
             request_id=caller.request_id or uuid.uuid4().hex,
             config_generation=generation.number,
             args=dict(arguments or {}),
-            trace_id=caller.trace_id,
+            trace_context=caller.trace_context,
         )
         with self.telemetry.tool_call(record):
             result = await self._call(name, arguments, generation, record, caller, refusal)

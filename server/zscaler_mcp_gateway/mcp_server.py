@@ -15,6 +15,7 @@ from typing import Any
 
 import mcp_types as types
 from mcp.server import CacheHint, NotificationOptions, Server, ServerRequestContext
+from mcp.server._otel import OpenTelemetryMiddleware
 from mcp.server.models import InitializationOptions
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -22,6 +23,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from . import __version__
 from .dispatch import Caller, ToolDispatcher
 from .generation import Generation, GenerationStore
+from .tracing import trace_carrier
 from .security.confirm import ElicitationConfirmer
 
 log = logging.getLogger(__name__)
@@ -50,9 +52,11 @@ def caller_from(ctx: ServerRequestContext[Any, Any]) -> Caller:
     scope = getattr(request, "scope", None) or {}
     headers = getattr(request, "headers", None)
     request_id = headers.get("x-request-id") if headers is not None else None
-    traceparent = headers.get("traceparent") if headers is not None else None
-    trace_id = traceparent.split("-")[1] if traceparent and traceparent.count("-") >= 3 else None
-    return Caller(principal=scope.get(PRINCIPAL_SCOPE_KEY, "anonymous"), request_id=request_id, trace_id=trace_id)
+    return Caller(
+        principal=scope.get(PRINCIPAL_SCOPE_KEY, "anonymous"),
+        request_id=request_id,
+        trace_context=trace_carrier(headers, ctx.meta),  # HTTP headers first, then the request's _meta (stdio)
+    )
 
 
 class ListChangedBroadcaster:
@@ -125,6 +129,9 @@ def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tupl
         on_call_tool=call_tool,
         on_subscriptions_listen=listen,
     )
+    # Telemetry's `execute_tool {tool}` span is the one span per call; the SDK's per-message span
+    # (process-global provider, trace context from `_meta` only) would duplicate it.
+    server.middleware = [m for m in server.middleware if not isinstance(m, OpenTelemetryMiddleware)]
 
     def refresh_instructions(old: Generation, new: Generation) -> None:
         server.instructions = new.instructions

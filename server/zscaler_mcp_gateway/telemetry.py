@@ -1,7 +1,10 @@
 """The single instrumentation point every tool call passes through, whatever its outcome.
 
 `Telemetry.tool_call` wraps a call: the caller fills `outcome`/`error` on the yielded record, and
-on exit one JSON audit line is written on logger `zscaler_mcp_gateway.audit`.
+on exit the call is recorded three ways: one JSON audit line on logger `zscaler_mcp_gateway.audit`,
+the Prometheus call counter and latency histogram, and (when tracing is configured) one
+`execute_tool {tool}` span whose trace id the audit line carries. Argument values reach only the
+audit line, through `redact()`; metric labels and span attributes never carry them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Span, SpanKind, StatusCode, format_trace_id
+
+from . import __version__
+from .metrics import GatewayMetrics
+from .tracing import parent_context, trace_id_of, tracer_provider_from_env
 
 AUDIT_LOGGER = "zscaler_mcp_gateway.audit"
 REDACTED = "[REDACTED]"
@@ -47,6 +57,7 @@ class CallRecord:
     error: str | None = None
     trace_id: str | None = None
     duration_ms: float = 0.0
+    trace_context: Mapping[str, str] = field(default_factory=dict, repr=False)  # the client's W3C headers
 
     def audit_line(self) -> str:
         return json.dumps(
@@ -71,12 +82,35 @@ class CallRecord:
         )
 
 
+
+
 class Telemetry:
-    def __init__(self) -> None:
+    """Audit log, metrics and tracing of one gateway.
+
+    `tracer_provider` is the gateway's own (tests inject one with an in-memory exporter); None means
+    no spans at all. A provider built by `from_environ` is owned, and flushed by `close()`.
+    """
+
+    def __init__(self, metrics: GatewayMetrics | None = None, tracer_provider: TracerProvider | None = None, owns_provider: bool = False) -> None:
         self.audit = logging.getLogger(AUDIT_LOGGER)
+        self.metrics = metrics or GatewayMetrics()
+        self.tracer_provider = tracer_provider
+        self.tracer = tracer_provider.get_tracer("zscaler_mcp_gateway", __version__) if tracer_provider else None
+        self._owns_provider = owns_provider
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Telemetry:
+        provider = tracer_provider_from_env(environ)
+        return cls(tracer_provider=provider, owns_provider=provider is not None)
+
+    def close(self) -> None:
+        if self._owns_provider and self.tracer_provider is not None:
+            self.tracer_provider.shutdown()  # exports what the batch processor still holds
 
     @contextmanager
     def tool_call(self, record: CallRecord) -> Iterator[CallRecord]:
+        span = self._start_span(record)
+        record.trace_id = format_trace_id(span.get_span_context().trace_id) if span else trace_id_of(parent_context(record.trace_context))
         started = time.perf_counter()
         try:
             yield record
@@ -85,5 +119,33 @@ class Telemetry:
             record.error = record.error or f"internal error: {type(exc).__name__}"
             raise
         finally:
-            record.duration_ms = (time.perf_counter() - started) * 1000
+            seconds = time.perf_counter() - started
+            record.duration_ms = seconds * 1000
             self.audit.info(record.audit_line())
+            self.metrics.observe_call(record.tool, record.toolset, record.service, record.access, record.outcome, seconds)
+            if span is not None:
+                _end_span(span, record.outcome)
+
+    def _start_span(self, record: CallRecord) -> Span | None:
+        if self.tracer is None:
+            return None
+        return self.tracer.start_span(
+            f"execute_tool {record.tool}",
+            context=parent_context(record.trace_context),
+            kind=SpanKind.INTERNAL,
+            attributes={
+                "gen_ai.operation.name": "execute_tool",
+                "gen_ai.tool.name": record.tool,
+                "zscaler.service": record.service,
+                "zscaler.toolset": record.toolset,
+                "zscaler.access": record.access,
+            },
+        )
+
+
+def _end_span(span: Span, outcome: str) -> None:
+    span.set_attribute("zscaler.outcome", outcome)
+    if outcome != "ok":
+        span.set_attribute("error.type", outcome)
+        span.set_status(StatusCode.ERROR, outcome)
+    span.end()

@@ -146,6 +146,7 @@ class Upstream:
         except ValueError as exc:  # the SDK validates some arguments itself before any request
             raise UpstreamError(f"{tool.service.upper()} request rejected before sending: {exc}") from exc
         except requests.RequestException as exc:
+            self._observe(tool.service, None, None)  # no HTTP answer: counted with status "none"
             raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
         if call.result == "value":
             if outcome is None:  # these helpers swallow the API error and return None
@@ -238,7 +239,9 @@ class Upstream:
 
     def _observe(self, service: str, response: Any, error: Any) -> None:
         if self.on_response is not None:
-            self.on_response(service, _status(response) or getattr(error, "status", None))
+            # The SDK often reports a failed request with no response object: its status is in the error.
+            status = _upstream_error(error, response).status if error is not None else _status(response)
+            self.on_response(service, status)
 
 
 def _plain(value: Any) -> Any:

@@ -12,6 +12,7 @@ import uvicorn
 
 from zscaler_mcp_gateway.app import Gateway, GatewayOptions
 from zscaler_mcp_gateway.simulator import free_port
+from zscaler_mcp_gateway.telemetry import Telemetry
 
 TEST_CREDENTIALS = {
     "ZSCALER_CLIENT_ID": "test-client",
@@ -38,6 +39,7 @@ def run_gateway(
     environ: Mapping[str, str] | None = None,
     credentials_dir: str | None = None,
     ready_timeout: float = 10.0,
+    telemetry: Telemetry | None = None,
     **options: object,
 ) -> Iterator[RunningGateway]:
     port = free_port()
@@ -52,7 +54,8 @@ def run_gateway(
             upstream_base_url=upstream_url,
             environ=env,
             **options,  # type: ignore[arg-type]
-        )
+        ),
+        telemetry=telemetry,
     )
     server = uvicorn.Server(uvicorn.Config(gateway.http_app(), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="gateway-under-test", daemon=True)

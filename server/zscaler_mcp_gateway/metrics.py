@@ -1,0 +1,97 @@
+"""Prometheus metrics of one gateway: its own registry, the contract's series, and the /metrics server.
+
+Every gateway owns a `CollectorRegistry` (never the process-global one), so several gateways in one
+process (tests, benchmarks) count separately. Label values are bounded: tools, toolsets and services
+come from the catalog (unknown names are already folded into "unknown" by the dispatcher), outcomes
+and results are closed sets, and statuses are HTTP codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
+
+from . import __version__
+from .generation import Generation
+
+log = logging.getLogger(__name__)
+
+CALL_LABELS = ("tool", "toolset", "service", "access", "outcome")
+# Zscaler API calls take from tens of milliseconds to tens of seconds (paged listings).
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+RELOAD_RESULTS = ("success", "failure")
+NO_STATUS = "none"  # the request got no HTTP answer (connection refused, timeout)
+
+
+class GatewayMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.tool_calls = Counter(
+            "zscaler_mcp_tool_calls", "Tool calls by tool and outcome (ok, error, denied, invalid).", CALL_LABELS, registry=self.registry
+        )
+        self.tool_call_duration = Histogram(
+            "zscaler_mcp_tool_call_duration_seconds",
+            "Tool call latency, policy check to result, in seconds.",
+            CALL_LABELS,
+            buckets=DURATION_BUCKETS,
+            registry=self.registry,
+        )
+        self.upstream_requests = Counter(
+            "zscaler_mcp_upstream_requests", "HTTP requests to the Zscaler APIs by service and status.", ("service", "status"), registry=self.registry
+        )
+        self.config_reloads = Counter(
+            "zscaler_mcp_config_reloads", "Policy file reloads by result (success, failure).", ("result",), registry=self.registry
+        )
+        self.config_generation = Gauge("zscaler_mcp_config_generation", "Number of the config generation being served.", registry=self.registry)
+        self.tools_served = Gauge(
+            "zscaler_mcp_tools_served", "Tools served by the current generation per service and access.", ("service", "access"), registry=self.registry
+        )
+        self.build_info = Gauge("zscaler_mcp_build_info", "Always 1; the gateway version as a label.", ("version",), registry=self.registry)
+        self.build_info.labels(version=__version__).set(1)
+        for result in RELOAD_RESULTS:  # present from the start, so rate() and alerts see a zero
+            self.config_reloads.labels(result=result)
+
+    def observe_call(self, tool: str, toolset: str, service: str, access: str, outcome: str, seconds: float) -> None:
+        labels = (tool, toolset, service, access, outcome)
+        self.tool_calls.labels(*labels).inc()
+        self.tool_call_duration.labels(*labels).observe(seconds)
+
+    def upstream_response(self, service: str, status: int | None) -> None:
+        self.upstream_requests.labels(service=service, status=str(status) if status else NO_STATUS).inc()
+
+    def reload_result(self, result: str) -> None:
+        self.config_reloads.labels(result=result).inc()
+
+    def generation(self, old: Generation | None, new: Generation) -> None:
+        """Generation listener: the generation number and the served-tool counts, stale series zeroed."""
+        self.config_generation.set(new.number)
+        counts = new.counts()
+        stale = set(old.counts()) - set(counts) if old is not None else set()
+        for service, access in sorted(set(counts) | stale):
+            self.tools_served.labels(service=service, access=access).set(counts.get((service, access), 0))
+
+    def render(self) -> str:
+        return generate_latest(self.registry).decode()
+
+
+class MetricsServer:
+    """`/metrics` on its own port, served from a daemon thread so scrapes never wait on the event loop."""
+
+    def __init__(self, metrics: GatewayMetrics, host: str, port: int) -> None:
+        self._server: WSGIServer
+        self._thread: threading.Thread
+        self._server, self._thread = start_http_server(port, addr=host, registry=metrics.registry)
+        self.host, self.port = host, port
+        log.info("Prometheus metrics on http://%s:%d/metrics", host, port)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/metrics"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
