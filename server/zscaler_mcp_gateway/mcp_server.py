@@ -23,8 +23,8 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from . import __version__
 from .dispatch import Caller, ToolDispatcher
 from .generation import Generation, GenerationStore
-from .tracing import trace_carrier
 from .security.confirm import ElicitationConfirmer
+from .tracing import trace_carrier
 
 log = logging.getLogger(__name__)
 
