@@ -497,3 +497,4 @@ def test_notes_tell_how_to_connect_an_mcp_client() -> None:
     assert "kubectl --namespace zscaler-mcp port-forward service/gw-zscaler-mcp-gateway 8000:8000" in notes
     assert "http://127.0.0.1:8000/mcp" in notes
     assert "http://gw-zscaler-mcp-gateway.zscaler-mcp.svc.cluster.local:8000/mcp" in notes
+    assert 'with the header "Authorization: Bearer <key>" (a value of Secret zscaler-mcp-api-keys)' in notes
