@@ -103,7 +103,15 @@ def test_operator_runs_the_shared_image_with_kopf_liveness() -> None:
     assert container["args"][:3] == ["run", "--standalone", "--liveness=http://0.0.0.0:8080/healthz"]
     assert container["ports"] == [{"name": "health", "containerPort": 8080, "protocol": "TCP"}]
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
-    assert "env" not in container and "envFrom" not in container
+    assert container["env"] == [{"name": "ZSCALER_MCP_GATEWAY_IMAGE", "value": container["image"]}]
+    assert "envFrom" not in container
+
+
+def test_gateway_image_for_resources_that_name_none() -> None:
+    container = _container(render_operator({"gatewayImage": "registry.example.com/gateway:1.2.3"}))
+    assert container["env"] == [{"name": "ZSCALER_MCP_GATEWAY_IMAGE", "value": "registry.example.com/gateway:1.2.3"}]
+    tagged = _container(render_operator(VALUE_SETS["namespaced"]))
+    assert tagged["env"][0]["value"] == "ghcr.io/zscaler-mcp-gateway/zscaler-mcp-gateway:0.1.0-rc1"
 
 
 @pytest.mark.parametrize(

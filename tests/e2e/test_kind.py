@@ -109,6 +109,7 @@ async def test_policy_only_upgrade_reloads_live_without_restart(kube: Kube, gate
 
 
 def test_operator_reconciles_a_zscalermcp_to_ready(kube: Kube, image: str, namespace: str) -> None:
+    """`image` is requested for its side effect: the image is built and loaded into kind."""
     assert (OPERATOR_CHART / "crds").is_dir(), "the operator chart ships no crds/ folder"
     kube.helm(
         "install", "zscaler-mcp-operator", str(OPERATOR_CHART),
@@ -120,7 +121,7 @@ def test_operator_reconciles_a_zscalermcp_to_ready(kube: Kube, image: str, names
     try:
         resource = yaml.safe_load((ROOT / "manifests" / "example-zscalermcp.yaml").read_text())
         resource["metadata"]["namespace"] = namespace
-        resource["spec"] |= {"image": image, "replicas": 1}
+        resource["spec"]["replicas"] = 1  # no spec.image: the chart hands the operator its own image
         kube.kubectl("apply", "-f", "-", stdin=yaml.safe_dump(resource))
         name = f"zscalermcp/{resource['metadata']['name']}"
         kube.kubectl("wait", name, "-n", namespace, "--for=condition=Ready", "--timeout=300s", timeout=330)

@@ -29,6 +29,10 @@ app.kubernetes.io/part-of: zscaler-mcp-gateway
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
+{{- define "zscaler-mcp-operator.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
 {{- define "zscaler-mcp-operator.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "zscaler-mcp-operator.fullname" .) .Values.serviceAccount.name -}}
