@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -23,6 +24,7 @@ from requests.adapters import HTTPAdapter
 
 from .catalog.model import Lookup, SdkCall, Tool
 from .credentials import CredentialSource
+from .resilience import RetryingAdapter, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,22 @@ class UpstreamError(Exception):
         self.status = status
 
 
+@functools.cache
+def bounded_executor_class() -> type:
+    """The SDK's RequestExecutor without its own status retries (uncapped Retry-After sleeps).
+
+    Retries on 429/5xx are the `RetryingAdapter`'s (resilience.py): bounded in count and total wait.
+    The SDK keeps its token refresh on 401 and its ZIA edit-lock backoff.
+    """
+    from zscaler.request_executor import RequestExecutor
+
+    class BoundedRequestExecutor(RequestExecutor):  # type: ignore[misc]
+        def is_retryable_status(self, status: int | None) -> bool:
+            return False
+
+    return BoundedRequestExecutor
+
+
 def redirected_executor_class(base_url: str) -> type:
     """A RequestExecutor subclass that sends API and token requests to `base_url`.
 
@@ -49,11 +67,9 @@ def redirected_executor_class(base_url: str) -> type:
     loudly when `RequestExecutor._resolve_api_base_url`, `RequestExecutor._oauth` or
     `OAuth._get_auth_url` move.
     """
-    from zscaler.request_executor import RequestExecutor
-
     token_url = f"{base_url}/oauth2/v1/token"
 
-    class RedirectedRequestExecutor(RequestExecutor):  # type: ignore[misc]
+    class RedirectedRequestExecutor(bounded_executor_class()):  # type: ignore[misc]
         BASE_URL = base_url
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,12 +99,14 @@ class Upstream:
         base_url: str | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         pool_size: int = 32,
+        retry_policy: RetryPolicy | None = None,
         on_response: Callable[[str, int | None], None] | None = None,
     ) -> None:
         self.credentials = credentials
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout_seconds = timeout_seconds
         self.pool_size = pool_size
+        self.retry_policy = retry_policy or RetryPolicy()
         self.on_response = on_response  # (service, status) per upstream request, for metrics
         self._lock = threading.Lock()
         self._live: _LiveClient | None = None
@@ -104,11 +122,10 @@ class Upstream:
             from zscaler import ZscalerClient
 
             config: dict[str, Any] = {**creds.sdk_config(), "requestTimeout": self.timeout_seconds, "logging": {"enabled": False}}
-            if self.base_url:
-                config["requestExecutor"] = redirected_executor_class(self.base_url)
+            config["requestExecutor"] = redirected_executor_class(self.base_url) if self.base_url else bounded_executor_class()
             client = ZscalerClient(config)
             client.__enter__()  # installs a pooled requests.Session on the executor
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size)
+            adapter = RetryingAdapter(self.retry_policy, pool_connections=4, pool_maxsize=self.pool_size)
             client._session.mount("http://", adapter)
             client._session.mount("https://", adapter)
             old, self._live = self._live, _LiveClient(creds.fingerprint, client)
