@@ -8,7 +8,8 @@ import tomllib
 from dataclasses import dataclass, field
 
 import pytest
-from chartkit import BASE_VALUES, ROOT, find, render_gateway
+import yaml
+from chartkit import BASE_VALUES, GATEWAY_CHART, OPERATOR_CHART, ROOT, find, render_gateway
 
 BUILD_TOOLS = re.compile(r"\b(gcc|g\+\+|clang|make|build-essential|python3?-dev|libc6?-dev|musl-dev)\b")
 
@@ -114,6 +115,13 @@ def test_one_image_two_entrypoints() -> None:
 @pytest.mark.parametrize("label", ["title", "description", "version", "revision", "created", "licenses", "source"])
 def test_oci_labels(label: str) -> None:
     assert f"org.opencontainers.image.{label}=" in " ".join(FINAL.all("LABEL"))
+
+
+def test_one_version_across_package_image_and_charts() -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert f"VERSION={version}" in FINAL.all("ARG")
+    for chart in (GATEWAY_CHART, OPERATOR_CHART):
+        assert yaml.safe_load((chart / "Chart.yaml").read_text())["appVersion"] == version
 
 
 def test_dockerignore_admits_exactly_what_the_builder_copies() -> None:
