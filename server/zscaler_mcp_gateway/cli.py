@@ -18,6 +18,7 @@ from .generation import build_generation
 from .security.cli_args import add_security_arguments, security_options
 from .telemetry import AUDIT_LOGGER
 
+DEFAULT_METRICS_PORT = 9090
 SIMULATOR_CREDENTIALS = {
     "ZSCALER_CLIENT_ID": "simulator-client",
     "ZSCALER_CLIENT_SECRET": "simulator-secret",
@@ -41,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--transport", choices=("streamable-http", "stdio"), default=_env("ZSCALER_MCP_TRANSPORT", "streamable-http"))
     serve.add_argument("--host", default=_env("ZSCALER_MCP_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(_env("ZSCALER_MCP_PORT", "8000")))
-    serve.add_argument("--metrics-port", type=int, default=9090, help="Prometheus /metrics port (0 disables)")
+    serve.add_argument(
+        "--metrics-port", type=int, help=f"Prometheus /metrics port (default {DEFAULT_METRICS_PORT}; with stdio, none unless given; 0 disables)"
+    )
     serve.add_argument("--simulator", action="store_true", help="start the embedded Zscaler API simulator and use it")
     serve.add_argument("--upstream-url", help="send Zscaler API and token requests to this base URL (a proxy or simulator)")
     serve.add_argument("--stateless", action="store_true", help="no MCP sessions, for replicas behind a non-sticky Service")
@@ -115,6 +118,13 @@ def cmd_list_tools(config_path: str | None, all_tools: bool, fmt: str) -> int:
     return 0
 
 
+def metrics_port(args: argparse.Namespace) -> int:
+    """The /metrics port; stdio gateways are started one per desktop client, so they serve none unless told."""
+    if args.metrics_port is not None:
+        return int(args.metrics_port)
+    return 0 if args.transport == "stdio" else DEFAULT_METRICS_PORT
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .app import Gateway, GatewayOptions
 
@@ -136,7 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         credentials_dir=args.credentials_dir,
         host=args.host,
         port=args.port,
-        metrics_port=args.metrics_port,
+        metrics_port=metrics_port(args),
         upstream_base_url=upstream,
         stateless_http=args.stateless,
         security=security_options(args),

@@ -6,6 +6,7 @@ import pytest
 from opentelemetry.sdk.resources import SERVICE_NAME
 
 from tests.support.telemetry import TracingTelemetry, capture_audit, labels, samples
+from zscaler_mcp_gateway.cli import _parser, metrics_port
 from zscaler_mcp_gateway.telemetry import REDACTED, CallRecord, Telemetry, redact
 from zscaler_mcp_gateway.tracing import parent_context, trace_carrier, tracer_provider_from_env
 
@@ -93,3 +94,16 @@ def test_each_telemetry_has_its_own_registry() -> None:
         pass
     assert samples(first.metrics.render(), "zscaler_mcp_tool_calls_total") != {}
     assert samples(second.metrics.render(), "zscaler_mcp_tool_calls_total") == {}
+
+
+@pytest.mark.parametrize(
+    ("argv", "port"),
+    [
+        ([], 9090),
+        (["--metrics-port", "0"], 0),
+        (["--transport", "stdio"], 0),  # one stdio gateway per desktop client: no shared default port
+        (["--transport", "stdio", "--metrics-port", "9400"], 9400),
+    ],
+)
+def test_metrics_port_of_the_command_line(argv: list[str], port: int) -> None:
+    assert metrics_port(_parser().parse_args(["serve", *argv])) == port
