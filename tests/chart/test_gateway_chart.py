@@ -188,6 +188,7 @@ def test_config_directory_is_mounted_whole_never_with_subpath() -> None:
         ({"auth": {"principals": {"principals": {"bob": ["zia list"]}}}}, "'zia list' does not match pattern"),
         ({"auth": {"principals": {"admins": ["*"]}}}, "additional properties 'admins' not allowed"),
         ({"otel": {"endpoint": "collector:4318"}}, "'collector:4318' does not match pattern"),
+        ({"allowedHosts": ["https://mcp.example.com"]}, "'https://mcp.example.com' does not match pattern"),
     ],
 )
 def test_schema_rejects_bad_values_naming_them(values: dict[str, Any], expected: str) -> None:
@@ -322,11 +323,16 @@ def test_log_level() -> None:
 def test_allowed_hosts_cover_the_service_names_and_localhost() -> None:
     hosts = _arg(_container(render_gateway(VALUE_SETS["full"])), "--allowed-hosts").split(",")
     service = "gw-zscaler-mcp-gateway"
-    for name in (service, f"{service}.zscaler-mcp", f"{service}.zscaler-mcp.svc", f"{service}.zscaler-mcp.svc.cluster.local"):
-        assert {name, f"{name}:80", f"{name}:8000"} <= set(hosts)
-    assert {"localhost", "localhost:8000", "127.0.0.1", "127.0.0.1:8000"} <= set(hosts)
-    assert hosts[-2:] == ["mcp.example.com", "mcp.example.com:443"]
-    assert len(hosts) == len(set(hosts))
+    assert hosts == [
+        service,
+        f"{service}.zscaler-mcp",
+        f"{service}.zscaler-mcp.svc",
+        f"{service}.zscaler-mcp.svc.cluster.local",
+        "localhost",
+        "127.0.0.1",
+        "mcp.example.com",
+        "mcp.example.com:443",
+    ]
 
 
 API_KEYS_MOUNT = {"name": "api-keys", "mountPath": "/var/run/secrets/zscaler-mcp-api-keys", "readOnly": True}

@@ -102,21 +102,13 @@ List keys are rendered only when non-empty (empty means the server's default); w
 {{- end -}}
 
 {{/*
-The Host header values the MCP endpoint accepts, comma-separated: the Service's DNS names and
-localhost, each bare and with the Service port and the container port, plus .Values.allowedHosts.
+The Host header values the MCP endpoint accepts, comma-separated: the Service's DNS names, localhost
+and 127.0.0.1 (a bare name is accepted on any port), then .Values.allowedHosts.
 */}}
 {{- define "zscaler-mcp-gateway.allowedHosts" -}}
 {{- $name := include "zscaler-mcp-gateway.fullname" . -}}
 {{- $namespace := .Release.Namespace -}}
-{{- $ports := uniq (list (printf "%d" (int .Values.service.port)) "8000") -}}
-{{- $bare := list $name (printf "%s.%s" $name $namespace) (printf "%s.%s.svc" $name $namespace) (printf "%s.%s.svc.%s" $name $namespace .Values.clusterDomain) "localhost" "127.0.0.1" -}}
-{{- $hosts := list -}}
-{{- range $host := $bare -}}
-{{- $hosts = append $hosts $host -}}
-{{- range $port := $ports -}}
-{{- $hosts = append $hosts (printf "%s:%s" $host $port) -}}
-{{- end -}}
-{{- end -}}
+{{- $hosts := list $name (printf "%s.%s" $name $namespace) (printf "%s.%s.svc" $name $namespace) (printf "%s.%s.svc.%s" $name $namespace .Values.clusterDomain) "localhost" "127.0.0.1" -}}
 {{- $hosts = concat $hosts (include "zscaler-mcp-gateway.list" .Values.allowedHosts | fromJsonArray) -}}
 {{- join "," (uniq $hosts) -}}
 {{- end -}}
