@@ -20,15 +20,17 @@ from chartkit import (
 
 VALUE_SETS = ci_values(OPERATOR_CHART)
 NAME = "zscaler-mcp-operator"
-WRITE_VERBS = ["get", "list", "watch", "create", "patch", "update", "delete"]
+CHILD_VERBS = ["get", "create", "patch"]
+# Exactly what the operator calls (docs/operator.md, RBAC): no list/watch of Secrets, no delete.
 EXPECTED_RULES = {
-    ("zscaler-mcp.dev", "zscalermcps"): ["get", "list", "watch", "patch", "update"],
-    ("zscaler-mcp.dev", "zscalermcps/status"): ["get", "patch", "update"],
-    ("", "configmaps"): WRITE_VERBS,
-    ("", "services"): WRITE_VERBS,
-    ("apps", "deployments"): WRITE_VERBS,
-    ("", "secrets"): ["get", "list", "watch"],
-    ("", "events"): ["create", "patch"],
+    ("zscaler-mcp.dev", "zscalermcps"): ["list", "watch", "patch"],
+    ("zscaler-mcp.dev", "zscalermcps/status"): ["patch"],
+    ("zscaler-mcp.dev", "zscalermcps/finalizers"): ["update"],
+    ("", "configmaps"): CHILD_VERBS,
+    ("", "services"): CHILD_VERBS,
+    ("apps", "deployments"): CHILD_VERBS,
+    ("", "secrets"): ["get"],
+    ("", "events"): ["create"],
 }
 
 

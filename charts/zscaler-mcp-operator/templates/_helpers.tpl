@@ -42,25 +42,30 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{/*
-What the operator does to the objects it reconciles, in the watched namespace(s).
+What the operator calls on the objects it reconciles, in the watched namespace(s), and nothing
+more (docs/operator.md, RBAC): children are read by name and garbage-collected, never listed or
+deleted; the credentials Secret is only read for its metadata, to know that it exists.
 */}}
 {{- define "zscaler-mcp-operator.rules" -}}
 - apiGroups: ["zscaler-mcp.dev"]
   resources: ["zscalermcps"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["list", "watch", "patch"]
 - apiGroups: ["zscaler-mcp.dev"]
   resources: ["zscalermcps/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
+- apiGroups: ["zscaler-mcp.dev"]
+  resources: ["zscalermcps/finalizers"]
+  verbs: ["update"]
 - apiGroups: [""]
   resources: ["configmaps", "services"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  verbs: ["get", "create", "patch"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  verbs: ["get", "create", "patch"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end -}}
