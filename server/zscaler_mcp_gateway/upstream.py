@@ -169,6 +169,11 @@ class Upstream:
             if outcome is None:  # these helpers swallow the API error and return None
                 raise UpstreamError(f"{tool.service.upper()} API call failed: no data returned")
             return outcome
+        if call.result == "pair":  # a few SDK helpers (URL lookup) return (value, error), not the triple
+            value, error = outcome
+            if error is not None:
+                raise _upstream_error(error, None)
+            return _plain(value)
         value, response, error = _unpack(outcome)
         self._observe(tool.service, response, error)
         if error is not None:

@@ -110,6 +110,7 @@ class SdkCall:
     `args` are constant leading positional arguments (the ZPA policy type of a policy tool);
     `records_key` names the body key that holds each page's records when the SDK's pager does
     not know it (ZDX `devices`/`alerts`/`users`/`software`, ZCC `trustedNetworkContracts`);
+    result "pair" is for SDK helpers that return (value, error), e.g. ZIA URL lookup;
     result "value" is for SDK helpers that return plain data instead of the usual
     (result, response, error) triple, or for a static SDK attribute.
     """
@@ -117,7 +118,7 @@ class SdkCall:
     method: str
     query_arg: str | None = "query_params"
     paginate: bool = False
-    result: Literal["records", "body", "status", "value", "parsed"] = "body"
+    result: Literal["records", "body", "status", "value", "parsed", "pair"] = "body"
     params: tuple[str, ...] | None = None
     variants: tuple[tuple[str, SdkCall], ...] = ()
     name_filter: str | None = None
