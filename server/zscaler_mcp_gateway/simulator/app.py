@@ -120,6 +120,9 @@ def _search_term(request: Request) -> str | None:
 
 
 def crud_routes(collection: Collection) -> list[Route]:
+    if not collection.crud:
+        return []
+
     async def listing(request: Request) -> Response:
         items = collection.list(_search_term(request))
         if collection.envelope == "zpa":

@@ -40,6 +40,7 @@ class Collection:
     id_prefix: str | None = None  # e.g. ZIA custom URL categories: CUSTOM_01
     id_start: int = 1000
     on_create: Callable[[dict[str, Any]], None] | None = None  # derive server-side fields
+    crud: bool = True  # False: the service module serves it with its own routes (e.g. a settings object)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
