@@ -129,14 +129,20 @@ class ServerProcess:
         with httpx.Client(timeout=1.0) as http:
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"{self.spec.name} exited with {self.proc.returncode}; see {self.log_path}")
+                    raise RuntimeError(f"{self.spec.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
                 try:
                     if http.get(url).status_code == 200:
                         return time.perf_counter() - self.started_at
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.005)
-        raise RuntimeError(f"{self.spec.name} not ready within {timeout:g} s; see {self.log_path}")
+        raise RuntimeError(f"{self.spec.name} not ready within {timeout:g} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
 
     def peak_rss_kib(self) -> int | None:
         return proc_status(self.pid, "VmHWM")

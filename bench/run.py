@@ -13,6 +13,7 @@ the raw figures go to bench/results/<timestamp>.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import platform
@@ -53,45 +54,48 @@ def config_text(toolsets: list[str]) -> str:
 SpecFactory = Callable[[str], h.ServerSpec]  # variant ("all" | "one") -> spec
 
 
-def bench_server(name: str, make_spec: SpecFactory, plan: Plan, logdir: Path, progress: Callable[[str], None]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    log = logdir / f"{name}.log"
+def bench_servers(factories: dict[str, SpecFactory], plan: Plan, logdir: Path, progress: Callable[[str], None]) -> dict[str, dict[str, Any]]:
+    """Every measurement alternates between the servers (A, B, A, B ...), so that background load on a
+    shared machine falls on both alike; each server runs alone while it is measured."""
+    out: dict[str, dict[str, Any]] = {name: {"ready_s": [], "idle_peak_kib": [], "sequential_ms": [], "load": {}} for name in factories}
+    logs = {name: logdir / f"{name}.log" for name in factories}
 
-    progress(f"{name}: start-up x{plan.startup_runs}")
-    ready, idle_peak = [], []
+    progress(f"start-up x{plan.startup_runs} each (alternating)")
     for _ in range(plan.startup_runs):
-        with h.running(make_spec("all"), log) as (server, seconds):
-            ready.append(seconds)
-            with h.McpClient(server.spec.mcp_url, server.spec.token) as client:
-                client.initialize()
-                client.list_tools()
-            idle_peak.append(server.peak_rss_kib())
-    out["ready_s"] = ready
-    out["idle_peak_kib"] = idle_peak
+        for name, make_spec in factories.items():
+            with h.running(make_spec("all"), logs[name]) as (server, seconds):
+                out[name]["ready_s"].append(seconds)
+                with h.McpClient(server.spec.mcp_url, server.spec.token) as client:
+                    client.initialize()
+                    client.list_tools()
+                out[name]["idle_peak_kib"].append(server.peak_rss_kib())
 
-    progress(f"{name}: all toolsets: listing, calls, load")
-    with h.running(make_spec("all"), log) as (server, _):
-        url, token = server.spec.mcp_url, server.spec.token
-        out["auth_enforced"] = h.auth_enforced(url)
-        out["first_call_ms"], out["call_bytes"] = h.first_call_ms(url, token)
-        out["list_all"] = asdict(h.measure_listing(url, token, plan.list_sessions, plan.warm_lists))
-        out["sequential_ms"] = h.measure_sequential(url, token, plan.sequential_calls)
-        loads: dict[str, list[dict[str, Any]]] = {}
+    with contextlib.ExitStack() as stack:
+        servers = {name: stack.enter_context(h.running(make("all"), logs[name]))[0] for name, make in factories.items()}
+        progress("all toolsets: listing, first call, sequential calls")
+        for name, server in servers.items():
+            url, token = server.spec.mcp_url, server.spec.token
+            out[name]["auth_enforced"] = h.auth_enforced(url)
+            out[name]["first_call_ms"], out[name]["call_bytes"] = h.first_call_ms(url, token)
+            out[name]["list_all"] = asdict(h.measure_listing(url, token, plan.list_sessions, plan.warm_lists))
+        for _ in range(plan.repeats):
+            for name, server in servers.items():
+                out[name]["sequential_ms"] += h.measure_sequential(server.spec.mcp_url, server.spec.token, plan.sequential_calls)
         for clients, calls in plan.load:
-            runs = []
             for _ in range(plan.repeats):
-                stats = h.measure_load(url, token, clients, calls)
-                runs.append({**asdict(stats), "throughput": stats.throughput})
-                progress(f"{name}: {clients} clients x {calls}: {stats.throughput:.1f} calls/s")
-            loads[str(clients)] = runs
-        out["load"] = loads
-        out["load_peak_kib"] = server.peak_rss_kib()
+                for name, server in servers.items():
+                    stats = h.measure_load(server.spec.mcp_url, server.spec.token, clients, calls)
+                    out[name]["load"].setdefault(str(clients), []).append({**asdict(stats), "throughput": stats.throughput})
+                    progress(f"{name}: {clients} clients x {calls}: {stats.throughput:.1f} calls/s")
+        for name, server in servers.items():
+            out[name]["load_peak_kib"] = server.peak_rss_kib()
 
-    progress(f"{name}: one toolset ({h.ONE_TOOLSET})")
-    with h.running(make_spec("one"), log) as (server, seconds):
-        out["one_ready_s"] = seconds
-        out["list_one"] = asdict(h.measure_listing(server.spec.mcp_url, server.spec.token, plan.list_sessions, plan.warm_lists))
-        out["one_peak_kib"] = server.peak_rss_kib()
+    progress(f"one toolset ({h.ONE_TOOLSET})")
+    for name, make_spec in factories.items():
+        with h.running(make_spec("one"), logs[name]) as (server, seconds):
+            out[name]["one_ready_s"] = seconds
+            out[name]["list_one"] = asdict(h.measure_listing(server.spec.mcp_url, server.spec.token, plan.list_sessions, plan.warm_lists))
+            out[name]["one_peak_kib"] = server.peak_rss_kib()
     return out
 
 
@@ -223,6 +227,14 @@ def verdicts(rows: list[Row]) -> list[str]:
     return out
 
 
+def compile_gateway() -> None:
+    import compileall
+
+    import zscaler_mcp_gateway
+
+    compileall.compile_dir(str(Path(zscaler_mcp_gateway.__file__).parent), quiet=1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke check, not a measurement")
@@ -253,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
 
         official_python = ensure_official_env(quiet=True)
 
+    compile_gateway()  # an installed wheel ships bytecode; the official venv has it, so must we
     gateway_api_key = args.auth == "api-key" and "--api-keys-dir" in h.gateway_help()
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": __import__("os").cpu_count()},
@@ -274,16 +287,13 @@ def main(argv: list[str] | None = None) -> int:
             configs["all"].write_text(config_text(["all"]))
             configs["one"].write_text(config_text([h.ONE_TOOLSET]))
             try:
+                factories: dict[str, SpecFactory] = {}
                 if not args.gateway_only:
                     assert official_python is not None
-                    results["official"] = bench_server(
-                        "official",
-                        lambda v: h.official_spec(official_python, sim_url, work / "official", h.ONE_TOOLSET if v == "one" else None, api_key=args.auth == "api-key"),
-                        plan,
-                        logdir,
-                        progress,
-                    )
-                results["gateway"] = bench_server("gateway", lambda v: setup.spec(sim_url, configs[v]), plan, logdir, progress)
+                    python = official_python
+                    factories["official"] = lambda v: h.official_spec(python, sim_url, work / "official", h.ONE_TOOLSET if v == "one" else None, api_key=args.auth == "api-key")
+                factories["gateway"] = lambda v: setup.spec(sim_url, configs[v])
+                results.update(bench_servers(factories, plan, logdir, progress))
                 results["reload_ms"] = bench_reload(setup, sim_url, plan, logdir, progress)
             except Exception:
                 progress(f"failed; server logs in {logdir} (kept until exit):")
