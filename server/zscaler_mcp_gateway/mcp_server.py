@@ -64,17 +64,18 @@ class ListChangedBroadcaster:
 
     def __init__(self, bus: InMemorySubscriptionBus) -> None:
         self.bus = bus
-        self.sessions: weakref.WeakSet[Any] = weakref.WeakSet()
+        # Connections, not ServerSession objects: those are per-request proxies that die with the request.
+        self.connections: weakref.WeakSet[Any] = weakref.WeakSet()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Future[None]] = set()
 
     def track(self, ctx: ServerRequestContext[Any, Any]) -> None:
         if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
-            self.sessions.add(ctx.session)
+            self.connections.add(ctx.session._connection)  # no public accessor in mcp 2.3
 
     async def broadcast(self) -> None:
-        for session in list(self.sessions):
-            await session.send_tool_list_changed()  # best effort: never raises on a closed stream
+        for connection in list(self.connections):
+            await connection.send_tool_list_changed()  # best effort: never raises on a closed stream
         await self.bus.publish(ToolsListChanged())
 
     def on_generation(self, old: Generation, new: Generation) -> None:
