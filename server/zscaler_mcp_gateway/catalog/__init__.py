@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from . import meta, zia, zpa
+from . import meta, zcc, zdx, zia, zpa
 from .model import Action, Catalog, Param, SdkCall, Tool, Toolset
 from .toolsets import TOOLSETS
 
-SERVICE_TOOL_MODULES = (meta, zia, zpa)
+SERVICE_TOOL_MODULES = (meta, zia, zpa, zdx, zcc)
 
 __all__ = ["Action", "Catalog", "Param", "SdkCall", "Tool", "Toolset", "load_catalog"]
 

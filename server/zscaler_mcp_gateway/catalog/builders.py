@@ -71,3 +71,9 @@ def delete_tool(name: str, toolset: str, description: str, sdk: str, *params: Pa
 def optional(params: tuple[Param, ...]) -> tuple[Param, ...]:
     """The same fields with nothing required: update tools send only what is given."""
     return tuple(replace(p, required=False) for p in params)
+
+
+def with_call(tool: Tool, **changes: Any) -> Tool:
+    """The same tool with its SDK call adjusted, e.g. `with_call(t, records_key="devices")`."""
+    assert tool.call is not None, f"{tool.name} has no SDK call"
+    return replace(tool, call=replace(tool.call, **changes))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
-from .builders import create_tool, delete_tool, get_tool, list_tool, optional, param, path_id, query, read_tool, update_tool
+from .builders import create_tool, delete_tool, get_tool, list_tool, optional, param, path_id, query, read_tool, update_tool, with_call
 from .model import Param, SdkCall, Tool
 
 MICROTENANT_Q = query("microtenant_id", "string", "Microtenant ID; omit unless the tenant uses microtenants.")
@@ -39,12 +36,6 @@ def crud(
     ]
 
 
-def called(tool: Tool, **call: Any) -> Tool:
-    """The same tool with its SDK call adjusted (constant args, variants, param subsets)."""
-    assert tool.call is not None
-    return replace(tool, call=replace(tool.call, **call))
-
-
 def fetch_one(sdk: str, *receives: str) -> SdkCall:
     """A get-by-ID call that receives only the named (path) params and returns the one record."""
     return SdkCall(sdk, query_arg=None, params=receives)
@@ -53,7 +44,7 @@ def fetch_one(sdk: str, *receives: str) -> SdkCall:
 def lookup(name: str, toolset: str, description: str, sdk_list: str, *params: Param, when: tuple[str, SdkCall] | None = None) -> Tool:
     """An official list-or-lookup tool: lists every page, unless `when` = (param, call) and that param is given."""
     tool = list_tool(name, toolset, description, sdk_list, *params)
-    return tool if when is None else called(tool, variants=(when,))
+    return tool if when is None else with_call(tool, variants=(when,))
 
 
 _SEGMENT_FIELDS = (
@@ -158,15 +149,15 @@ def _policy_rules(noun: str, label: str, policy_type: str, add: str, update: str
     core = (NAME, DESCRIPTION, *((_action(actions),) if actions else ()), RULE_ORDER, CONDITIONS, *fields)
     by_type = {"args": (policy_type,)}
     return [
-        called(list_tool(f"zpa_list_{noun}s", toolset, f"List {what}s in evaluation order (every page).", "zpa.policies.list_rules", SEARCH, PAGE_SIZE, *mt_q), **by_type),
-        called(get_tool(f"zpa_get_{noun}", toolset, f"Get one {what} by ID.", "zpa.policies.get_rule", _RULE_ID, *mt_q), **by_type),
+        with_call(list_tool(f"zpa_list_{noun}s", toolset, f"List {what}s in evaluation order (every page).", "zpa.policies.list_rules", SEARCH, PAGE_SIZE, *mt_q), **by_type),
+        with_call(get_tool(f"zpa_get_{noun}", toolset, f"Get one {what} by ID.", "zpa.policies.get_rule", _RULE_ID, *mt_q), **by_type),
         create_tool(f"zpa_create_{noun}", toolset, f"Create a {what}; it is placed at rule_order or last.", f"zpa.policies.{add}", *core, *mt),
         update_tool(
             f"zpa_update_{noun}", toolset,
             f"Replace a {what}: the API stores the rule as sent, so give every field and condition to keep.",
             f"zpa.policies.{update}", _RULE_ID, *core, *mt,
         ),
-        called(delete_tool(f"zpa_delete_{noun}", toolset, f"Delete a {what} (destructive).", "zpa.policies.delete_rule", _RULE_ID, *mt), **by_type),
+        with_call(delete_tool(f"zpa_delete_{noun}", toolset, f"Delete a {what} (destructive).", "zpa.policies.delete_rule", _RULE_ID, *mt), **by_type),
     ]
 
 
@@ -370,7 +361,7 @@ _LSS_FRIENDLY_TYPES = (
 
 
 def _value(name: str, description: str, sdk: str, *params: Param) -> Tool:
-    return called(read_tool(name, "zpa_misc", description, sdk, *params), result="value")
+    return with_call(read_tool(name, "zpa_misc", description, sdk, *params), result="value")
 
 
 _MISC_TOOLS = [

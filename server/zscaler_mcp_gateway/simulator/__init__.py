@@ -17,10 +17,10 @@ from typing import Any
 
 import uvicorn
 
-from . import zia, zpa
+from . import zcc, zdx, zia, zpa
 from .app import ALL_PRODUCTS, SimulatorState, build_app
 
-SERVICE_MODULES: tuple[ModuleType, ...] = (zpa, zia)
+SERVICE_MODULES: tuple[ModuleType, ...] = (zpa, zia, zdx, zcc)
 
 
 def create_app(products: Sequence[str] = ALL_PRODUCTS) -> tuple[Any, SimulatorState]:

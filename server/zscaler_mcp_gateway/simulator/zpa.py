@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .app import ZPA_DEFAULT_PAGE_SIZE, _page, _search_term
+from .app import ZPA_DEFAULT_PAGE_SIZE, _json_body, _page, _search_term
 from .store import Collection, ServiceApi, SimulatorError
 
 ROOT = "/zpa/mgmtconfig/v1/admin/customers/{customer_id}"
@@ -47,7 +47,7 @@ def bulk_delete(collection: Collection, path: str) -> Route:
     """POST {"ids": [...]}: every id must exist, then all go (the API deletes all or none)."""
 
     async def delete_all(request: Request) -> Response:
-        body = await request.json() if await request.body() else None
+        body = await _json_body(request)
         ids = body.get("ids") if isinstance(body, dict) else None
         if not isinstance(ids, list) or not ids:
             raise SimulatorError(400, "Body must be {\"ids\": [...]} with at least one id")
@@ -279,10 +279,10 @@ def _write_only(collection: Collection, secrets: tuple[str, ...]) -> list[Route]
         return {k: v for k, v in body.items() if k not in secrets} if isinstance(body, dict) else body
 
     async def create(request: Request) -> Response:
-        return JSONResponse(collection.create(scrub(await request.json() if await request.body() else None)))
+        return JSONResponse(collection.create(scrub(await _json_body(request))))
 
     async def update(request: Request) -> Response:
-        return JSONResponse(collection.update(request.path_params["record_id"], scrub(await request.json() if await request.body() else None)))
+        return JSONResponse(collection.update(request.path_params["record_id"], scrub(await _json_body(request))))
 
     return [Route(collection.path, create, methods=["POST"]), Route(collection.path + "/{record_id}", update, methods=["PUT"])]
 
