@@ -20,7 +20,8 @@ PRIVATE_KEY = "ZSCALER_PRIVATE_KEY"
 CUSTOMER_ID = "ZSCALER_CUSTOMER_ID"
 VANITY_DOMAIN = "ZSCALER_VANITY_DOMAIN"
 CLOUD = "ZSCALER_CLOUD"
-KEYS = (CLIENT_ID, CLIENT_SECRET, PRIVATE_KEY, CUSTOMER_ID, VANITY_DOMAIN, CLOUD)
+ZCELL_CUSTOMER_ID = "ZCELL_CUSTOMER_ID"  # optional, the official server's Cellular tenant id
+KEYS = (CLIENT_ID, CLIENT_SECRET, PRIVATE_KEY, CUSTOMER_ID, VANITY_DOMAIN, CLOUD, ZCELL_CUSTOMER_ID)
 
 
 class CredentialsError(Exception):
@@ -56,6 +57,8 @@ class Credentials:
             config["customerId"] = self.values[CUSTOMER_ID]
         if self.values.get(CLOUD):
             config["cloud"] = self.values[CLOUD]
+        if self.values.get(ZCELL_CUSTOMER_ID):
+            config["zcellCustomerId"] = self.values[ZCELL_CUSTOMER_ID]
         return config
 
 

@@ -180,6 +180,9 @@ class Upstream:
         if error is not None:
             raise _upstream_error(error, response)
         if call.result == "parsed":
+            body = response.get_body() if response is not None else None
+            if isinstance(body, Mapping) and _graphql_errors(body):  # some SDK GraphQL methods ignore `errors`
+                raise UpstreamError(_graphql_errors(body))
             return _plain(value) if value is not None else {"ok": True, "status": _status(response)}
         if call.result == "records":
             return self._all_records(tool.service, call, response, arguments.get(call.name_filter or ""))
@@ -275,6 +278,14 @@ def _plain(value: Any) -> Any:
     return as_dict() if callable(as_dict) else value
 
 
+def _graphql_errors(body: Mapping[str, Any]) -> str:
+    """The messages of a GraphQL `errors` array, joined ('' when there is none)."""
+    errors = body.get("errors")
+    if not isinstance(errors, list):
+        return ""
+    return "; ".join(str(e.get("message", e)) if isinstance(e, Mapping) else str(e) for e in errors)
+
+
 def _resolve(root: Any, dotted: str) -> Callable[..., Any]:
     target = root
     for part in dotted.split("."):
@@ -331,6 +342,8 @@ def _upstream_error(error: Any, response: Any) -> UpstreamError:
         detail = json.loads(message)
     except ValueError:
         detail = None
+    if isinstance(detail, dict) and _graphql_errors(detail):
+        return UpstreamError(_graphql_errors(detail))  # GraphQL errors ride on HTTP 200: no status
     if isinstance(detail, dict):
         status = detail.get("status") or status
         code = detail.get("code")

@@ -19,6 +19,7 @@ TEST_CREDENTIALS = {
     "ZSCALER_CLIENT_SECRET": "test-secret-value-0f9e8d",
     "ZSCALER_VANITY_DOMAIN": "acme",
     "ZSCALER_CUSTOMER_ID": "1234567890",
+    "ZCELL_CUSTOMER_ID": "gi754cvqb07r0",
 }
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from . import meta, zcc, zdx, zia, zpa
+from . import meta, zcc, zcell, zdx, zeasm, zia, zid, zins, zms, zpa, ztw
 from .model import Action, Catalog, Param, SdkCall, Tool, Toolset
 from .toolsets import TOOLSETS
 
-SERVICE_TOOL_MODULES = (meta, zia, zpa, zdx, zcc)
+SERVICE_TOOL_MODULES = (meta, zia, zpa, ztw, zid, zeasm, zins, zms, zcell, zdx, zcc)
 
 __all__ = ["Action", "Catalog", "Param", "SdkCall", "Tool", "Toolset", "load_catalog"]
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import uvicorn
 
-from . import zcc, zdx, zia, zpa
+from . import zcc, zcell, zdx, zeasm, zia, zid, zins, zms, zpa, ztw
 from .app import ALL_PRODUCTS, SimulatorState, build_app
 
-SERVICE_MODULES: tuple[ModuleType, ...] = (zpa, zia, zdx, zcc)
+SERVICE_MODULES: tuple[ModuleType, ...] = (zpa, zia, ztw, zid, zeasm, zins, zms, zcell, zdx, zcc)
 
 
 def create_app(products: Sequence[str] = ALL_PRODUCTS) -> tuple[Any, SimulatorState]:

@@ -1,0 +1,89 @@
+"""Zscaler Cellular catalog entries (SDK: client.zcell.*), read-only.
+
+Cellular lists page as `{content, totalPages, totalElements}` (0-based `page`, `size` up to 100);
+GET lists are walked to the end, POST searches return the page asked for with its totals. Every
+call is scoped to the Cellular customer id: `customer_id`, else ZCELL_CUSTOMER_ID. Time windows
+are `days` back from now (7 unless given).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .builders import query
+from .model import Action, Param, SdkCall, Tool
+
+DAYS_DEFAULT = (("days", 7),)
+
+
+def _arg(name: str, type_: Any, description: str, **schema: Any) -> Param:
+    """An SDK keyword (query-string params of the API go through `query`)."""
+    return Param(name, type_, description, location="body", **schema)
+
+
+CUSTOMER = _arg("customer_id", "string", "Cellular customer ID; defaults to ZCELL_CUSTOMER_ID.", sdk_name="id")
+DAYS = _arg("days", "integer", "Look-back window in days (default 7).", minimum=1, maximum=90)
+POLICY = _arg("policy_id", "string", "ID of the anomaly policy.", required=True)
+SIZE = query("size", "integer", "Records per upstream request.", minimum=1, maximum=100)
+SORT_DIR = query("sort_dir", "string", "Sort direction.", enum=("ASC", "DESC"))
+PAGE = query("page", "integer", "Page number (0-based).", minimum=0)
+TOP = query("limit", "integer", "How many top entries.", minimum=1, maximum=20)
+
+
+def _tool(name: str, toolset: str, description: str, method: str, *params: Param, result: str = "records", window: bool = False, query_arg: str | None = "query_params") -> Tool:
+    """One Cellular call; `window` adds the `days` look-back (7 unless given)."""
+    call = SdkCall(
+        f"zcell.{method}",
+        query_arg=query_arg,
+        paginate=result == "records",
+        result=result,  # type: ignore[arg-type]
+        kwargs=DAYS_DEFAULT if window else (),
+    )
+    return Tool(name, "zcell", toolset, Action.READ, description, (*params, *((DAYS,) if window else ()), CUSTOMER), call)
+
+
+ANOMALY, SIMS, ANALYTICS = "zcell_anomaly_policy", "zcell_sim_handling", "zcell_sim_analytics"
+
+TOOLS: list[Tool] = [
+    _tool("zcell_list_anomaly_policies", ANOMALY, "List Cellular anomaly policies (geofencing etc.) with violation counts.", "anomaly_policy.list_anomaly_policy",
+          query("policy_type", "string", "Only policies of this type, e.g. GEOFENCING."), SIZE, SORT_DIR, window=True),
+    _tool("zcell_list_anomaly_policy_logs", ANOMALY, "List the activity log of one Cellular anomaly policy.", "anomaly_policy.list_anomaly_policy_logs", POLICY, SIZE),
+    _tool("zcell_list_anomaly_policy_violations", ANOMALY, "List the ICCIDs that violated one Cellular anomaly policy.", "anomaly_policy.list_anomaly_policy_violations",
+          POLICY, SIZE, window=True),
+    _tool("zcell_list_iccid_violations", ANOMALY, "List the violation events of one ICCID under one Cellular anomaly policy.", "anomaly_policy.get_anomaly_policy_violations",
+          POLICY, _arg("iccid", "string", "ICCID of the SIM.", required=True), SIZE, SORT_DIR, window=True),
+    _tool("zcell_list_audit_customers_search", "zcell_audit_data_handling", "Search Cellular audit-log entries (one page with totals).", "audit_data_handling.list_audit_customers_search",
+          _arg("operation_type", "string", "Only this operation.", enum=("Create", "Update", "Delete", "Export")),
+          _arg("object_type", "string", "Only this object type (see zcell_list_audit_metadata)."),
+          _arg("object_name", "string", "Only this object name."),
+          PAGE, SIZE, SORT_DIR, result="body", window=True),
+    _tool("zcell_list_audit_metadata", "zcell_audit_data_handling", "List the Cellular audit filter vocabulary (operations, object types).", "audit_data_handling.list_audit_metadata", result="body"),
+    _tool("zcell_get_customer_data_handling", "zcell_customer_data_handling", "Get the Cellular customer profile, regions and SIM totals.", "customer_data_handling.get_customer_data_handling", result="body"),
+    _tool("zcell_list_regions", "zcell_customer_region_handling", "List the Cellular regions and whether each is configured.", "customer_region_handling.list_regions",
+          query("skip_sku_check", "boolean", "List regions outside the subscription too.")),
+    _tool("zcell_list_region_operational_status", "zcell_customer_region_handling", "List configured Cellular regions with their gateway operational status.", "customer_region_handling.list_regions_operational_status"),
+    _tool("zcell_list_network_events", "zcell_network_events", "Search Cellular network and session events (one page with totals).", "network_events.list_network_events_search",
+          _arg("filter_by", "array", "Filters as {filterName, operator (EQ, NE, LIKE, NOT_LIKE), values[]}, e.g. filterName country.", items="object"),
+          _arg("page", "integer", "Page number (0-based).", minimum=0), _arg("size", "integer", "Records per page.", minimum=1, maximum=100),
+          result="body", window=True, query_arg=None),
+    _tool("zcell_list_sim_analytics_map", ANALYTICS, "List Cellular SIM positions (lat/lng) for the dashboard map.", "sim_analytics.list_sim_analytics_map"),
+    _tool("zcell_list_sim_analytics_summary", ANALYTICS, "Count Cellular SIMs: total, used, active, inactive.", "sim_analytics.list_sim_analytics_summary", result="body"),
+    _tool("zcell_list_sim_usage_by_country", ANALYTICS, "Top countries by Cellular data usage.", "sim_analytics.list_sim_analytics_usage_countries", TOP, window=True),
+    _tool("zcell_list_sim_usage_by_day", ANALYTICS, "Cellular data usage per day.", "sim_analytics.list_sim_analytics_usage_day",
+          query("icc_id", "string", "Only this SIM (ICCID)."), window=True),
+    _tool("zcell_list_sim_usage_by_sim", ANALYTICS, "Top SIMs by Cellular data usage.", "sim_analytics.list_sim_analytics_usage_sims", TOP, window=True),
+    _tool("zcell_get_sim_details", SIMS, "Get one Cellular SIM by ICCID: device, network, location, usage.", "sim_handling.list_sims_details",
+          _arg("icc_id", "string", "ICCID of the SIM.", required=True), result="body"),
+    _tool("zcell_list_sims", SIMS, "Search the Cellular SIM inventory (one page with totals).", "sim_handling.create_sims_search",
+          _arg("status", "string", "Only SIMs in this state, e.g. ACTIVATED."),
+          _arg("network_status", "string", "Only SIMs with this network status, e.g. ONLINE."),
+          _arg("location_country", "string", "Only SIMs last seen in this country."),
+          _arg("tag", "array", "Only SIMs carrying one of these tag names.", items="string"),
+          _arg("page", "integer", "Page number (0-based).", minimum=0), _arg("size", "integer", "Records per page.", minimum=1, maximum=100),
+          result="body", query_arg=None),
+    _tool("zcell_list_sim_location_groups", "zcell_sim_location_groups", "List Cellular SIM location groups (geofences).", "sim_location_groups.list_sim_location_groups",
+          query("name", "string", "Only groups with this name."), SIZE),
+    _tool("zcell_get_sim_location_group", "zcell_sim_location_groups", "Get one Cellular SIM location group with linked policies and tracked SIMs.", "sim_location_groups.get_sim_location_group",
+          _arg("group_id", "string", "ID of the location group.", required=True), result="body"),
+    _tool("zcell_list_tags", "zcell_tag_handling", "List the Cellular SIM tags.", "tag_handling.list_tag", query("name", "string", "Only tags with this name."), SIZE),
+]
