@@ -1,0 +1,87 @@
+"""One reconciliation of a ZscalerMCP: make the children match the spec, then report in the status.
+
+Idempotent: a child is created when missing, merge-patched when a field we set differs, and left
+alone otherwise; the status is written only when it changes. An invalid spec touches no child
+(the last valid ConfigMap keeps serving) and is reported, never raised, so kopf does not retry it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from zscaler_mcp_gateway.catalog import Catalog
+from zscaler_mcp_gateway.config import ConfigError, policy_warnings
+from zscaler_mcp_gateway.policy import PolicyView
+
+from . import builders, status
+from .drift import holds
+from .kube import Cluster
+from .spec import parse_gateway, secret_name_of
+
+
+@dataclass(frozen=True)
+class Reconciler:
+    cluster: Cluster
+    catalog: Catalog
+    default_image: str
+
+    async def apply(self, desired: Mapping[str, Any]) -> str:
+        """Make one child hold `desired`; returns what it did: created, updated or unchanged."""
+        metadata = desired["metadata"]
+        actual = await self.cluster.read(desired["kind"], metadata["namespace"], metadata["name"])
+        if actual is None:
+            await self.cluster.create(desired)
+            return "created"
+        if holds(actual, desired):
+            return "unchanged"
+        await self.cluster.patch(desired)
+        return "updated"
+
+    async def reconcile(self, resource: Mapping[str, Any], logger: logging.Logger | logging.LoggerAdapter[Any]) -> None:
+        metadata = resource["metadata"]
+        name, namespace = metadata["name"], metadata["namespace"]
+        previous: Mapping[str, Any] = resource.get("status") or {}
+        tool_count = config_hash = None
+        try:
+            gateway = parse_gateway(resource, self.catalog, self.default_image)
+        except ConfigError as exc:
+            config = status.config_condition(exc.errors, (), None)
+        else:
+            for child in builders.children(gateway):
+                outcome = await self.apply(child)
+                if outcome != "unchanged":
+                    logger.info(f"{outcome} {child['kind']} {namespace}/{child['metadata']['name']}")
+            tool_count = len(PolicyView.build(gateway.policy, self.catalog).served_tools())
+            config_hash = builders.config_hash(builders.render_config(gateway.policy))
+            config = status.config_condition((), policy_warnings(gateway.policy, self.catalog), tool_count)
+
+        secret_name = secret_name_of(resource)
+        secret_found = (
+            secret_name is not None
+            and await self.cluster.read("Secret", namespace, secret_name, metadata_only=True) is not None
+        )
+        conditions = [
+            status.ready_condition(await self.cluster.read("Deployment", namespace, name)),
+            config,
+            status.credentials_condition(secret_name, namespace, secret_found),
+        ]
+        for changed in status.changed_conditions(previous.get("conditions"), conditions):
+            problem = changed["status"] == "False" and changed["type"] != status.READY
+            logger.log(logging.WARNING if problem else logging.INFO, f"{changed['type']}={changed['status']}: {changed['message']}")
+
+        desired = status.next_status(
+            previous,
+            generation=metadata.get("generation"),
+            endpoint=builders.endpoint(name, namespace),
+            conditions=conditions,
+            now=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            tool_count=tool_count,
+            config_hash=config_hash,
+        )
+        patch = status.status_patch(previous, desired)
+        if patch:
+            await self.cluster.patch_status(namespace, name, patch)

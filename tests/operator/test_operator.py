@@ -1,0 +1,211 @@
+"""The real kopf operator against an emulated Kubernetes API server (kmock) on loopback.
+
+The emulator plays the API server only: no Deployment controller (tests write a Deployment's status
+themselves) and no garbage collector.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+
+import kmock
+import pytest
+import yaml
+
+from tests.operator.apiserver import CONFIGMAPS, DEPLOYMENTS, SECRETS, SERVICES, ZSCALERMCPS, ApiServer
+from tests.operator.conftest import RESYNC_SECONDS
+from tests.operator.kit import BASE, NAMESPACE, call, condition, eventually, stored, versions, zscalermcp
+from zscaler_mcp_gateway.catalog import load_catalog
+from zscaler_mcp_gateway.config import validate_policy
+from zscaler_mcp_gateway.policy import PolicyView
+from zscaler_mcp_operator import builders
+from zscaler_mcp_operator.spec import parse_gateway
+
+pytestmark = pytest.mark.usefixtures("operator")
+
+MERGE = "application/merge-patch+json"
+APPS = f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments"
+CORE = f"/api/v1/namespaces/{NAMESPACE}"
+SERVER_METADATA = ("uid", "generation", "resourceVersion", "creationTimestamp")
+
+
+async def create(api: ApiServer, name: str, **spec: Any) -> dict[str, Any]:
+    """Create a ZscalerMCP and wait until the operator has reported on it."""
+    await call(api, "POST", BASE, zscalermcp(name, **spec))
+    await eventually(lambda: condition(api, name, "ConfigValid"), f"{name} reconciled")
+    resource = stored(api, ZSCALERMCPS, name)
+    assert resource is not None
+    return resource
+
+
+async def edit_spec(api: ApiServer, name: str, **changes: Any) -> None:
+    await call(api, "PATCH", f"{BASE}/{name}", {"spec": changes}, MERGE)
+
+
+def observed(api: ApiServer, name: str) -> int | None:
+    resource = stored(api, ZSCALERMCPS, name) or {}
+    if resource.get("status", {}).get("observedGeneration") == resource["metadata"]["generation"]:
+        return int(resource["metadata"]["generation"])
+    return None
+
+
+async def settle() -> None:
+    """Let a few resync periods pass."""
+    await asyncio.sleep(RESYNC_SECONDS * 4)
+
+
+async def test_create_makes_the_children_and_reports_through_the_status_subresource(apiserver: ApiServer) -> None:
+    spec = {"toolsets": ["zia_url_filtering", "zpa_app_segments"], "resources": {"limits": {"cpu": 2, "memory": "1Gi"}}}
+    resource = await create(apiserver, "zs", **spec)
+    uid = resource["metadata"]["uid"]
+    children = [
+        await eventually(lambda: stored(apiserver, kind, name), f"{kind} {name}")
+        for kind, name in ((CONFIGMAPS, "zs-config"), (DEPLOYMENTS, "zs"), (SERVICES, "zs"))
+    ]
+    built = builders.children(parse_gateway(resource, load_catalog(), builders.DEFAULT_IMAGE))
+    for child, desired in zip(children, built, strict=True):
+        (owner,) = child["metadata"]["ownerReferences"]
+        assert (owner["kind"], owner["name"], owner["uid"], owner["controller"]) == ("ZscalerMCP", "zs", uid, True)
+        # Sent as built (no client-side model conversion), apart from what the API server adds.
+        metadata = {k: v for k, v in child["metadata"].items() if k not in SERVER_METADATA}
+        assert {**child, "metadata": metadata} == desired
+
+    config_text = children[0]["data"]["config.yaml"]
+    policy = validate_policy(yaml.safe_load(config_text), load_catalog())
+    assert policy.toolsets == ("zia_url_filtering", "zpa_app_segments")
+    status = resource["status"]
+    assert status["observedGeneration"] == resource["metadata"]["generation"] == 1
+    assert status["endpoint"] == f"http://zs.{NAMESPACE}.svc:8000/mcp"
+    assert status["configHash"] == hashlib.sha256(config_text.encode()).hexdigest()
+    assert status["toolCount"] == len(PolicyView.build(policy, load_catalog()).served_tools()) > 0
+    summary = {c["type"]: (c["status"], c["reason"]) for c in status["conditions"]}
+    assert summary == {
+        "Ready": ("False", "Unavailable"),
+        "ConfigValid": ("True", "Valid"),
+        "CredentialsAvailable": ("False", "SecretNotFound"),
+    }
+    assert all(c["lastTransitionTime"].endswith("Z") for c in status["conditions"])
+    # The emulator drops `status` from writes to the main resource: every status write used /status.
+    status_writes = [r for r in apiserver if r.method == "PATCH" and "status" in (r.data or {}) and r.resource]
+    assert status_writes and all(r.subresource == "status" for r in status_writes)
+
+
+async def test_a_policy_change_rewrites_the_configmap_only(apiserver: ApiServer) -> None:
+    await create(apiserver, "zs", toolsets=["zia_url_filtering"])
+    before = stored(apiserver, DEPLOYMENTS, "zs")
+    writes = {kind: versions(apiserver, kind, name) for kind, name in ((DEPLOYMENTS, "zs"), (SERVICES, "zs"))}
+    old_hash = stored(apiserver, ZSCALERMCPS, "zs")["status"]["configHash"]  # type: ignore[index]
+
+    await edit_spec(apiserver, "zs", toolsets=["zpa_app_segments"], disabledTools=["zpa_delete_*"])
+    await eventually(lambda: observed(apiserver, "zs") == 2, "generation 2 observed")
+    config = yaml.safe_load(stored(apiserver, CONFIGMAPS, "zs-config")["data"]["config.yaml"])  # type: ignore[index]
+    assert (config["toolsets"], config["disabledTools"]) == (["zpa_app_segments"], ["zpa_delete_*"])
+    assert stored(apiserver, ZSCALERMCPS, "zs")["status"]["configHash"] != old_hash  # type: ignore[index]
+    await settle()
+    assert {kind: versions(apiserver, kind, name) for kind, name in ((DEPLOYMENTS, "zs"), (SERVICES, "zs"))} == writes
+    assert stored(apiserver, DEPLOYMENTS, "zs") == before
+
+
+async def test_an_image_or_replica_change_updates_the_deployment_only(apiserver: ApiServer) -> None:
+    await create(apiserver, "zs")
+    config_writes = versions(apiserver, CONFIGMAPS, "zs-config")
+    await edit_spec(apiserver, "zs", replicas=3, image="registry.example/gateway:2")
+    deployment = await eventually(
+        lambda: (d := stored(apiserver, DEPLOYMENTS, "zs")) and d["spec"]["replicas"] == 3 and d, "replicas 3"
+    )
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.example/gateway:2"
+    assert versions(apiserver, CONFIGMAPS, "zs-config") == config_writes
+
+
+async def test_reconciling_again_changes_nothing(apiserver: ApiServer) -> None:
+    await create(apiserver, "zs")
+    await settle()
+    objects = ((ZSCALERMCPS, "zs"), (CONFIGMAPS, "zs-config"), (DEPLOYMENTS, "zs"), (SERVICES, "zs"))
+    writes = {kind: versions(apiserver, kind, name) for kind, name in objects}
+    await settle()  # several resyncs of an unchanged resource
+    assert {kind: versions(apiserver, kind, name) for kind, name in objects} == writes
+
+
+async def test_a_deleted_or_hand_edited_child_is_restored(apiserver: ApiServer) -> None:
+    await create(apiserver, "zs")
+    desired_container = stored(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]["containers"][0]  # type: ignore[index]
+    desired_config = stored(apiserver, CONFIGMAPS, "zs-config")["data"]  # type: ignore[index]
+
+    await call(apiserver, "DELETE", f"{APPS}/zs")
+    assert stored(apiserver, DEPLOYMENTS, "zs") is None
+    await eventually(lambda: stored(apiserver, DEPLOYMENTS, "zs"), "Deployment recreated")
+
+    tampered = {**desired_container, "image": "evil/gateway", "env": [{"name": "ZSCALER_CLIENT_SECRET", "value": "x"}]}
+    await call(apiserver, "PATCH", f"{APPS}/zs", {"spec": {"template": {"spec": {"containers": [tampered]}}}}, MERGE)
+    await call(apiserver, "PATCH", f"{CORE}/configmaps/zs-config", {"data": {"config.yaml": "toolsets: [all]\n"}}, MERGE)
+    await eventually(
+        lambda: stored(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]["containers"] == [desired_container],  # type: ignore[index]
+        "container restored, env var gone",
+    )
+    await eventually(lambda: stored(apiserver, CONFIGMAPS, "zs-config")["data"] == desired_config, "config restored")  # type: ignore[index]
+
+
+async def test_an_invalid_spec_is_reported_and_touches_nothing(apiserver: ApiServer, caplog: pytest.LogCaptureFixture) -> None:
+    await create(apiserver, "zs", toolsets=["zia_url_filtering"])
+    objects = ((CONFIGMAPS, "zs-config"), (DEPLOYMENTS, "zs"), (SERVICES, "zs"))
+    children = {kind: stored(apiserver, kind, name) for kind, name in objects}
+    status = stored(apiserver, ZSCALERMCPS, "zs")["status"]  # type: ignore[index]
+
+    await edit_spec(apiserver, "zs", toolsets=["zia_url_filtering", "no_such_toolset"], replicas=5)
+    await eventually(lambda: observed(apiserver, "zs") == 2, "generation 2 observed")
+    invalid = condition(apiserver, "zs", "ConfigValid")
+    assert (invalid["status"], invalid["reason"]) == ("False", "InvalidSpec")
+    assert "spec.toolsets: unknown toolset 'no_such_toolset'" in invalid["message"]
+    await settle()
+    assert {kind: stored(apiserver, kind, name) for kind, name in objects} == children
+    now = stored(apiserver, ZSCALERMCPS, "zs")["status"]  # type: ignore[index]
+    assert (now["toolCount"], now["configHash"]) == (status["toolCount"], status["configHash"])  # the last good policy
+    # Reported, not raised: kopf neither failed nor retried the handler.
+    assert not [r for r in caplog.records if r.name.startswith("kopf") and r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "no_such_toolset" in r.getMessage()]
+
+    await edit_spec(apiserver, "zs", toolsets=["zia_url_filtering"])
+    await eventually(lambda: condition(apiserver, "zs", "ConfigValid").get("status") == "True", "valid again")
+    assert stored(apiserver, DEPLOYMENTS, "zs")["spec"]["replicas"] == 5  # type: ignore[index]
+
+
+async def test_a_resource_invalid_from_the_start_gets_no_children(apiserver: ApiServer) -> None:
+    await create(apiserver, "zs", services=["zia", "nope"])
+    assert condition(apiserver, "zs", "ConfigValid")["status"] == "False"
+    assert condition(apiserver, "zs", "Ready")["reason"] == "DeploymentMissing"
+    await settle()
+    assert [stored(apiserver, kind, name) for kind, name in ((CONFIGMAPS, "zs-config"), (DEPLOYMENTS, "zs"))] == [None] * 2
+
+
+async def test_credentials_and_readiness_follow_the_cluster(apiserver: ApiServer) -> None:
+    await create(apiserver, "zs", replicas=2)
+    missing = condition(apiserver, "zs", "CredentialsAvailable")
+    assert missing["status"] == "False" and "zscaler-credentials" in missing["message"]
+    assert stored(apiserver, DEPLOYMENTS, "zs") is not None  # children are created all the same
+
+    await call(apiserver, "POST", f"{CORE}/secrets", {"metadata": {"name": "zscaler-credentials", "namespace": NAMESPACE}})
+    found = await eventually(
+        lambda: (c := condition(apiserver, "zs", "CredentialsAvailable")).get("status") == "True" and c, "secret seen"
+    )
+    assert found["lastTransitionTime"] >= missing["lastTransitionTime"]
+    secret_reads = [r for r in apiserver if r.method == "GET" and r.resource == kmock.resource(SECRETS)]
+    assert secret_reads and all("PartialObjectMetadata" in r.headers.get("Accept", "") for r in secret_reads)
+
+    # The Deployment controller's part: 1 of 2, then 2 of 2 replicas available.
+    for available, ready in ((1, "False"), (2, "True")):
+        await call(apiserver, "PATCH", f"{APPS}/zs/status", {"status": {"availableReplicas": available}}, MERGE)
+        cond = await eventually(
+            lambda: (c := condition(apiserver, "zs", "Ready")).get("message") == f"{available}/2 replicas available" and c,
+            f"{available}/2 available",
+        )
+        assert cond["status"] == ready
+
+
+async def test_a_deleted_resource_is_released(apiserver: ApiServer) -> None:
+    await create(apiserver, "zs")
+    assert stored(apiserver, ZSCALERMCPS, "zs")["metadata"]["finalizers"]  # type: ignore[index]
+    await call(apiserver, "DELETE", f"{BASE}/zs")
+    await eventually(lambda: stored(apiserver, ZSCALERMCPS, "zs") is None, "finalizer removed, resource gone")
