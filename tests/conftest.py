@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.kubelet import ProjectedConfigMap
+from tests.support.secret_scan import secret_scan  # noqa: F401  (autouse: the whole run is scanned for secrets)
 from tests.support.servers import RunningGateway, run_gateway
 from zscaler_mcp_gateway.simulator import RunningSimulator, start_simulator
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import AnyHttpUrl, ValidationError
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -26,11 +27,14 @@ PUBLIC_PATHS = ("/healthz", "/readyz")
 REALM_NAME = "Zscaler MCP Gateway"
 
 
-def _url(value: str, what: str) -> AnyHttpUrl:
+def _auth_settings(issuer: str, resource: str) -> AuthSettings:
+    """The SDK's resource-server settings (it keeps an issuer's exact spelling, as RFC 8414 compares it)."""
     try:
-        return AnyHttpUrl(value)
-    except ValidationError:
-        raise ConfigError([f"auth: {what} {value!r} is not an http(s) URL"]) from None
+        # The JWT verifier checks `aud` itself, hence no resource re-check by the SDK.
+        return AuthSettings(issuer_url=issuer, resource_server_url=resource, validate_token_resource=False)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        fields = ", ".join(str(e["loc"][0]) for e in exc.errors())
+        raise ConfigError([f"auth: not an http(s) URL: {fields} (--jwt-issuer / --resource-url or --jwt-audience)"]) from None
 
 
 class SecurityLayer:
@@ -51,10 +55,11 @@ class SecurityLayer:
             resource = options.jwt.resource_url or options.jwt.audience
             if not resource.startswith(("https://", "http://")):
                 raise ConfigError(["auth: JWT mode needs --resource-url (the public URL of /mcp) when the audience is not a URL"])
-            resource_url = _url(resource, "resource URL")
-            self.resource_metadata_url = str(build_resource_metadata_url(resource_url))
+            settings = _auth_settings(options.jwt.issuer, resource)
+            assert settings.resource_server_url is not None
+            self.resource_metadata_url = str(build_resource_metadata_url(settings.resource_server_url))
             self.protected_resource_routes = create_protected_resource_routes(
-                resource_url=resource_url, authorization_servers=[_url(options.jwt.issuer, "issuer")], resource_name=REALM_NAME
+                resource_url=settings.resource_server_url, authorization_servers=[settings.issuer_url], resource_name=REALM_NAME
             )
         elif not is_loopback(bind_host):
             log.warning("AUTHENTICATION IS OFF (--auth none) on %s: anyone who can reach the port can call every served tool", bind_host)
