@@ -59,6 +59,16 @@ def proc_status(pid: int, key: str) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU time of a process (all its threads) so far, from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 

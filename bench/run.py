@@ -84,8 +84,10 @@ def bench_servers(factories: dict[str, SpecFactory], plan: Plan, logdir: Path, p
         for clients, calls in plan.load:
             for _ in range(plan.repeats):
                 for name, server in servers.items():
+                    cpu_before = h.cpu_seconds(server.pid)
                     stats = h.measure_load(server.spec.mcp_url, server.spec.token, clients, calls)
-                    out[name]["load"].setdefault(str(clients), []).append({**asdict(stats), "throughput": stats.throughput})
+                    cpu_ms = (h.cpu_seconds(server.pid) - cpu_before) * 1000 / stats.calls
+                    out[name]["load"].setdefault(str(clients), []).append({**asdict(stats), "throughput": stats.throughput, "server_cpu_ms_per_call": cpu_ms})
                     progress(f"{name}: {clients} clients x {calls}: {stats.throughput:.1f} calls/s")
         for name, server in servers.items():
             out[name]["load_peak_kib"] = server.peak_rss_kib()
@@ -164,6 +166,8 @@ def build_rows(off: dict[str, Any] | None, gw: dict[str, Any], reload_ms: list[f
         runs = d["load"][clients]
         if what == "throughput":
             return h.median([r["throughput"] for r in runs])
+        if what == "cpu":
+            return h.median([r["server_cpu_ms_per_call"] for r in runs])
         lat = [x for r in runs for x in r["latencies_ms"]]
         return h.median(lat) if what == "median" else h.p95(lat)
 
@@ -188,6 +192,7 @@ def build_rows(off: dict[str, Any] | None, gw: dict[str, Any], reload_ms: list[f
         target = ">=4" if clients == "8" else ""
         rows.append(Row(f"throughput, {clients} client(s) (median of runs)", get(off, lambda d: load(d, clients, "throughput")), get(gw, lambda d: load(d, clients, "throughput")), "calls/s", target))
         rows.append(Row(f"  call latency under {clients} client(s), median", get(off, lambda d: load(d, clients, "median")), get(gw, lambda d: load(d, clients, "median")), "ms"))
+        rows.append(Row(f"  server CPU per call under {clients} client(s)", get(off, lambda d: load(d, clients, "cpu")), get(gw, lambda d: load(d, clients, "cpu")), "ms"))
         rows.append(Row(f"  call latency under {clients} client(s), p95", get(off, lambda d: load(d, clients, "p95")), get(gw, lambda d: load(d, clients, "p95")), "ms"))
     rows.append(Row("reload: ..data swap -> new tools/list (median)", None, h.median(reload_ms) if reload_ms else None, "ms", "<250abs"))
     rows.append(Row("reload: worst of swaps", None, max(reload_ms) if reload_ms else None, "ms"))

@@ -1,0 +1,66 @@
+"""The benchmark harness works, in a trivially short mode: no timing is asserted, only that it measures.
+
+The official server is not needed here (bench/run.py installs it on demand); load clients are
+forked processes, which a test process full of server threads must not fork, so they are left
+to the real bench run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+import harness  # noqa: E402
+import mcpclient  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+assert _spec is not None and _spec.loader is not None
+bench_run = importlib.util.module_from_spec(_spec)
+sys.modules["bench_run"] = bench_run  # dataclasses resolve annotations through sys.modules
+_spec.loader.exec_module(bench_run)
+
+
+def test_parse_body_reads_json_and_sse_framing() -> None:
+    json_body = b'{"jsonrpc":"2.0","id":3,"result":{"ok":true}}'
+    assert mcpclient.parse_body("application/json", json_body, 3)["result"] == {"ok": True}
+    sse = b'event: message\r\ndata: {"jsonrpc":"2.0","method":"notifications/progress"}\r\n\r\nevent: message\r\ndata: {"jsonrpc":"2.0","id":7,"result":{"n":1}}\r\n\r\n'
+    assert mcpclient.parse_body("text/event-stream", sse, 7)["result"] == {"n": 1}
+    with pytest.raises(mcpclient.McpError):
+        mcpclient.parse_body("text/event-stream", sse, 8)
+
+
+def test_verdicts_follow_the_issue_targets() -> None:
+    rows = [
+        bench_run.Row("start-up: spawn -> health 200 (median)", 1000.0, 400.0, "ms", "<=0.5"),
+        bench_run.Row("throughput, 8 client(s) (median of runs)", 100.0, 300.0, "calls/s", ">=4"),
+        bench_run.Row("reload: ..data swap -> new tools/list (median)", None, 120.0, "ms", "<250abs"),
+    ]
+    assert [r.verdict() for r in rows] == ["MET", "MISSED", "MET"]
+    assert rows[1].ratio() == pytest.approx(3.0)
+    table = bench_run.render(rows)
+    assert "0.40x" in table and "3.00x" in table and "n/a" in table
+    assert len(bench_run.verdicts(rows)) == 3
+
+
+def test_harness_measures_a_real_gateway(gateway_with) -> None:  # type: ignore[no-untyped-def]
+    running = gateway_with("toolsets: [zpa_segment_groups]\n")
+    listing = harness.measure_listing(running.mcp_url, None, sessions=1, warm=1)
+    assert listing.tools >= 2 and listing.list_bytes > 0 and len(listing.init_list_ms) == 1
+    assert len(harness.measure_sequential(running.mcp_url, None, calls=2, warmup=1)) == 2
+    cold_ms, nbytes = harness.first_call_ms(running.mcp_url, None)
+    assert cold_ms > 0 and nbytes > 0
+
+
+def test_reload_is_seen_after_a_kubelet_style_swap(simulator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.servers import run_gateway
+
+    documents = [bench_run.config_text([harness.ONE_TOOLSET]), bench_run.config_text([harness.ONE_TOOLSET, harness.RELOAD_TOOLSET])]
+    config = harness.ProjectedConfig(tmp_path / "config", documents[0])
+    with run_gateway(simulator.url, str(config.path)) as running:
+        latencies = harness.measure_reload(running.mcp_url, None, config, documents, swaps=2)
+    assert len(latencies) == 2

@@ -1,0 +1,46 @@
+"""The per-origin cache of requests' environment settings answers exactly what requests would."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from zscaler_mcp_gateway.upstream import remember_environment_settings
+
+URLS = [
+    "https://api.zsapi.net/zpa/mgmtconfig/v1/admin/customers/1/segmentGroup?page=1",
+    "https://api.zsapi.net/zia/api/v1/ruleLabels",
+    "https://acme.zslogin.net/oauth2/v1/token",
+    "http://127.0.0.1:18080/zpa/x",
+    "https://internal.example.com/x",
+]
+
+
+@pytest.fixture
+def proxied_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,.example.com")
+
+
+@pytest.mark.parametrize("verify", [True, False, "/etc/ssl/certs/ca-certificates.crt"])
+def test_same_answer_as_requests_per_origin(proxied_env: None, verify: object) -> None:
+    plain, cached = requests.Session(), requests.Session()
+    remember_environment_settings(cached)
+    for _ in range(2):  # the second round is served from the cache
+        for url in URLS:
+            assert cached.merge_environment_settings(url, {}, None, verify, None) == plain.merge_environment_settings(url, {}, None, verify, None)
+
+
+def test_explicit_proxies_and_mutation_do_not_leak_between_calls(proxied_env: None) -> None:
+    session = requests.Session()
+    remember_environment_settings(session)
+    first = session.merge_environment_settings(URLS[0], {}, None, True, None)
+    assert first["proxies"]["https"] == "http://proxy.example.com:3128"
+    first["proxies"]["https"] = "http://tampered:1"
+    assert session.merge_environment_settings(URLS[0], {}, None, True, None)["proxies"]["https"] == "http://proxy.example.com:3128"
+    explicit = session.merge_environment_settings(URLS[0], {"https": "http://other:8080"}, None, True, None)
+    assert explicit["proxies"]["https"] == "http://other:8080"
+    bypassed = session.merge_environment_settings(URLS[3], {}, None, True, None)["proxies"]
+    assert "http" not in bypassed and "https" not in bypassed  # NO_PROXY honoured
