@@ -9,7 +9,7 @@ from __future__ import annotations
 from .builders import get_tool, list_tool, query, with_call
 from .model import Tool
 
-PAGE_SIZE = query("page_size", "integer", "Records per upstream request; the tool still returns every page.", minimum=1, maximum=5000)
+PAGE_SIZE = query("page_size", "integer", "Upstream page size; every page is returned.", minimum=1, maximum=5000)
 SEARCH = query("search", "string", "Only records whose name contains this text.")
 
 TOOLS: list[Tool] = [

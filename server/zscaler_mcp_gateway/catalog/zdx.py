@@ -14,7 +14,7 @@ SINCE = query("since", "integer", "Look-back window in hours, ending now (the AP
 LOCATIONS = query("location_id", "array", "Only data from these ZIA location IDs (see zdx_list_locations).", items="integer")
 DEPARTMENTS = query("department_id", "array", "Only data from these department IDs (see zdx_list_departments).", items="integer")
 GEOS = query("geo_id", "array", "Only data from these geolocation IDs, e.g. '0.0.us.california'.", items="string")
-PAGE_SIZE = query("page_size", "integer", "Records per upstream request; the tool still returns every page.", minimum=1, maximum=500, sdk_name="limit")
+PAGE_SIZE = query("page_size", "integer", "Upstream page size; every page is returned.", minimum=1, maximum=500, sdk_name="limit")
 USER_IDS = query("user_ids", "array", "Only these ZDX user IDs.", items="integer")
 DEVICE_IDS = query("device_ids", "array", "Only these ZDX device IDs.", items="integer")
 FILTERS = (SINCE, LOCATIONS, DEPARTMENTS, GEOS)

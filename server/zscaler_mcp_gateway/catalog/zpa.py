@@ -5,10 +5,10 @@ from __future__ import annotations
 from .builders import create_tool, delete_tool, get_tool, list_tool, optional, param, path_id, query, read_tool, update_tool, with_call
 from .model import Param, SdkCall, Tool
 
-MICROTENANT_Q = query("microtenant_id", "string", "Microtenant ID; omit unless the tenant uses microtenants.")
-MICROTENANT = param("microtenant_id", "string", "Microtenant ID; omit unless the tenant uses microtenants.")
-PAGE_SIZE = query("page_size", "integer", "Records per upstream request; the tool still returns every page.", minimum=1, maximum=500, sdk_name="pagesize")
-SEARCH = query("search", "string", "Return only records whose name equals this value (the API matches the whole name).")
+MICROTENANT_Q = query("microtenant_id", "string", "Microtenant ID, if the tenant uses them.")
+MICROTENANT = param("microtenant_id", "string", "Microtenant ID, if the tenant uses them.")
+PAGE_SIZE = query("page_size", "integer", "Upstream page size; every page is returned.", minimum=1, maximum=500, sdk_name="pagesize")
+SEARCH = query("search", "string", "Only the record with exactly this name.")
 LIST_PARAMS = (SEARCH, PAGE_SIZE, MICROTENANT_Q)
 NAME = param("name", "string", "Display name.", required=True)
 DESCRIPTION = param("description", "string", "Free-text description.")
@@ -125,11 +125,10 @@ TOOLS: list[Tool] = [
 
 CONDITIONS = param(
     "conditions", "array",
-    'Rule conditions in the ZPA API shape: [{"operator": "OR", "negated": false, "operands": '
-    '[{"objectType": "APP", "lhs": "id", "rhs": "<application segment ID>"}]}]. objectType is one of APP, '
-    "APP_GROUP, CLIENT_TYPE, IDP, SAML, SCIM, SCIM_GROUP, POSTURE, TRUSTED_NETWORK, MACHINE_GRP, PLATFORM, "
-    "COUNTRY_CODE, LOCATION, RISK_FACTOR_TYPE; for SAML/SCIM lhs is the attribute ID and rhs the value, for "
-    'SCIM_GROUP lhs is the IdP ID and rhs the group ID, for POSTURE/TRUSTED_NETWORK lhs is the UDID and rhs "true".',
+    'Conditions in the ZPA API shape, e.g. [{"operator":"OR","operands":[{"objectType":"APP","lhs":"id","rhs":"<segment ID>"}]}]. '
+    "objectType: APP, APP_GROUP, CLIENT_TYPE, IDP, SAML, SCIM, SCIM_GROUP, POSTURE, TRUSTED_NETWORK, MACHINE_GRP, PLATFORM, "
+    'COUNTRY_CODE, LOCATION. SAML/SCIM: lhs attribute ID, rhs value; SCIM_GROUP: lhs IdP ID, rhs group ID; '
+    'POSTURE/TRUSTED_NETWORK: lhs UDID, rhs "true".',
     items="object",
 )
 RULE_ORDER = param("rule_order", "string", 'Evaluation position of the rule ("1" = first); omitted = last.')

@@ -289,7 +289,7 @@ def _traces() -> Collection:
         "trace_details": {"session_name": "Outlook slowness JDOE", "user_id": 76676944, "username": "jdoe@example.com", "device_id": 132559212,
                           "device_name": "LAPTOP-JDOE", "app_id": 1, "web_probe_id": 11, "cloudpath_probe_id": 12, "session_length_minutes": 15, "probe_device": True},
     }
-    return Collection("zdx", ROOT + "/devices/{device_id}/deeptraces", "array", seed=[seed], required=("session_name",), int_ids=True, id_start=342941800)
+    return Collection("zdx", ROOT + "/devices/{device_id}/deeptraces", "array", seed=[seed], required=("session_name",), int_ids=True, id_start=342941800, crud=False)
 
 
 def _trace_captures(device: dict[str, Any], trace: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -432,7 +432,7 @@ READS: list[tuple[str, Reader]] = [
 def build() -> ServiceApi:
     traces = _traces()
     seed = [{"id": 5001, "device_id": 132559212, "app_id": 1, "t0": _now() - 7200, "t1": _now() - 3600}]
-    analyses = Collection("zdx", ROOT + "/analysis", "object", seed=seed, required=("device_id", "app_id"), int_ids=True, id_start=5100)
+    analyses = Collection("zdx", ROOT + "/analysis", "object", seed=seed, required=("device_id", "app_id"), int_ids=True, id_start=5100, crud=False)
     return ServiceApi(
         collections=[traces, analyses],
         routes=[*json_gets(ROOT, READS), *_trace_routes(traces), *_analysis_routes(analyses)],

@@ -302,7 +302,7 @@ def _scim_attributes() -> Collection:
         {"id": "72058304855024001", "name": "userName", "idpId": IDP_OKTA, "dataType": "String", "schemaURI": "urn:ietf:params:scim:schemas:core:2.0:User", "multivalued": False},
         {"id": "72058304855024002", "name": "department", "idpId": IDP_OKTA, "dataType": "String", "schemaURI": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "multivalued": False},
         {"id": "72058304855024003", "name": "emails.value", "idpId": IDP_AZURE, "dataType": "String", "schemaURI": "urn:ietf:params:scim:schemas:core:2.0:User", "multivalued": True},
-    ])
+    ], crud=False)  # served per IdP by _idp_routes
 
 
 def _scim_groups() -> Collection:
