@@ -63,7 +63,8 @@ async def test_read_tool_returns_simulator_records_verbatim_across_every_page(ga
         result = await client.call_tool("zpa_list_segment_groups", {"page_size": 1})
     assert not result.is_error
     data = payload(result)
-    assert data["count"] == 3 and data["pages"] == 3  # the official server returned page one only
+    # one record per page: the official server returned page one only
+    assert data["count"] >= 3 and data["pages"] == data["count"] == len(data["items"])
     finance = next(r for r in data["items"] if r["name"] == "SG-Finance")
     assert finance["creationTime"] == "1718000000"  # the SDK model would have dropped it
 
