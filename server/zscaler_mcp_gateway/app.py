@@ -20,6 +20,7 @@ from .catalog.model import Catalog
 from .config import ConfigError, PolicyConfig, load_policy_file, policy_from_env
 from .credentials import CredentialsError, CredentialSource
 from .dispatch import ToolDispatcher
+from .entitlements import EntitlementFilter
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
 from .metrics import MetricsServer
@@ -130,9 +131,11 @@ class Gateway:
         if self.reloader is not None:
             self.reloader.install_sighup(loop)
             watcher = loop.create_task(self.reloader.run(), name="config-reloader")
+        entitlements = EntitlementFilter.start(self.store, self.upstream.access_token)  # never delays the port
         try:
             yield
         finally:
+            await entitlements.stop()
             if watcher is not None:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
