@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import mcp_types as types
 import pytest
 from mcp import Client
 
-from tests.support.servers import RunningGateway
+from tests.support.kubelet import ProjectedConfigMap
+from tests.support.servers import RunningGateway, run_gateway
 from tests.support.telemetry import capture_audit
 from zscaler_mcp_gateway.security.options import SecurityOptions
+from zscaler_mcp_gateway.simulator import RunningSimulator
 
 GatewayFactory = Callable[..., RunningGateway]
 WRITE_POLICY = "toolsets: [zpa_segment_groups]\nwrite: {enabled: true, allowlist: ['zpa_*_segment_group']}\n"
 DELETE = "zpa_delete_segment_group"
 ERAS = ["legacy", "2026-07-28"]
 ACCEPT = types.ElicitResult(action="accept", content={"confirm": True})
+
+
+@pytest.fixture
+def gateway(fresh_simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]) -> Iterator[GatewayFactory]:
+    """`gateway(**options)`: a gateway on the write policy, over a simulator of this test's own (it creates and deletes)."""
+    config = configmap(WRITE_POLICY)
+    with contextlib.ExitStack() as stack:
+        yield lambda **options: stack.enter_context(run_gateway(fresh_simulator.url, str(config.config_path), **options))
 
 
 class Human:
@@ -48,8 +59,8 @@ def text(result: types.CallToolResult) -> str:
 
 
 @pytest.mark.parametrize("era", ERAS)
-async def test_delete_asks_the_human_and_runs_on_accept(gateway_with: GatewayFactory, era: str) -> None:
-    gw = gateway_with(WRITE_POLICY)
+async def test_delete_asks_the_human_and_runs_on_accept(gateway: GatewayFactory, era: str) -> None:
+    gw = gateway()
     human = Human()
     async with Client(gw.mcp_url, mode=era, elicitation_callback=human) as client:
         group_id = await create_group(client, f"SG-Confirm-{era}")
@@ -69,8 +80,8 @@ async def test_delete_asks_the_human_and_runs_on_accept(gateway_with: GatewayFac
     [types.ElicitResult(action="decline"), types.ElicitResult(action="cancel"), types.ElicitResult(action="accept", content={"confirm": False})],
     ids=["decline", "cancel", "unticked"],
 )
-async def test_delete_is_cancelled_unless_the_human_confirms(gateway_with: GatewayFactory, era: str, answer: types.ElicitResult) -> None:
-    gw = gateway_with(WRITE_POLICY)
+async def test_delete_is_cancelled_unless_the_human_confirms(gateway: GatewayFactory, era: str, answer: types.ElicitResult) -> None:
+    gw = gateway()
     async with Client(gw.mcp_url, mode=era, elicitation_callback=Human(answer)) as client:
         group_id = await create_group(client, f"SG-Keep-{era}")
         with capture_audit() as audit:
@@ -81,8 +92,8 @@ async def test_delete_is_cancelled_unless_the_human_confirms(gateway_with: Gatew
 
 
 @pytest.mark.parametrize("era", ERAS)
-async def test_without_elicitation_a_delete_is_refused_with_guidance_and_cannot_be_self_approved(gateway_with: GatewayFactory, era: str) -> None:
-    gw = gateway_with(WRITE_POLICY)
+async def test_without_elicitation_a_delete_is_refused_with_guidance_and_cannot_be_self_approved(gateway: GatewayFactory, era: str) -> None:
+    gw = gateway()
     async with Client(gw.mcp_url, mode=era) as client:  # no elicitation callback: no way to ask a human
         group_id = await create_group(client, f"SG-NoHuman-{era}")
         refused = await client.call_tool(DELETE, {"group_id": group_id})
@@ -92,16 +103,16 @@ async def test_without_elicitation_a_delete_is_refused_with_guidance_and_cannot_
     assert self_approved.is_error  # no argument an agent can add approves a delete
 
 
-async def test_operators_can_allow_unconfirmed_deletes(gateway_with: GatewayFactory) -> None:
-    gw = gateway_with(WRITE_POLICY, security=SecurityOptions(allow_unconfirmed_deletes=True))
+async def test_operators_can_allow_unconfirmed_deletes(gateway: GatewayFactory) -> None:
+    gw = gateway(security=SecurityOptions(allow_unconfirmed_deletes=True))
     async with Client(gw.mcp_url, mode="legacy") as client:
         group_id = await create_group(client, "SG-Unconfirmed")
         assert not (await client.call_tool(DELETE, {"group_id": group_id})).is_error
         assert not await exists(client, group_id)
 
 
-async def test_the_answer_approves_only_its_own_call_on_any_replica(gateway_with: GatewayFactory) -> None:
-    first, second = gateway_with(WRITE_POLICY), gateway_with(WRITE_POLICY)  # two replicas, no shared memory
+async def test_the_answer_approves_only_its_own_call_on_any_replica(gateway: GatewayFactory) -> None:
+    first, second = gateway(), gateway()  # two replicas, no shared memory
     async with (
         Client(first.mcp_url, mode="2026-07-28", elicitation_callback=Human()) as a,
         Client(second.mcp_url, mode="2026-07-28", elicitation_callback=Human()) as b,
