@@ -40,7 +40,7 @@ def _scope_given(kopf_args: Sequence[str]) -> bool:
 
 
 def run(kopf_args: Sequence[str]) -> None:
-    """`kopf run` with the operator's handlers; every kopf option passes through (-n, -A, --liveness, --standalone...)."""
+    """`kopf run` with the operator's handlers; every kopf option passes through (-n, -A, --liveness...)."""
     import kopf
     import kopf.cli
 
@@ -98,7 +98,9 @@ def _parser() -> argparse.ArgumentParser:
         help="run the operator; kopf options pass through (default scope: --all-namespaces)",
         add_help=False,
     )
-    render_parser = commands.add_parser("render", help="print the ConfigMap, Deployment and Service of a ZscalerMCP file")
+    render_parser = commands.add_parser(
+        "render", help="print the ConfigMap, Deployment and Service of a ZscalerMCP file"
+    )
     render_parser.add_argument("file", help="YAML file with one or more ZscalerMCP resources, or - for stdin")
     return parser
 

@@ -105,7 +105,8 @@ def spec_schema() -> dict[str, Any]:
             "enabledTools": _tool_patterns("Optional positive allowlist: when set, only matching tools are served;"),
             "write": {
                 "type": "object",
-                "description": "The write gate: a create, update or delete tool is served only when enabled and allowlisted.",
+                "description": "The write gate: a create, update or delete tool is served only when enabled "
+                "and allowlisted.",
                 "properties": {
                     "enabled": {"type": "boolean", "description": "Master switch for write tools (default false)."},
                     "allowlist": _tool_patterns(
@@ -129,8 +130,8 @@ def spec_schema() -> dict[str, Any]:
                         "maxLength": 253,
                         "pattern": SECRET_NAME_PATTERN,
                         "description": "Secret in the resource's namespace whose keys are the credential file names "
-                        "(`ZSCALER_CLIENT_ID`, `ZSCALER_CLIENT_SECRET` or `ZSCALER_PRIVATE_KEY`, `ZSCALER_CUSTOMER_ID`, "
-                        "`ZSCALER_VANITY_DOMAIN`, optional `ZSCALER_CLOUD`).",
+                        "(`ZSCALER_CLIENT_ID`, `ZSCALER_CLIENT_SECRET` or `ZSCALER_PRIVATE_KEY`, "
+                        "`ZSCALER_CUSTOMER_ID`, `ZSCALER_VANITY_DOMAIN`, optional `ZSCALER_CLOUD`).",
                     }
                 },
             },
@@ -157,7 +158,10 @@ def status_schema() -> dict[str, Any]:
                 "description": "The `metadata.generation` this status describes.",
             },
             "toolCount": {"type": "integer", "description": "Tools the current policy serves (from the catalog)."},
-            "endpoint": {"type": "string", "description": "In-cluster MCP URL: `http://<name>.<namespace>.svc:8000/mcp`."},
+            "endpoint": {
+                "type": "string",
+                "description": "In-cluster MCP URL: `http://<name>.<namespace>.svc:8000/mcp`.",
+            },
             "configHash": {"type": "string", "description": "sha256 of the `config.yaml` in the gateway's ConfigMap."},
             "conditions": {
                 "type": "array",
@@ -169,7 +173,11 @@ def status_schema() -> dict[str, Any]:
                     "required": ["type", "status", "reason", "message", "lastTransitionTime"],
                     "properties": {
                         "type": {"type": "string", "enum": list(CONDITION_TYPES), "description": "Condition type."},
-                        "status": {"type": "string", "enum": ["True", "False", "Unknown"], "description": "Condition status."},
+                        "status": {
+                            "type": "string",
+                            "enum": ["True", "False", "Unknown"],
+                            "description": "Condition status.",
+                        },
                         "reason": {"type": "string", "description": "CamelCase reason of the last status."},
                         "message": {"type": "string", "description": "Human-readable detail."},
                         "lastTransitionTime": {
@@ -198,7 +206,8 @@ def resource_schema() -> dict[str, Any]:
         },
         "x-kubernetes-validations": [
             {
-                "rule": f"size(self.metadata.name) <= {NAME_MAX_LENGTH} && self.metadata.name.matches('{NAME_PATTERN}')",
+                "rule": f"size(self.metadata.name) <= {NAME_MAX_LENGTH}"
+                f" && self.metadata.name.matches('{NAME_PATTERN}')",
                 "message": f"metadata.name must be a DNS-1035 label of at most {NAME_MAX_LENGTH} characters "
                 "(it names the gateway's Service)",
             }

@@ -71,8 +71,12 @@ def crd_reference() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for part in ("spec", "status"):
-        for path, kind, required, description, constraints in _rows(part, schema["properties"][part], part in schema["required"]):
-            lines.append(f"| `{path}` | {kind} | {'yes' if required else ''} | {_cell(description)} | {_cell(constraints)} |")
+        for path, kind, required, description, constraints in _rows(
+            part, schema["properties"][part], part in schema["required"]
+        ):
+            lines.append(
+                f"| `{path}` | {kind} | {'yes' if required else ''} | {_cell(description)} | {_cell(constraints)} |"
+            )
     lines += ["", "Admission rules on the whole resource:", ""]
     lines += [f"- {rule['message']} (`{rule['rule']}`)" for rule in schema["x-kubernetes-validations"]]
     lines += ["", "`kubectl get zmcp` columns (`-o wide` adds those of priority 1):", ""]

@@ -1,6 +1,6 @@
 """Write (or, with --check, verify) the files generated from crd.py: the chart's CRD and the docs reference.
 
-    python -m zscaler_mcp_operator.generate [--check] [--root REPO]
+python -m zscaler_mcp_operator.generate [--check] [--root REPO]
 """
 
 from __future__ import annotations

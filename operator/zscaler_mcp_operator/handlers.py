@@ -29,7 +29,9 @@ def configure(settings: kopf.OperatorSettings) -> None:
     """Keep kopf's bookkeeping in annotations, so that the status subresource holds only our status."""
     settings.persistence.finalizer = FINALIZER
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
-    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP, key="last-handled-configuration")
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+        prefix=GROUP, key="last-handled-configuration"
+    )
     settings.posting.level = logging.WARNING  # Kubernetes Events for problems only, not for every resync
 
 

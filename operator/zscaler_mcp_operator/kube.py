@@ -30,11 +30,16 @@ COLLECTIONS: Mapping[str, str] = {
 
 
 class ApiError(Exception):
-    """A failed API call; kopf retries the handler that raised it."""
+    """A failed API call: transient (worth retrying as is) or a refusal of what was sent."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(f"HTTP {status}: {message}")
         self.status = status
+
+    @property
+    def transient(self) -> bool:
+        # 404 on a write: the namespace is being created or deleted; 409: a concurrent write.
+        return self.status >= 500 or self.status in (404, 408, 409, 429)
 
 
 class Cluster:
@@ -94,12 +99,20 @@ class Cluster:
     async def patch(self, obj: Mapping[str, Any]) -> None:
         """Merge-patch the object with `obj`: its maps merge, its lists (containers, ports...) are replaced."""
         metadata = obj["metadata"]
-        await self._request("PATCH", obj["kind"], metadata["namespace"], metadata["name"], body=obj, content_type=MERGE_PATCH)
+        await self._request(
+            "PATCH", obj["kind"], metadata["namespace"], metadata["name"], body=obj, content_type=MERGE_PATCH
+        )
 
     async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> None:
         """Merge-patch a ZscalerMCP's status through the status subresource."""
         await self._request(
-            "PATCH", "ZscalerMCP", namespace, name, subresource="status", body={"status": status}, content_type=MERGE_PATCH
+            "PATCH",
+            "ZscalerMCP",
+            namespace,
+            name,
+            subresource="status",
+            body={"status": status},
+            content_type=MERGE_PATCH,
         )
 
 

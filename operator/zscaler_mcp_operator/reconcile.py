@@ -2,7 +2,9 @@
 
 Idempotent: a child is created when missing, merge-patched when a field we set differs, and left
 alone otherwise; the status is written only when it changes. An invalid spec touches no child
-(the last valid ConfigMap keeps serving) and is reported, never raised, so kopf does not retry it.
+(the last valid ConfigMap keeps serving) and is reported, never raised, so kopf does not retry it;
+so is a child the API server rejects (say, requests above limits). Transient API errors are raised
+for kopf to retry.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from zscaler_mcp_gateway.policy import PolicyView
 
 from . import builders, status
 from .drift import holds
-from .kube import Cluster
-from .spec import parse_gateway, secret_name_of
+from .kube import ApiError, Cluster
+from .spec import Gateway, parse_gateway, secret_name_of
 
 
 @dataclass(frozen=True)
@@ -41,23 +43,40 @@ class Reconciler:
         await self.cluster.patch(desired)
         return "updated"
 
+    async def _apply_children(
+        self, gateway: Gateway, logger: logging.Logger | logging.LoggerAdapter[Any]
+    ) -> tuple[dict[str, str], int | None, str | None]:
+        """Apply every child; returns the ConfigValid condition, and the tool count and config hash if applied."""
+        rejected: dict[str, str] = {}
+        for child in builders.children(gateway):
+            where = f"{child['kind']} {gateway.namespace}/{child['metadata']['name']}"
+            try:
+                outcome = await self.apply(child)
+            except ApiError as exc:
+                if exc.transient:
+                    raise  # kopf retries the handler
+                rejected[child["kind"]] = f"{where}: {exc}"
+            else:
+                if outcome != "unchanged":
+                    logger.info(f"{outcome} {where}")
+        policy_applied = "ConfigMap" not in rejected
+        tool_count = len(PolicyView.build(gateway.policy, self.catalog).served_tools()) if policy_applied else None
+        config_hash = builders.config_hash(builders.render_config(gateway.policy)) if policy_applied else None
+        if rejected:
+            return status.rejected_condition(list(rejected.values())), tool_count, config_hash
+        warnings = policy_warnings(gateway.policy, self.catalog)
+        return status.config_condition((), warnings, tool_count), tool_count, config_hash
+
     async def reconcile(self, resource: Mapping[str, Any], logger: logging.Logger | logging.LoggerAdapter[Any]) -> None:
         metadata = resource["metadata"]
         name, namespace = metadata["name"], metadata["namespace"]
         previous: Mapping[str, Any] = resource.get("status") or {}
-        tool_count = config_hash = None
         try:
             gateway = parse_gateway(resource, self.catalog, self.default_image)
         except ConfigError as exc:
-            config = status.config_condition(exc.errors, (), None)
+            config, tool_count, config_hash = status.config_condition(exc.errors, (), None), None, None
         else:
-            for child in builders.children(gateway):
-                outcome = await self.apply(child)
-                if outcome != "unchanged":
-                    logger.info(f"{outcome} {child['kind']} {namespace}/{child['metadata']['name']}")
-            tool_count = len(PolicyView.build(gateway.policy, self.catalog).served_tools())
-            config_hash = builders.config_hash(builders.render_config(gateway.policy))
-            config = status.config_condition((), policy_warnings(gateway.policy, self.catalog), tool_count)
+            config, tool_count, config_hash = await self._apply_children(gateway, logger)
 
         secret_name = secret_name_of(resource)
         secret_found = (
@@ -71,7 +90,10 @@ class Reconciler:
         ]
         for changed in status.changed_conditions(previous.get("conditions"), conditions):
             problem = changed["status"] == "False" and changed["type"] != status.READY
-            logger.log(logging.WARNING if problem else logging.INFO, f"{changed['type']}={changed['status']}: {changed['message']}")
+            logger.log(
+                logging.WARNING if problem else logging.INFO,
+                f"{changed['type']}={changed['status']}: {changed['message']}",
+            )
 
         desired = status.next_status(
             previous,

@@ -17,7 +17,15 @@ from zscaler_mcp_gateway.config import ConfigError, PolicyConfig, validate_polic
 
 from .crd import DEFAULT_REPLICAS, NAME_MAX_LENGTH, NAME_PATTERN, QUANTITY_PATTERN, SECRET_NAME_PATTERN
 
-POLICY_KEYS = ("services", "toolsets", "disabledToolsets", "disabledTools", "enabledTools", "write", "entitlementFilter")
+POLICY_KEYS = (
+    "services",
+    "toolsets",
+    "disabledToolsets",
+    "disabledTools",
+    "enabledTools",
+    "write",
+    "entitlementFilter",
+)
 RUNTIME_KEYS = ("replicas", "image", "credentials", "resources")
 RESOURCE_KINDS = ("limits", "requests")
 

@@ -30,12 +30,20 @@ def ready_condition(deployment: Mapping[str, Any] | None) -> dict[str, str]:
 def config_condition(errors: Sequence[str], warnings: Sequence[str], tool_count: int | None) -> dict[str, str]:
     if errors:
         return condition(
-            CONFIG_VALID, False, "InvalidSpec", "; ".join(errors) + " (nothing applied; the last valid policy keeps serving)"
+            CONFIG_VALID,
+            False,
+            "InvalidSpec",
+            "; ".join(errors) + " (nothing applied; the last valid policy keeps serving)",
         )
     message = f"the policy serves {tool_count} tools"
     if warnings:
         message += "; warning: " + "; ".join(warnings)
     return condition(CONFIG_VALID, True, "Valid", message)
+
+
+def rejected_condition(rejections: Sequence[str]) -> dict[str, str]:
+    """The spec passed every check here, but the API server refused a child built from it."""
+    return condition(CONFIG_VALID, False, "Rejected", "the API server rejected " + "; ".join(rejections))
 
 
 def credentials_condition(secret_name: str | None, namespace: str, exists: bool) -> dict[str, str]:
@@ -82,7 +90,10 @@ def next_status(
     config_hash: str | None = None,
 ) -> dict[str, Any]:
     """The status to hold; toolCount and configHash keep describing the last applied policy when None."""
-    status: dict[str, Any] = {"endpoint": endpoint, "conditions": merge_conditions(previous.get("conditions"), conditions, now)}
+    status: dict[str, Any] = {
+        "endpoint": endpoint,
+        "conditions": merge_conditions(previous.get("conditions"), conditions, now),
+    }
     if generation is not None:
         status["observedGeneration"] = generation
     if tool_count is not None:

@@ -4,7 +4,8 @@
 - every write bumps `resourceVersion`, and `generation` when `spec` changes;
 - status subresource semantics: a write to the main resource ignores `status`, a write to
   `/status` changes nothing but `status` (so a status written the wrong way is lost, as in a cluster);
-- a JSON patch whose `test` of `resourceVersion` fails is a 422 conflict, which kopf retries later.
+- a JSON patch whose `test` of `resourceVersion` fails is a 422 conflict, which kopf retries later;
+- admission: a test can make the server refuse (422) every write to a kind, as a validation would.
 
 Owner-reference garbage collection and the Deployment controller are not emulated: tests play them.
 """
@@ -44,6 +45,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 class ApiServer(kmock.KubernetesEmulator):
     def declare(self) -> None:
         """The resources the operator and kopf use, with their discovery information."""
+        self.refusals: dict[Any, str] = {}
         rw = {"get", "list", "watch", "create", "patch", "update", "delete"}
         self.resources[ZSCALERMCPS] = kmock.ResourceInfo(
             kind="ZscalerMCP", singular="zscalermcp", namespaced=True, verbs=rw, subresources={"status"}
@@ -51,7 +53,9 @@ class ApiServer(kmock.KubernetesEmulator):
         self.resources[DEPLOYMENTS] = kmock.ResourceInfo(
             kind="Deployment", namespaced=True, verbs=rw, subresources={"status", "scale"}
         )
-        self.resources[SERVICES] = kmock.ResourceInfo(kind="Service", namespaced=True, verbs=rw, subresources={"status"})
+        self.resources[SERVICES] = kmock.ResourceInfo(
+            kind="Service", namespaced=True, verbs=rw, subresources={"status"}
+        )
         self.resources[CONFIGMAPS] = kmock.ResourceInfo(kind="ConfigMap", namespaced=True, verbs=rw)
         self.resources[SECRETS] = kmock.ResourceInfo(kind="Secret", namespaced=True, verbs=rw)
         self.resources[EVENTS] = kmock.ResourceInfo(kind="Event", namespaced=True, verbs=rw)
@@ -76,34 +80,44 @@ class ApiServer(kmock.KubernetesEmulator):
         )
         return {**body, "metadata": metadata}
 
+    @staticmethod
+    def _stamp(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+        """The metadata a write changes: a new resourceVersion; a new generation if the spec changed."""
+        stamp: dict[str, Any] = {"resourceVersion": str(next(_VERSIONS))}
+        if new.get("spec") != old.get("spec"):
+            stamp["generation"] = old["metadata"].get("generation", 0) + 1
+        return stamp
+
     def _update(self, request: kmock.Request) -> Any:
+        assert request.resource is not None and request.name is not None
         key = (request.resource, request.namespace, request.name)
         if key not in self.objects or self.objects[key].deleted:
             return request.data  # kmock answers 404
         old = self.objects[key].raw
         status_only = request.subresource == "status"
         if isinstance(request.data, list):  # JSON patch
+            version = {"op": "test", "path": "/metadata/resourceVersion"}
             for op in request.data:
-                if op.get("op") == "test" and op.get("path") == "/metadata/resourceVersion":
-                    if op.get("value") != old["metadata"].get("resourceVersion"):
-                        raise kmock.KubernetesError(status=422, reason="Conflict", message="resourceVersion changed")
+                if version.items() <= op.items() and op.get("value") != old["metadata"].get("resourceVersion"):
+                    raise kmock.KubernetesError(status=422, reason="Conflict", message="resourceVersion changed")
             ops = [op for op in request.data if op.get("path", "").startswith("/status") == status_only]
-            new = jsonpatch.apply_patch(old, ops)
-        else:
-            patch = dict(request.data)
-            if status_only:
-                patch = {"status": patch.get("status")}
-            elif self._has_status(request.resource):
-                patch.pop("status", None)
-            ops, new = patch, merge_patch(old, patch)
-        metadata = {"resourceVersion": str(next(_VERSIONS))}
-        if new.get("spec") != old.get("spec"):
-            metadata["generation"] = old["metadata"].get("generation", 0) + 1
-        if isinstance(ops, list):
-            return ops + [{"op": "add", "path": f"/metadata/{k}", "value": v} for k, v in metadata.items()]
-        return merge_patch(ops, {"metadata": metadata})
+            stamp = self._stamp(old, jsonpatch.apply_patch(old, ops))
+            return ops + [{"op": "add", "path": f"/metadata/{k}", "value": v} for k, v in stamp.items()]
+        patch = dict(request.data)
+        if status_only:
+            patch = {"status": patch.get("status")}
+        elif self._has_status(request.resource):
+            patch.pop("status", None)
+        return merge_patch(patch, {"metadata": self._stamp(old, merge_patch(old, patch))})
+
+    def refuse(self, resource: str, message: str) -> None:
+        """From now on, answer every create or patch of `resource` with a 422 carrying `message`."""
+        self.refusals[kmock.resource(resource)] = message
 
     async def _handle(self, request: kmock.Request) -> Any:
+        writes = (kmock.action.CREATE, kmock.action.UPDATE)
+        if request.action in writes and request.resource in self.refusals:
+            raise kmock.KubernetesError(status=422, reason="Invalid", message=self.refusals[request.resource])
         # kmock matches reactions by the identity of the recorded request: rewrite its data in place.
         if request.resource is not None and request.action == kmock.action.CREATE:
             object.__setattr__(request, "data", self._create(request))

@@ -17,7 +17,7 @@ from zscaler_mcp_operator.kube import Cluster
 from zscaler_mcp_operator.options import OperatorOptions
 
 RESYNC_SECONDS = 0.3
-STARTUP_TIMEOUT = 5.0
+STARTUP_TIMEOUT = 10.0
 SHUTDOWN_TIMEOUT = 10.0
 
 

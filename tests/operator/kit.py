@@ -11,7 +11,7 @@ import kmock
 from tests.operator.apiserver import ZSCALERMCPS, ApiServer
 
 NAMESPACE = "tools"
-WAIT_TIMEOUT = 5.0
+WAIT_TIMEOUT = 10.0
 BASE = "/apis/zscaler-mcp.dev/v1alpha1/namespaces/tools/zscalermcps"
 
 
@@ -53,6 +53,11 @@ def stored(api: ApiServer, resource: str, name: str) -> dict[str, Any] | None:
     return raw
 
 
+def current(api: ApiServer, resource: str, name: str) -> dict[str, Any]:
+    """The object as the API server holds it now, or {} when there is none."""
+    return stored(api, resource, name) or {}
+
+
 def versions(api: ApiServer, resource: str, name: str) -> int:
     """How many writes the object has seen (create, patches, deletions)."""
     key = (kmock.resource(resource), NAMESPACE, name)
@@ -61,5 +66,5 @@ def versions(api: ApiServer, resource: str, name: str) -> int:
 
 def condition(api: ApiServer, name: str, kind: str) -> dict[str, Any]:
     """A status condition of the ZscalerMCP, or {} when it is not there (yet)."""
-    conditions = ((stored(api, ZSCALERMCPS, name) or {}).get("status") or {}).get("conditions", [])
+    conditions = (current(api, ZSCALERMCPS, name).get("status") or {}).get("conditions", [])
     return next((c for c in conditions if c["type"] == kind), {})

@@ -35,7 +35,12 @@ LABELS = {
 
 def gateway(uid: str | None = UID, **spec: Any) -> Gateway:
     metadata = {"name": "zs", "namespace": "tools", **({"uid": uid} if uid else {})}
-    resource = {"apiVersion": "zscaler-mcp.dev/v1alpha1", "kind": "ZscalerMCP", "metadata": metadata, "spec": {**SPEC, **spec}}
+    resource = {
+        "apiVersion": "zscaler-mcp.dev/v1alpha1",
+        "kind": "ZscalerMCP",
+        "metadata": metadata,
+        "spec": {**SPEC, **spec},
+    }
     return parse_gateway(resource, load_catalog(), DEFAULT_IMAGE)
 
 
@@ -108,7 +113,7 @@ def test_credentials_are_a_read_only_secret_volume_and_never_env_vars() -> None:
     mount = mounts["/var/run/secrets/zscaler"]
     assert mount["readOnly"] is True
     assert volumes[mount["name"]]["secret"] == {"secretName": "zscaler-credentials", "defaultMode": 0o440}
-    assert ["--credentials-dir", "/var/run/secrets/zscaler"] == container["args"][3:5]
+    assert container["args"][3:5] == ["--credentials-dir", "/var/run/secrets/zscaler"]
     keys = {key for obj in children(gateway()) for key, _ in walk(obj)}
     assert not keys & {"env", "envFrom", "secretKeyRef", "secretRef"}
 
@@ -147,7 +152,10 @@ def test_the_gateway_serves_mcp_and_metrics_with_probes() -> None:
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "mcp"}
     assert [(p["name"], p["containerPort"]) for p in container["ports"]] == [("mcp", 8000), ("metrics", 9090)]
     service = built["Service"]["spec"]
-    assert [(p["name"], p["port"], p["targetPort"]) for p in service["ports"]] == [("mcp", 8000, "mcp"), ("metrics", 9090, "metrics")]
+    assert [(p["name"], p["port"], p["targetPort"]) for p in service["ports"]] == [
+        ("mcp", 8000, "mcp"),
+        ("metrics", 9090, "metrics"),
+    ]
     selector = built["Deployment"]["spec"]["selector"]["matchLabels"]
     assert service["selector"] == selector
     assert selector.items() <= built["Deployment"]["spec"]["template"]["metadata"]["labels"].items()
@@ -160,7 +168,9 @@ def test_replicas_image_and_resources_come_from_the_spec() -> None:
     assert container["resources"] == SPEC["resources"]
     spec = {k: v for k, v in SPEC.items() if k not in ("replicas", "resources")}
     resource = {"metadata": {"name": "zs", "namespace": "tools"}, "spec": spec}
-    (container,) = children(parse_gateway(resource, load_catalog(), "default/image:1"))[1]["spec"]["template"]["spec"]["containers"]
+    (container,) = children(parse_gateway(resource, load_catalog(), "default/image:1"))[1]["spec"]["template"]["spec"][
+        "containers"
+    ]
     assert (container["image"], container["resources"]) == ("default/image:1", {})
 
 

@@ -47,7 +47,9 @@ def test_render_prints_the_three_children(tmp_path: Path, capsys: pytest.Capture
     assert documents[1]["spec"]["replicas"] == 2
 
 
-def test_render_uses_the_operator_default_image(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_uses_the_operator_default_image(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ZSCALER_MCP_GATEWAY_IMAGE", "registry.example/gw:9")
     assert cli.main(["render", write(tmp_path, RESOURCE)]) == 0
     deployment = list(yaml.safe_load_all(capsys.readouterr().out))[1]
@@ -55,7 +57,9 @@ def test_render_uses_the_operator_default_image(tmp_path: Path, capsys: pytest.C
 
 
 def test_render_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(RESOURCE + "---\n" + RESOURCE.replace("name: zscaler", "name: other")))
+    monkeypatch.setattr(
+        sys, "stdin", io.StringIO(RESOURCE + "---\n" + RESOURCE.replace("name: zscaler", "name: other"))
+    )
     assert cli.main(["render", "-"]) == 0
     assert len(list(yaml.safe_load_all(capsys.readouterr().out))) == 6
 
@@ -63,14 +67,25 @@ def test_render_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (RESOURCE.replace("[zia_url_filtering]", "[zia_url_filtering, nope]"), "ZscalerMCP zscaler: spec.toolsets: unknown toolset 'nope'"),
-        (RESOURCE.replace("  credentials: {secretName: zscaler-credentials}\n", ""), "spec.credentials.secretName: required"),
-        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "document 1 is not a zscaler-mcp.dev/v1alpha1 ZscalerMCP"),
+        (
+            RESOURCE.replace("[zia_url_filtering]", "[zia_url_filtering, nope]"),
+            "ZscalerMCP zscaler: spec.toolsets: unknown toolset 'nope'",
+        ),
+        (
+            RESOURCE.replace("  credentials: {secretName: zscaler-credentials}\n", ""),
+            "spec.credentials.secretName: required",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+            "document 1 is not a zscaler-mcp.dev/v1alpha1 ZscalerMCP",
+        ),
         ("spec: [unclosed\n", "malformed YAML"),
         ("", "no ZscalerMCP found"),
     ],
 )
-def test_render_reports_an_invalid_file_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str) -> None:
+def test_render_reports_an_invalid_file_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
     assert cli.main(["render", write(tmp_path, text)]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -95,7 +110,10 @@ def test_the_installed_command_renders(tmp_path: Path) -> None:
     ("argv", "kopf_args"),
     [
         (["run"], ["run", "--all-namespaces"]),
-        (["run", "--standalone", "--liveness=http://0.0.0.0:8080/healthz"], ["run", "--all-namespaces", "--standalone", "--liveness=http://0.0.0.0:8080/healthz"]),
+        (
+            ["run", "--standalone", "--liveness=http://0.0.0.0:8080/healthz"],
+            ["run", "--all-namespaces", "--standalone", "--liveness=http://0.0.0.0:8080/healthz"],
+        ),
         (["run", "-n", "ai-agents", "--verbose"], ["run", "-n", "ai-agents", "--verbose"]),
         (["run", "--namespace=ai-agents"], ["run", "--namespace=ai-agents"]),
         (["run", "-A"], ["run", "-A"]),
@@ -111,13 +129,17 @@ def test_run_hands_every_option_to_kopf_with_the_handlers_registered(
     monkeypatch.setattr(kopf.cli, "main", lambda **kwargs: calls.append(kwargs))
     assert cli.main(argv) == 0
     assert calls == [{"args": kopf_args, "prog_name": "zscaler-mcp-operator"}]
-    handler_ids = {h.id for h in registry._changing.get_all_handlers()} | {h.id for h in registry._spawning.get_all_handlers()}
+    handler_ids = {h.id for h in registry._changing.get_all_handlers()} | {
+        h.id for h in registry._spawning.get_all_handlers()
+    }
     assert handler_ids == {"apply_spec", "resync"}
 
 
 def test_options_come_from_the_environment() -> None:
     assert OperatorOptions.from_environ({}) == OperatorOptions()
-    options = OperatorOptions.from_environ({"ZSCALER_MCP_GATEWAY_IMAGE": "r/gw:1", "ZSCALER_MCP_OPERATOR_RESYNC_SECONDS": "45"})
+    options = OperatorOptions.from_environ(
+        {"ZSCALER_MCP_GATEWAY_IMAGE": "r/gw:1", "ZSCALER_MCP_OPERATOR_RESYNC_SECONDS": "45"}
+    )
     assert (options.default_image, options.resync_seconds) == ("r/gw:1", 45.0)
     for bad in ("soon", "0", "-5"):
         with pytest.raises(ValueError, match="ZSCALER_MCP_OPERATOR_RESYNC_SECONDS"):

@@ -46,7 +46,12 @@ def test_names_scope_subresource_and_columns() -> None:
         "shortNames": ["zmcp"],
     }
     (version,) = spec["versions"]
-    assert (version["name"], version["served"], version["storage"], version["subresources"]) == ("v1alpha1", True, True, {"status": {}})
+    assert (version["name"], version["served"], version["storage"], version["subresources"]) == (
+        "v1alpha1",
+        True,
+        True,
+        {"status": {}},
+    )
     columns = {c["name"]: c for c in version["additionalPrinterColumns"]}
     assert {"Ready", "Tools", "Age", "Endpoint"} <= set(columns)
     assert columns["Tools"]["jsonPath"] == ".status.toolCount"

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from zscaler_mcp_operator.drift import holds
 
-CONTAINER = {"name": "gateway", "image": "img:1", "ports": [{"containerPort": 8000, "protocol": "TCP"}], "resources": {}}
+CONTAINER = {
+    "name": "gateway",
+    "image": "img:1",
+    "ports": [{"containerPort": 8000, "protocol": "TCP"}],
+    "resources": {},
+}
 
 
 def test_server_defaults_are_not_drift() -> None:

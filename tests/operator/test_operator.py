@@ -17,7 +17,7 @@ import yaml
 
 from tests.operator.apiserver import CONFIGMAPS, DEPLOYMENTS, SECRETS, SERVICES, ZSCALERMCPS, ApiServer
 from tests.operator.conftest import RESYNC_SECONDS
-from tests.operator.kit import BASE, NAMESPACE, call, condition, eventually, stored, versions, zscalermcp
+from tests.operator.kit import BASE, NAMESPACE, call, condition, current, eventually, stored, versions, zscalermcp
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import validate_policy
 from zscaler_mcp_gateway.policy import PolicyView
@@ -36,9 +36,7 @@ async def create(api: ApiServer, name: str, **spec: Any) -> dict[str, Any]:
     """Create a ZscalerMCP and wait until the operator has reported on it."""
     await call(api, "POST", BASE, zscalermcp(name, **spec))
     await eventually(lambda: condition(api, name, "ConfigValid"), f"{name} reconciled")
-    resource = stored(api, ZSCALERMCPS, name)
-    assert resource is not None
-    return resource
+    return current(api, ZSCALERMCPS, name)
 
 
 async def edit_spec(api: ApiServer, name: str, **changes: Any) -> None:
@@ -46,7 +44,7 @@ async def edit_spec(api: ApiServer, name: str, **changes: Any) -> None:
 
 
 def observed(api: ApiServer, name: str) -> int | None:
-    resource = stored(api, ZSCALERMCPS, name) or {}
+    resource = current(api, ZSCALERMCPS, name)
     if resource.get("status", {}).get("observedGeneration") == resource["metadata"]["generation"]:
         return int(resource["metadata"]["generation"])
     return None
@@ -61,10 +59,9 @@ async def test_create_makes_the_children_and_reports_through_the_status_subresou
     spec = {"toolsets": ["zia_url_filtering", "zpa_app_segments"], "resources": {"limits": {"cpu": 2, "memory": "1Gi"}}}
     resource = await create(apiserver, "zs", **spec)
     uid = resource["metadata"]["uid"]
-    children = [
-        await eventually(lambda: stored(apiserver, kind, name), f"{kind} {name}")
-        for kind, name in ((CONFIGMAPS, "zs-config"), (DEPLOYMENTS, "zs"), (SERVICES, "zs"))
-    ]
+    # The status is written after the children: they exist by now.
+    names = ((CONFIGMAPS, "zs-config"), (DEPLOYMENTS, "zs"), (SERVICES, "zs"))
+    children = [current(apiserver, kind, name) for kind, name in names]
     built = builders.children(parse_gateway(resource, load_catalog(), builders.DEFAULT_IMAGE))
     for child, desired in zip(children, built, strict=True):
         (owner,) = child["metadata"]["ownerReferences"]
@@ -97,13 +94,13 @@ async def test_a_policy_change_rewrites_the_configmap_only(apiserver: ApiServer)
     await create(apiserver, "zs", toolsets=["zia_url_filtering"])
     before = stored(apiserver, DEPLOYMENTS, "zs")
     writes = {kind: versions(apiserver, kind, name) for kind, name in ((DEPLOYMENTS, "zs"), (SERVICES, "zs"))}
-    old_hash = stored(apiserver, ZSCALERMCPS, "zs")["status"]["configHash"]  # type: ignore[index]
+    old_hash = current(apiserver, ZSCALERMCPS, "zs")["status"]["configHash"]
 
     await edit_spec(apiserver, "zs", toolsets=["zpa_app_segments"], disabledTools=["zpa_delete_*"])
     await eventually(lambda: observed(apiserver, "zs") == 2, "generation 2 observed")
-    config = yaml.safe_load(stored(apiserver, CONFIGMAPS, "zs-config")["data"]["config.yaml"])  # type: ignore[index]
+    config = yaml.safe_load(current(apiserver, CONFIGMAPS, "zs-config")["data"]["config.yaml"])
     assert (config["toolsets"], config["disabledTools"]) == (["zpa_app_segments"], ["zpa_delete_*"])
-    assert stored(apiserver, ZSCALERMCPS, "zs")["status"]["configHash"] != old_hash  # type: ignore[index]
+    assert current(apiserver, ZSCALERMCPS, "zs")["status"]["configHash"] != old_hash
     await settle()
     assert {kind: versions(apiserver, kind, name) for kind, name in ((DEPLOYMENTS, "zs"), (SERVICES, "zs"))} == writes
     assert stored(apiserver, DEPLOYMENTS, "zs") == before
@@ -131,8 +128,8 @@ async def test_reconciling_again_changes_nothing(apiserver: ApiServer) -> None:
 
 async def test_a_deleted_or_hand_edited_child_is_restored(apiserver: ApiServer) -> None:
     await create(apiserver, "zs")
-    desired_container = stored(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]["containers"][0]  # type: ignore[index]
-    desired_config = stored(apiserver, CONFIGMAPS, "zs-config")["data"]  # type: ignore[index]
+    desired_container = current(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]["containers"][0]
+    desired_config = current(apiserver, CONFIGMAPS, "zs-config")["data"]
 
     await call(apiserver, "DELETE", f"{APPS}/zs")
     assert stored(apiserver, DEPLOYMENTS, "zs") is None
@@ -140,19 +137,23 @@ async def test_a_deleted_or_hand_edited_child_is_restored(apiserver: ApiServer) 
 
     tampered = {**desired_container, "image": "evil/gateway", "env": [{"name": "ZSCALER_CLIENT_SECRET", "value": "x"}]}
     await call(apiserver, "PATCH", f"{APPS}/zs", {"spec": {"template": {"spec": {"containers": [tampered]}}}}, MERGE)
-    await call(apiserver, "PATCH", f"{CORE}/configmaps/zs-config", {"data": {"config.yaml": "toolsets: [all]\n"}}, MERGE)
+    await call(
+        apiserver, "PATCH", f"{CORE}/configmaps/zs-config", {"data": {"config.yaml": "toolsets: [all]\n"}}, MERGE
+    )
     await eventually(
-        lambda: stored(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]["containers"] == [desired_container],  # type: ignore[index]
+        lambda: current(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]["containers"] == [desired_container],
         "container restored, env var gone",
     )
-    await eventually(lambda: stored(apiserver, CONFIGMAPS, "zs-config")["data"] == desired_config, "config restored")  # type: ignore[index]
+    await eventually(lambda: current(apiserver, CONFIGMAPS, "zs-config")["data"] == desired_config, "config restored")
 
 
-async def test_an_invalid_spec_is_reported_and_touches_nothing(apiserver: ApiServer, caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_invalid_spec_is_reported_and_touches_nothing(
+    apiserver: ApiServer, caplog: pytest.LogCaptureFixture
+) -> None:
     await create(apiserver, "zs", toolsets=["zia_url_filtering"])
     objects = ((CONFIGMAPS, "zs-config"), (DEPLOYMENTS, "zs"), (SERVICES, "zs"))
     children = {kind: stored(apiserver, kind, name) for kind, name in objects}
-    status = stored(apiserver, ZSCALERMCPS, "zs")["status"]  # type: ignore[index]
+    status = current(apiserver, ZSCALERMCPS, "zs")["status"]
 
     await edit_spec(apiserver, "zs", toolsets=["zia_url_filtering", "no_such_toolset"], replicas=5)
     await eventually(lambda: observed(apiserver, "zs") == 2, "generation 2 observed")
@@ -161,15 +162,32 @@ async def test_an_invalid_spec_is_reported_and_touches_nothing(apiserver: ApiSer
     assert "spec.toolsets: unknown toolset 'no_such_toolset'" in invalid["message"]
     await settle()
     assert {kind: stored(apiserver, kind, name) for kind, name in objects} == children
-    now = stored(apiserver, ZSCALERMCPS, "zs")["status"]  # type: ignore[index]
+    now = current(apiserver, ZSCALERMCPS, "zs")["status"]
     assert (now["toolCount"], now["configHash"]) == (status["toolCount"], status["configHash"])  # the last good policy
     # Reported, not raised: kopf neither failed nor retried the handler.
     assert not [r for r in caplog.records if r.name.startswith("kopf") and r.levelno >= logging.ERROR]
-    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "no_such_toolset" in r.getMessage()]
+    assert [
+        r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "no_such_toolset" in r.getMessage()
+    ]
 
     await edit_spec(apiserver, "zs", toolsets=["zia_url_filtering"])
     await eventually(lambda: condition(apiserver, "zs", "ConfigValid").get("status") == "True", "valid again")
-    assert stored(apiserver, DEPLOYMENTS, "zs")["spec"]["replicas"] == 5  # type: ignore[index]
+    assert current(apiserver, DEPLOYMENTS, "zs")["spec"]["replicas"] == 5
+
+
+async def test_a_child_the_api_server_refuses_is_reported_not_retried(
+    apiserver: ApiServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    apiserver.refuse(
+        DEPLOYMENTS, "spec.template.spec.containers[0].resources.requests: Invalid value: must be <= cpu limit"
+    )
+    await create(apiserver, "zs", resources={"requests": {"cpu": "2"}, "limits": {"cpu": "1"}})
+    rejected = condition(apiserver, "zs", "ConfigValid")
+    assert (rejected["status"], rejected["reason"]) == ("False", "Rejected")
+    assert "Deployment tools/zs: HTTP 422" in rejected["message"] and "must be <= cpu limit" in rejected["message"]
+    assert stored(apiserver, CONFIGMAPS, "zs-config") and stored(apiserver, SERVICES, "zs")  # the rest is applied
+    await settle()
+    assert not [r for r in caplog.records if r.name.startswith("kopf") and r.levelno >= logging.ERROR]
 
 
 async def test_a_resource_invalid_from_the_start_gets_no_children(apiserver: ApiServer) -> None:
@@ -177,7 +195,9 @@ async def test_a_resource_invalid_from_the_start_gets_no_children(apiserver: Api
     assert condition(apiserver, "zs", "ConfigValid")["status"] == "False"
     assert condition(apiserver, "zs", "Ready")["reason"] == "DeploymentMissing"
     await settle()
-    assert [stored(apiserver, kind, name) for kind, name in ((CONFIGMAPS, "zs-config"), (DEPLOYMENTS, "zs"))] == [None] * 2
+    assert [stored(apiserver, kind, name) for kind, name in ((CONFIGMAPS, "zs-config"), (DEPLOYMENTS, "zs"))] == [
+        None
+    ] * 2
 
 
 async def test_credentials_and_readiness_follow_the_cluster(apiserver: ApiServer) -> None:
@@ -186,7 +206,9 @@ async def test_credentials_and_readiness_follow_the_cluster(apiserver: ApiServer
     assert missing["status"] == "False" and "zscaler-credentials" in missing["message"]
     assert stored(apiserver, DEPLOYMENTS, "zs") is not None  # children are created all the same
 
-    await call(apiserver, "POST", f"{CORE}/secrets", {"metadata": {"name": "zscaler-credentials", "namespace": NAMESPACE}})
+    await call(
+        apiserver, "POST", f"{CORE}/secrets", {"metadata": {"name": "zscaler-credentials", "namespace": NAMESPACE}}
+    )
     found = await eventually(
         lambda: (c := condition(apiserver, "zs", "CredentialsAvailable")).get("status") == "True" and c, "secret seen"
     )
@@ -195,17 +217,16 @@ async def test_credentials_and_readiness_follow_the_cluster(apiserver: ApiServer
     assert secret_reads and all("PartialObjectMetadata" in r.headers.get("Accept", "") for r in secret_reads)
 
     # The Deployment controller's part: 1 of 2, then 2 of 2 replicas available.
-    for available, ready in ((1, "False"), (2, "True")):
-        await call(apiserver, "PATCH", f"{APPS}/zs/status", {"status": {"availableReplicas": available}}, MERGE)
-        cond = await eventually(
-            lambda: (c := condition(apiserver, "zs", "Ready")).get("message") == f"{available}/2 replicas available" and c,
-            f"{available}/2 available",
-        )
-        assert cond["status"] == ready
+    await call(apiserver, "PATCH", f"{APPS}/zs/status", {"status": {"availableReplicas": 1}}, MERGE)
+    await eventually(lambda: condition(apiserver, "zs", "Ready").get("message") == "1/2 replicas available", "1 of 2")
+    assert condition(apiserver, "zs", "Ready")["status"] == "False"
+    await call(apiserver, "PATCH", f"{APPS}/zs/status", {"status": {"availableReplicas": 2}}, MERGE)
+    await eventually(lambda: condition(apiserver, "zs", "Ready").get("status") == "True", "2 of 2: Ready")
+    assert condition(apiserver, "zs", "Ready")["reason"] == "Available"
 
 
 async def test_a_deleted_resource_is_released(apiserver: ApiServer) -> None:
     await create(apiserver, "zs")
-    assert stored(apiserver, ZSCALERMCPS, "zs")["metadata"]["finalizers"]  # type: ignore[index]
+    assert current(apiserver, ZSCALERMCPS, "zs")["metadata"]["finalizers"]
     await call(apiserver, "DELETE", f"{BASE}/zs")
     await eventually(lambda: stored(apiserver, ZSCALERMCPS, "zs") is None, "finalizer removed, resource gone")

@@ -25,7 +25,12 @@ def errors(document: dict[str, Any]) -> list[str]:
 def test_a_minimal_resource_gets_the_defaults() -> None:
     gateway = parse_gateway(resource(), load_catalog(), "img:1")
     assert (gateway.name, gateway.namespace, gateway.uid) == ("zs", "tools", "u-1")
-    assert (gateway.replicas, gateway.image, gateway.secret_name, gateway.resources) == (1, "img:1", "zscaler-credentials", {})
+    assert (gateway.replicas, gateway.image, gateway.secret_name, gateway.resources) == (
+        1,
+        "img:1",
+        "zscaler-credentials",
+        {},
+    )
     assert gateway.policy.to_document()["toolsets"] == []
 
 
@@ -48,7 +53,10 @@ def test_the_namespace_defaults_like_kubectl() -> None:
         ({"replicas": "2"}, "spec.replicas: must be an integer >= 0, got '2'"),
         ({"image": ""}, "spec.image: must be a non-empty string"),
         ({"credentials": {}}, "spec.credentials.secretName: required"),
-        ({"credentials": {"secretName": "Not_Valid"}}, "spec.credentials.secretName: 'Not_Valid' is not a valid Secret name"),
+        (
+            {"credentials": {"secretName": "Not_Valid"}},
+            "spec.credentials.secretName: 'Not_Valid' is not a valid Secret name",
+        ),
         ({"resources": {"limits": {"memory": "lots"}}}, "spec.resources.limits.memory: 'lots' is not a quantity"),
         ({"resources": {"claims": []}}, "spec.resources.claims: unknown key"),
     ],

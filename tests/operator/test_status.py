@@ -9,6 +9,7 @@ from zscaler_mcp_operator.status import (
     merge_conditions,
     next_status,
     ready_condition,
+    rejected_condition,
     status_patch,
 )
 
@@ -69,9 +70,13 @@ def test_changed_conditions_lists_what_differs() -> None:
 
 def test_an_unchanged_status_needs_no_write() -> None:
     conditions = [ready_condition(deployment(1, 1))]
-    status = next_status({}, generation=3, endpoint="http://e", conditions=conditions, now=T0, tool_count=4, config_hash="h")
+    status = next_status(
+        {}, generation=3, endpoint="http://e", conditions=conditions, now=T0, tool_count=4, config_hash="h"
+    )
     assert status_patch({}, status) == status
-    again = next_status(status, generation=3, endpoint="http://e", conditions=conditions, now=T1, tool_count=4, config_hash="h")
+    again = next_status(
+        status, generation=3, endpoint="http://e", conditions=conditions, now=T1, tool_count=4, config_hash="h"
+    )
     assert again == status and status_patch(status, again) == {}
 
 
@@ -80,3 +85,9 @@ def test_without_a_valid_policy_the_last_tool_count_and_hash_stay() -> None:
     status = next_status(previous, generation=2, endpoint="http://e", conditions=[], now=T0)
     assert "toolCount" not in status and "configHash" not in status
     assert status_patch(previous, status) == {"observedGeneration": 2, "endpoint": "http://e", "conditions": []}
+
+
+def test_a_refused_child_is_reported_in_config_valid() -> None:
+    refused = rejected_condition(["Deployment tools/zs: HTTP 422: requests above limits"])
+    assert (refused["type"], refused["status"], refused["reason"]) == ("ConfigValid", "False", "Rejected")
+    assert refused["message"] == "the API server rejected Deployment tools/zs: HTTP 422: requests above limits"
