@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from zscaler_mcp_gateway.catalog import load_catalog
+from zscaler_mcp_gateway.config import policy_warnings
 from zscaler_mcp_operator.builders import DEFAULT_IMAGE
 from zscaler_mcp_operator.crd import custom_resource_definition, resource_schema
 from zscaler_mcp_operator.docs import BEGIN, END, crd_reference, splice
@@ -117,7 +118,8 @@ def test_the_doc_examples_are_valid_resources() -> None:
     assert len(examples) >= 2
     for example in examples:
         jsonschema.validate(example, resource_schema())
-        parse_gateway(example, load_catalog(), DEFAULT_IMAGE)
+        gateway = parse_gateway(example, load_catalog(), DEFAULT_IMAGE)
+        assert policy_warnings(gateway.policy, load_catalog()) == [], example["metadata"]["name"]
 
 
 def test_splice_replaces_only_the_generated_region() -> None:
