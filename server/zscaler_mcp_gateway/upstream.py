@@ -32,6 +32,7 @@ DEFAULT_TIMEOUT_SECONDS = 30
 MAX_PAGES = 1000  # a runaway pager must still end
 CONVERSIONS: dict[str, Callable[[Any], Any]] = {  # Param.convert names
     "days_ago_epoch_ms": lambda days: int((time.time() - float(days) * 86400) * 1000),
+    "id_refs": lambda ids: [i if isinstance(i, dict) else {"id": i} for i in ids],  # ZIA references: [{"id": n}]
 }
 
 
