@@ -91,7 +91,6 @@ ERRORS: list[tuple[str, dict[str, Any], str]] = [
     ("zins_get_threat_class", {"start_days_ago": 2, "end_days_ago": 5}, "end_time must be after start_time"),
     ("zms_get_nonce", {"eyez_id": "n-nope"}, "not found"),
     ("zcell_get_sim_details", {"icc_id": "8901"}, "404"),
-    ("zcell_list_anomaly_policies", {"customer_id": "None"}, "ZCELL_CUSTOMER_ID"),
 ]
 
 # ZTW writes: create args per IP group kind.
@@ -145,11 +144,13 @@ async def test_api_refusals_come_back_as_tool_errors(reader: Gateway, name: str,
     assert words in await call_error(reader, name, args)
 
 
-async def test_zms_needs_the_tenant_customer_id(simulator: RunningSimulator, tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text("services: [zms]\n")
-    environ = {k: v for k, v in TEST_CREDENTIALS.items() if k != "ZSCALER_CUSTOMER_ID"}
+@pytest.mark.parametrize(("tool", "key"), [("zms_list_agents", "ZSCALER_CUSTOMER_ID"), ("zcell_list_tags", "ZCELL_CUSTOMER_ID")])
+async def test_tenant_scoped_tools_name_the_missing_tenant_id(simulator: RunningSimulator, tmp_path: Path, tool: str, key: str) -> None:
+    service = load_catalog().tools[tool].service
+    (tmp_path / "config.yaml").write_text(f"services: [{service}]\n")
+    environ = {k: v for k, v in TEST_CREDENTIALS.items() if k != key}
     gateway = Gateway(GatewayOptions(config_path=str(tmp_path / "config.yaml"), upstream_base_url=simulator.url, environ=environ))
-    assert "ZSCALER_CUSTOMER_ID" in await call_error(gateway, "zms_list_agents")
+    assert key in await call_error(gateway, tool)
 
 
 @pytest.mark.parametrize(("kind", "create"), ZTW_GROUPS, ids=[k for k, _ in ZTW_GROUPS])

@@ -2,8 +2,8 @@
 
 Cellular lists page as `{content, totalPages, totalElements}` (0-based `page`, `size` up to 100);
 GET lists are walked to the end, POST searches return the page asked for with its totals. Every
-call is scoped to the Cellular customer id: `customer_id`, else ZCELL_CUSTOMER_ID. Time windows
-are `days` back from now (7 unless given).
+call is scoped to the Cellular tenant of the credentials (ZCELL_CUSTOMER_ID, which the SDK reads).
+Time windows are `days` back from now (7 unless given).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ def _arg(name: str, type_: Any, description: str, **schema: Any) -> Param:
     return Param(name, type_, description, location="body", **schema)
 
 
-CUSTOMER = _arg("customer_id", "string", "Cellular customer ID; defaults to ZCELL_CUSTOMER_ID.", sdk_name="id")
 DAYS = _arg("days", "integer", "Look-back window in days (default 7).", minimum=1, maximum=90)
 POLICY = _arg("policy_id", "string", "ID of the anomaly policy.", required=True)
 SIZE = query("size", "integer", "Records per upstream request.", minimum=1, maximum=100)
@@ -39,7 +38,7 @@ def _tool(name: str, toolset: str, description: str, method: str, *params: Param
         result=result,  # type: ignore[arg-type]
         kwargs=DAYS_DEFAULT if window else (),
     )
-    return Tool(name, "zcell", toolset, Action.READ, description, (*params, *((DAYS,) if window else ()), CUSTOMER), call)
+    return Tool(name, "zcell", toolset, Action.READ, description, (*params, *((DAYS,) if window else ())), call)
 
 
 ANOMALY, SIMS, ANALYTICS = "zcell_anomaly_policy", "zcell_sim_handling", "zcell_sim_analytics"

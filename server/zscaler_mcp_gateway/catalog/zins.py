@@ -15,9 +15,9 @@ def _arg(name: str, type_: Any, description: str, **schema: Any) -> Param:
     return Param(name, type_, description, location="body", **schema)
 
 
-START = _arg("start_days_ago", "integer", "Window start in days before now.", default=16, minimum=1, maximum=90, sdk_name="start_time", convert="days_ago_epoch_ms")
-END = _arg("end_days_ago", "integer", "Window end in days before now.", default=2, minimum=0, maximum=89, sdk_name="end_time", convert="days_ago_epoch_ms")
-LIMIT = _arg("limit", "integer", "Maximum entries to return.", minimum=1, maximum=1000)
+START = _arg("start_days_ago", "integer", "Window start, in days ago.", default=16, minimum=1, maximum=90, sdk_name="start_time", convert="days_ago_epoch_ms")
+END = _arg("end_days_ago", "integer", "Window end, in days ago.", default=2, minimum=0, maximum=89, sdk_name="end_time", convert="days_ago_epoch_ms")
+LIMIT = _arg("limit", "integer", "Most entries to return.", minimum=1, maximum=1000)
 WINDOW = (START, END, LIMIT)
 UNIT = _arg("traffic_unit", "string", "Count transactions or bytes.", enum=("TRANSACTIONS", "BYTES"))
 TREND = (_arg("include_trend", "boolean", "Add a time series per entry."), _arg("trend_interval", "string", "Trend bucket size.", enum=("DAY", "HOUR")))

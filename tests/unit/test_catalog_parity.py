@@ -1,0 +1,104 @@
+"""Whole-catalog parity with the official zscaler-mcp 0.15.4 server: names, toolsets, read/write split.
+
+The reference (`../shared/reference/`) lists the official 402 tools with service, toolset and action, and
+a machine-readable appendix with `is_list` and `untrusted_content`. Failures name what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from zscaler_mcp_gateway.catalog import load_catalog
+from zscaler_mcp_gateway.catalog.toolsets import UNTRUSTED
+
+REFERENCE_DIR = Path(__file__).resolve().parents[3] / "shared" / "reference"
+OFFICIAL = json.loads((REFERENCE_DIR / "official-zscaler-mcp-0.15.4-catalog.json").read_text())
+CATALOG = load_catalog()
+
+
+def _appendix() -> dict[str, dict[str, str]]:
+    """name -> {is_list, untrusted} from the TSV appendix of the official --list-tools output."""
+    rows: dict[str, dict[str, str]] = {}
+    for line in (REFERENCE_DIR / "official-zscaler-mcp-0.15.4-tools.txt").read_text().splitlines():
+        fields = line.split("\t")
+        if len(fields) == 6:
+            rows[fields[0]] = {"is_list": fields[4], "untrusted": fields[5]}
+    return rows
+
+
+def _by_service(names: set[str]) -> dict[str, list[str]]:
+    services = {t["name"]: t["service"] for t in OFFICIAL}
+    grouped: dict[str, list[str]] = {}
+    for name in sorted(names):
+        grouped.setdefault(services.get(name, "?"), []).append(name)
+    return grouped
+
+
+def test_the_reference_is_the_402_tool_catalog() -> None:
+    assert len(OFFICIAL) == len({t["name"] for t in OFFICIAL}) == 402
+    assert set(_appendix()) == {t["name"] for t in OFFICIAL}
+
+
+def test_list_tools_all_prints_a_superset_of_the_official_names() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "zscaler_mcp_gateway.cli", "list-tools", "--all", "--format", "names"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    printed = set(proc.stdout.split())
+    missing = {t["name"] for t in OFFICIAL} - printed
+    assert not missing, f"{len(missing)} official tools missing, by service: {json.dumps(_by_service(missing))}"
+
+
+def test_every_official_tool_has_the_same_service_toolset_and_action() -> None:
+    wrong = {
+        t["name"]: {"official": (t["service"], t["toolset"], t["action"]), "ours": (ours.service, ours.toolset, ours.action.value)}
+        for t in OFFICIAL
+        if (ours := CATALOG.tools.get(t["name"])) is not None and (ours.service, ours.toolset, ours.action.value) != (t["service"], t["toolset"], t["action"])
+    }
+    assert not wrong, json.dumps(wrong, indent=1)
+
+
+def test_toolsets_are_the_official_ones_plus_meta() -> None:
+    assert set(CATALOG.toolsets) == {t["toolset"] for t in OFFICIAL} | {"meta"}
+    for toolset in CATALOG.toolsets.values():
+        official_services = {t["service"] for t in OFFICIAL if t["toolset"] == toolset.id}
+        assert official_services in (set(), {toolset.service}), toolset.id
+
+
+def test_read_write_split_per_toolset_matches() -> None:
+    official = Counter((t["toolset"], t["action"] == "read") for t in OFFICIAL)
+    ours = Counter((t.toolset, not t.action.is_write) for t in CATALOG.tools.values() if t.toolset != "meta")
+    differ = {
+        f"{toolset} {'read' if read else 'write'}": {"official": n, "ours": ours[(toolset, read)]}
+        for (toolset, read), n in sorted(official.items())
+        if ours[(toolset, read)] != n
+    }
+    assert not differ, json.dumps(differ, indent=1)
+
+
+def test_action_totals_per_service_match() -> None:
+    official = Counter((t["service"], t["action"]) for t in OFFICIAL)
+    ours = Counter((t.service, t.action.value) for t in CATALOG.tools.values() if t.service != "zscaler")
+    assert ours == official, {k: (official[k], ours[k]) for k in official.keys() | ours.keys() if official[k] != ours[k]}
+
+
+def test_every_tool_beyond_the_official_ones_is_a_gateway_meta_tool() -> None:
+    extra = set(CATALOG.tools) - {t["name"] for t in OFFICIAL}
+    assert {CATALOG.tools[n].toolset for n in extra} <= {"meta"}, sorted(extra)
+
+
+def test_untrusted_content_tools_sit_in_toolsets_that_warn_about_it() -> None:
+    flagged = [name for name, row in _appendix().items() if row["untrusted"] == "True" and name in CATALOG.tools]
+    unwarned = [n for n in flagged if UNTRUSTED not in CATALOG.toolsets[CATALOG.tools[n].toolset].instructions]
+    assert not unwarned, unwarned
+
+
+def test_official_list_tools_are_list_shaped_here_too() -> None:
+    """An official is_list tool returns many records: ours must not be a write or a status-only call."""
+    lists = [n for n, row in _appendix().items() if row["is_list"] == "True" and n in CATALOG.tools]
+    odd = [n for n in lists if CATALOG.tools[n].action.is_write or (CATALOG.tools[n].call is not None and CATALOG.tools[n].call.result == "status")]
+    assert not odd, odd
