@@ -23,9 +23,9 @@ def test_wrong_types_ranges_enums_and_unknown_names_are_each_named() -> None:
     assert any("unknown argument 'colour'" in e for e in errors)
     _, errors = validate_arguments(LIST_SG, {"page_size": 501})
     assert errors == ["argument 'page_size': 501 is above the maximum 500"]
-    _, errors = validate_arguments(CREATE_RULE, {"name": "r", "action": "EXPLODE"})
+    _, errors = validate_arguments(CREATE_RULE, {"name": "r", "order": 1, "action": "EXPLODE"})
     assert errors == ["argument 'action': 'EXPLODE' is not one of ALLOW, CAUTION, BLOCK, ISOLATE"]
-    _, errors = validate_arguments(CREATE_RULE, {"name": "r", "action": "BLOCK", "labels": [1, "two"]})
+    _, errors = validate_arguments(CREATE_RULE, {"name": "r", "order": 1, "action": "BLOCK", "labels": [1, "two"]})
     assert errors == ["argument 'labels'[1]: expected integer, got string"]
 
 
@@ -33,4 +33,4 @@ def test_booleans_are_not_integers_and_required_arguments_are_enforced() -> None
     _, errors = validate_arguments(LIST_SG, {"page_size": True})
     assert errors == ["argument 'page_size': expected integer, got boolean"]
     _, errors = validate_arguments(CREATE_RULE, {})
-    assert errors == ["missing required argument 'name'", "missing required argument 'action'"]
+    assert errors == ["missing required argument 'name'", "missing required argument 'order'", "missing required argument 'action'"]

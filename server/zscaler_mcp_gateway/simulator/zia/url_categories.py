@@ -1,4 +1,4 @@
-"""ZIA collections and endpoints (/zia/api/v1): plain arrays, integer ids, seeded data."""
+"""ZIA URL categories (predefined and custom, string ids) and URL lookup."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .store import Collection, ServiceApi, SimulatorError
+from ..store import Collection, ServiceApi, SimulatorError
+from ._kit import ROOT, truthy
 
-ROOT = "/zia/api/v1"
 PREDEFINED_CATEGORIES = {
     "NEWS_AND_MEDIA": "News and Media",
     "SOCIAL_NETWORKING": "Social Networking",
@@ -24,43 +24,6 @@ LOOKUP = {
     "casino.example.com": "GAMBLING",
     "search.example.com": "WEB_SEARCH",
 }
-
-
-def _zia(path: str, seed: list[dict[str, Any]], **kw: Any) -> Collection:
-    return Collection("zia", ROOT + path, "array", seed=seed, **kw)
-
-
-def _rule_labels() -> Collection:
-    return _zia(
-        "/ruleLabels",
-        [
-            {"id": 1, "name": "PCI", "description": "Cardholder data scope", "referencedRuleCount": 3},
-            {"id": 2, "name": "SOX", "description": "Financial reporting controls", "referencedRuleCount": 1},
-            {"id": 3, "name": "Break-glass", "description": "Emergency access rules", "referencedRuleCount": 0},
-        ],
-        int_ids=True,
-    )
-
-
-def _rule_defaults(record: dict[str, Any]) -> None:
-    record.setdefault("state", "ENABLED")
-    record.setdefault("order", 1)
-    record.setdefault("rank", 7)
-    record.setdefault("action", "ALLOW")
-
-
-def _url_filtering_rules() -> Collection:
-    return _zia(
-        "/urlFilteringRules",
-        [
-            {"id": 101, "name": "Block Gambling", "order": 1, "rank": 7, "state": "ENABLED", "action": "BLOCK", "urlCategories": ["GAMBLING"], "protocols": ["ANY_RULE"], "labels": [{"id": 1, "name": "PCI"}]},
-            {"id": 102, "name": "Caution Social", "order": 2, "rank": 7, "state": "ENABLED", "action": "CAUTION", "urlCategories": ["SOCIAL_NETWORKING"], "protocols": ["ANY_RULE"]},
-            {"id": 103, "name": "Allow News", "order": 3, "rank": 7, "state": "DISABLED", "action": "ALLOW", "urlCategories": ["NEWS_AND_MEDIA"], "protocols": ["ANY_RULE"]},
-        ],
-        required=("name", "action"),
-        int_ids=True,
-        on_create=_rule_defaults,
-    )
 
 
 def _custom_category_defaults(record: dict[str, Any]) -> None:
@@ -77,7 +40,7 @@ def _url_categories() -> Collection:
     custom = [
         {"id": "CUSTOM_01", "configuredName": "Partner Portals", "superCategory": "USER_DEFINED", "customCategory": True, "urls": ["partner1.example.com", "partner2.example.com"], "description": "Trusted partner sites"},
     ]
-    return _zia("/urlCategories", predefined + custom, required=("configuredName",), id_prefix="CUSTOM_", id_start=2, on_create=_custom_category_defaults)
+    return Collection("zia", ROOT + "/urlCategories", "array", seed=predefined + custom, required=("configuredName",), id_prefix="CUSTOM_", id_start=2, on_create=_custom_category_defaults)
 
 
 def build() -> ServiceApi:
@@ -100,7 +63,7 @@ def build() -> ServiceApi:
 
     async def custom_only_list(request: Request) -> Response:
         items = categories.list()
-        if request.query_params.get("customOnly") == "true":
+        if truthy(request.query_params.get("customOnly", "")):
             items = [c for c in items if c.get("customCategory")]
         return JSONResponse(items)
 
@@ -116,7 +79,7 @@ def build() -> ServiceApi:
         )
 
     return ServiceApi(
-        collections=[_rule_labels(), _url_filtering_rules(), categories],
+        collections=[categories],
         routes=[
             Route(ROOT + "/urlCategories", custom_only_list, methods=["GET"]),
             Route(ROOT + "/urlCategories/lite", lite, methods=["GET"]),

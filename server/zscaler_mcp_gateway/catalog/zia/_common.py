@@ -1,0 +1,205 @@
+"""Shared ZIA vocabulary: parameters and the builders that turn a resource description into tools.
+
+A plain resource is one `crud(...)` call; a policy rule table is one `rules(...)` call that adds
+the fields every ZIA rule shares (order, rank, state, who/where/when criteria) to its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from ..builders import (
+    create_tool,
+    delete_tool,
+    optional,
+    param,
+    path_id,
+    query,
+    update_tool,
+)
+from ..model import Action, JsonType, Param, SdkCall, Tool
+
+SEARCH = query("search", "string", "Return only records whose name contains this text.")
+PAGE_SIZE = query("page_size", "integer", "Records per upstream request; the tool still returns every page.", minimum=1, maximum=1000)
+NAME = param("name", "string", "Display name.", required=True)
+DESCRIPTION = param("description", "string", "Free-text description.")
+
+
+def ident(name: str, what: str, type: JsonType = "integer") -> Param:
+    """The record id the SDK takes positionally (ZIA ids are integers unless noted)."""
+    return path_id(name, f"ZIA {what}", type)
+
+
+def refs(name: str, what: str, *, required: bool = False, sdk_name: str | None = None) -> Param:
+    """A list of referenced record ids, sent in the API's [{"id": n}] form."""
+    return Param(name, "array", f"IDs of the {what}.", required=required, items="integer", location="body", sdk_name=sdk_name, convert="id_refs")
+
+
+def strings(name: str, description: str, *, required: bool = False, enum: tuple[str, ...] | None = None, sdk_name: str | None = None) -> Param:
+    """A list of strings (an `enum` constrains each item, listed in the description)."""
+    if enum:
+        description = f"{description} Each one of: {', '.join(enum)}."
+    return Param(name, "array", description, required=required, items="string", location="body", sdk_name=sdk_name)
+
+
+def flag(name: str, description: str, *, required: bool = False, sdk_name: str | None = None) -> Param:
+    return Param(name, "boolean", description, required=required, location="body", sdk_name=sdk_name)
+
+
+def camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def required(*params: Param) -> tuple[Param, ...]:
+    return tuple(replace(p, required=True) for p in params)
+
+
+# --- plain resources --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Resource:
+    """How one ZIA resource maps onto the SDK: `noun` names the tools (zia_get_{noun}, zia_list_{plural})."""
+
+    noun: str
+    toolset: str
+    what: str  # human name, singular
+    sdk: str  # e.g. "zia.cloud_firewall"
+    methods: tuple[str | None, str | None, str | None, str | None, str | None]  # list, get, add, update, delete
+    id_param: Param
+    plural: str = ""
+    list_params: tuple[Param, ...] = (SEARCH,)
+    paginate: bool = False
+    name_filter: str | None = None  # the SDK filters `search` locally: so does the gateway
+    note: str = ""  # appended to the list description
+
+    @property
+    def plural_noun(self) -> str:
+        return self.plural or f"{self.noun}s"
+
+
+def crud(r: Resource, fields: Sequence[Param], update_fields: Sequence[Param] | None = None) -> list[Tool]:
+    """The tools of one resource: list, get, create, update (full PUT), delete; a None method skips one."""
+    list_m, get_m, add_m, update_m, delete_m = r.methods
+    service = "zia"
+    tools: list[Tool] = []
+    if list_m:
+        call = SdkCall(f"{r.sdk}.{list_m}", paginate=r.paginate, result="records", name_filter=r.name_filter)
+        tools.append(Tool(f"zia_list_{r.plural_noun}", service, r.toolset, Action.READ, f"List ZIA {r.what}s.{r.note}", r.list_params, call))
+    if get_m:
+        tools.append(Tool(f"zia_get_{r.noun}", service, r.toolset, Action.READ, f"Get one ZIA {r.what} by ID.", (r.id_param,), SdkCall(f"{r.sdk}.{get_m}")))
+    if add_m:
+        tools.append(create_tool(f"zia_create_{r.noun}", r.toolset, f"Create a ZIA {r.what}. Activate after.", f"{r.sdk}.{add_m}", *fields))
+    if update_m:
+        changed = tuple(update_fields) if update_fields is not None else tuple(fields)
+        tools.append(
+            update_tool(
+                f"zia_update_{r.noun}", r.toolset, f"Replace a ZIA {r.what} (full PUT: send every field to keep). Activate after.",
+                f"{r.sdk}.{update_m}", r.id_param, *changed,
+            )
+        )
+    if delete_m:
+        tools.append(delete_tool(f"zia_delete_{r.noun}", r.toolset, f"Delete a ZIA {r.what} (destructive). Activate after.", f"{r.sdk}.{delete_m}", r.id_param))
+    return tools
+
+
+def partial_update(fields: Sequence[Param]) -> tuple[Param, ...]:
+    """Update fields for resources whose SDK update merges or whose API keeps omitted fields."""
+    return optional(tuple(fields))
+
+
+# --- policy rules -----------------------------------------------------------------------------
+
+RULE_METHODS: tuple[str, str, str, str, str] = ("list_rules", "get_rule", "add_rule", "update_rule", "delete_rule")
+ORDER = param("order", "integer", "Evaluation order among the rules of this policy (1 = first).", required=True, minimum=1)
+RANK = param("rank", "integer", "Admin rank of the rule (0-7, 7 = default).", minimum=0, maximum=7)
+STATE = param("state", "string", "Whether the rule is enforced.", enum=("ENABLED", "DISABLED"))
+RULE_NAME = param("name", "string", "Rule name (at most 31 characters).", required=True)
+DEVICE_TRUST = strings("device_trust_levels", "Device posture trust levels the rule matches.", enum=("ANY", "UNKNOWN_DEVICETRUSTLEVEL", "LOW_TRUST", "MEDIUM_TRUST", "HIGH_TRUST"))
+PROTOCOLS = strings("protocols", "Protocols the rule matches, e.g. ANY_RULE, HTTP_RULE, HTTPS_RULE, FTP_RULE.")
+URL_CATEGORIES = strings("url_categories", "URL category IDs the rule matches, e.g. GAMBLING or CUSTOM_01.")
+CLOUD_APPS = strings("cloud_applications", "Cloud application IDs the rule matches, e.g. ONEDRIVE, DROPBOX.")
+FILE_TYPES = strings("file_types", "File types the rule matches, e.g. FTCATEGORY_PDF_DOCUMENT, FTCATEGORY_ZIP.")
+CAPTURE_PCAP = flag("capture_pcap", "Capture packets (PCAP) of matching traffic.")
+FULL_LOGGING = flag("enable_full_logging", "Log every session, not only aggregated ones.")
+SRC_IPS = strings("src_ips", "Source IPs or CIDRs the rule matches.")
+DEST_ADDRESSES = strings("dest_addresses", "Destination IPs, CIDRs or FQDNs the rule matches.")
+DEST_COUNTRIES = strings("dest_countries", "Destination countries as COUNTRY_XX codes, e.g. COUNTRY_US.")
+DEST_IP_CATEGORIES = strings("dest_ip_categories", "URL categories of the destination IPs.")
+
+RULE_CRITERIA = (
+    DESCRIPTION,
+    RANK,
+    STATE,
+    refs("labels", "rule labels tagging the rule"),
+    refs("locations", "locations the rule applies to"),
+    refs("location_groups", "location groups the rule applies to"),
+    refs("groups", "user groups the rule applies to"),
+    refs("departments", "departments the rule applies to"),
+    refs("users", "users the rule applies to"),
+    refs("time_windows", "time intervals during which the rule applies"),
+    refs("devices", "Client Connector devices the rule applies to"),
+    refs("device_groups", "Client Connector device groups the rule applies to"),
+)
+
+
+def rules(
+    plural: str, toolset: str, what: str, sdk: str, fields: Sequence[Param], *,
+    lead: Sequence[Param] = (), list_params: Sequence[Param] = (SEARCH,), name_filter: str | None = "search",
+    paginate: bool = False, extra_list: Sequence[Tool] = (),
+) -> list[Tool]:
+    """The five tools of a ZIA rule table; `lead` params (the CAC rule type) precede the rule id."""
+    noun = plural.removesuffix("s")
+    rule_id = ident("rule_id", what)
+    body = (RULE_NAME, ORDER, *fields, *RULE_CRITERIA)
+    svc = "zia"
+    list_call = SdkCall(f"{sdk}.{RULE_METHODS[0]}", paginate=paginate, result="records", name_filter=name_filter)
+    tools = [
+        Tool(f"zia_list_{plural}", svc, toolset, Action.READ, f"List ZIA {what}s in evaluation order.", (*lead, *list_params), list_call),
+        Tool(f"zia_get_{noun}", svc, toolset, Action.READ, f"Get one ZIA {what} by ID, with its member references.", (*lead, rule_id), SdkCall(f"{sdk}.{RULE_METHODS[1]}")),
+        create_tool(f"zia_create_{noun}", toolset, f"Create a ZIA {what}. Activate after.", f"{sdk}.{RULE_METHODS[2]}", *lead, *body),
+        update_tool(
+            f"zia_update_{noun}", toolset, f"Replace a ZIA {what} (full PUT: send every field to keep). Activate after.",
+            f"{sdk}.{RULE_METHODS[3]}", *lead, rule_id, *body,
+        ),
+        delete_tool(f"zia_delete_{noun}", toolset, f"Delete a ZIA {what} (destructive). Activate after.", f"{sdk}.{RULE_METHODS[4]}", *lead, rule_id),
+    ]
+    return [*tools, *extra_list]
+
+
+# --- settings objects -------------------------------------------------------------------------
+
+SettingRow = tuple[str, JsonType, str] | tuple[str, JsonType, str, str]
+
+
+def snake(api_name: str) -> str:
+    """cookieStealingPCAPEnabled -> cookie_stealing_pcap_enabled."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", api_name).lower()
+
+
+def settings_fields(rows: Sequence[SettingRow], *, required_all: bool = False) -> tuple[Param, ...]:
+    """Body params of a settings object from (camelCase API field, type, description[, tool name]) rows.
+
+    The tool param is the snake_case spelling (or the given name, to fix the API's typos); the SDK
+    receives the API's own field name.
+    """
+    out = []
+    for row in rows:
+        api_name, json_type, description = row[0], row[1], row[2]
+        name = row[3] if len(row) == 4 else snake(api_name)  # type: ignore[misc]
+        items: JsonType | None = "string" if json_type == "array" else None
+        out.append(Param(name, json_type, description, required=required_all, items=items, location="body", sdk_name=api_name))
+    return tuple(out)
+
+
+def threat_pairs(rows: Sequence[tuple[str, str] | tuple[str, str, str]]) -> tuple[SettingRow, ...]:
+    """(camelCase stem, threat phrase[, tool name stem]) -> the API's `{stem}Blocked` / `{stem}Capture` flags."""
+    out: list[SettingRow] = []
+    for row in rows:
+        stem, phrase = row[0], row[1]
+        name = row[2] if len(row) == 3 else snake(stem)  # type: ignore[misc]
+        out.append((f"{stem}Blocked", "boolean", f"Block {phrase}.", f"{name}_blocked"))
+        out.append((f"{stem}Capture", "boolean", f"Capture packets (PCAP) of {phrase}.", f"{name}_capture"))
+    return tuple(out)

@@ -1,0 +1,199 @@
+"""ZIA policy rule tables: URL filtering, cloud firewall (filtering, DNS, IPS), SSL inspection,
+file type control, sandbox, web DLP and cloud app control. Each table is one `rules(...)` call."""
+
+from __future__ import annotations
+
+from ..builders import list_tool, param, query, read_tool
+from ..model import Action, Param, SdkCall, Tool
+from ._common import (
+    CAPTURE_PCAP,
+    CLOUD_APPS,
+    DEST_ADDRESSES,
+    DEST_COUNTRIES,
+    DEST_IP_CATEGORIES,
+    DEVICE_TRUST,
+    FILE_TYPES,
+    FULL_LOGGING,
+    PAGE_SIZE,
+    PROTOCOLS,
+    SEARCH,
+    SRC_IPS,
+    URL_CATEGORIES,
+    flag,
+    refs,
+    rules,
+    strings,
+)
+
+USER_AGENTS = ("OPERA", "FIREFOX", "MSIE", "MSEDGE", "CHROME", "SAFARI", "MSCHREDGE", "OTHER")
+CAC_RULE_TYPES = (
+    "AI_ML", "BUSINESS_PRODUCTIVITY", "CONSUMER", "CUSTOM_CAPP", "DNS_OVER_HTTPS", "ENTERPRISE_COLLABORATION",
+    "FILE_SHARE", "FINANCE", "HEALTH_CARE", "HOSTING_PROVIDER", "HUMAN_RESOURCES", "INSTANT_MESSAGING", "IT_SERVICES",
+    "LEGAL", "SALES_AND_MARKETING", "SOCIAL_NETWORKING", "STREAMING_MEDIA", "SYSTEM_AND_DEVELOPMENT", "WEBMAIL",
+)
+
+
+def _action(description: str, *values: str, name: str = "action") -> Param:
+    return param(name, "string", description, required=True, enum=values)
+
+
+SRC_IP_GROUPS = refs("src_ip_groups", "source IP groups the rule matches")
+DEST_IP_GROUPS = refs("dest_ip_groups", "destination IP groups the rule matches")
+NW_SERVICES = refs("nw_services", "network services the rule matches")
+NW_SERVICE_GROUPS = refs("nw_service_groups", "network service groups the rule matches")
+
+_URL_FILTERING = (
+    _action("What happens to matching traffic.", "ALLOW", "CAUTION", "BLOCK", "ISOLATE"),
+    URL_CATEGORIES,
+    PROTOCOLS,
+    strings("request_methods", "HTTP methods the rule matches (all when omitted).", enum=("CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "OTHER", "POST", "PUT", "TRACE")),
+    strings("user_agent_types", "Browsers the rule matches.", enum=USER_AGENTS),
+    DEVICE_TRUST,
+    flag("block_override", "Let users override a BLOCK with a password."),
+    flag("enforce_time_validity", "Apply the rule only between validity_start_time and validity_end_time."),
+    param("validity_start_time", "integer", "Start of the validity window, epoch seconds."),
+    param("validity_end_time", "integer", "End of the validity window, epoch seconds."),
+)
+_FIREWALL = (
+    _action("What happens to matching traffic.", "ALLOW", "BLOCK_DROP", "BLOCK_RESET", "BLOCK_ICMP", "EVAL_NWAPP"),
+    SRC_IPS, DEST_ADDRESSES, DEST_IP_CATEGORIES, DEST_COUNTRIES,
+    strings("nw_applications", "Network applications the rule matches, e.g. SKYPE, DNS."),
+    SRC_IP_GROUPS, DEST_IP_GROUPS, NW_SERVICES, NW_SERVICE_GROUPS,
+    refs("nw_application_groups", "network application groups the rule matches"),
+    FULL_LOGGING, DEVICE_TRUST,
+)
+_DNS = (
+    _action(
+        "What happens to matching DNS traffic.", "ALLOW", "BLOCK", "REDIR_REQ", "REDIR_RES", "REDIR_ZPA", "REDIR_REQ_DOH",
+        "REDIR_REQ_KEEP_SENDER", "REDIR_REQ_TCP", "REDIR_REQ_UDP", "BLOCK_WITH_RESPONSE",
+    ),
+    strings("protocols", "DNS transports the rule matches.", enum=("ANY_RULE", "TCP_RULE", "UDP_RULE", "DOHTTPS_RULE")),
+    strings("applications", "DNS tunnels and network applications the rule matches."),
+    SRC_IPS, DEST_ADDRESSES, DEST_IP_CATEGORIES, DEST_COUNTRIES, SRC_IP_GROUPS, DEST_IP_GROUPS,
+    strings("res_categories", "URL categories of the IPs the DNS answer resolves to."),
+    strings("dns_rule_request_types", "DNS record types the rule matches, e.g. A, AAAA, MX, TXT."),
+    param("block_response_code", "string", "DNS response code sent when the action blocks, e.g. NXDOMAIN."),
+    param("redirect_ip", "string", "IP that redirect actions send the request or answer to."),
+    CAPTURE_PCAP,
+)
+_IPS = (
+    _action("What happens to matching traffic.", "ALLOW", "BLOCK_DROP", "BLOCK_RESET", "BYPASS_IPS"),
+    refs("threat_categories", "IPS threat categories the rule matches"),
+    SRC_IPS, DEST_ADDRESSES, DEST_COUNTRIES, SRC_IP_GROUPS, DEST_IP_GROUPS, NW_SERVICES, NW_SERVICE_GROUPS,
+    FULL_LOGGING, CAPTURE_PCAP,
+)
+_SSL = (
+    param(
+        "action", "object",
+        "What to do with matching TLS: {type: DECRYPT | DO_NOT_DECRYPT | BLOCK, decryptSubActions: {...}, "
+        "doNotDecryptSubActions: {bypassOtherPolicies: bool, ...}}.",
+        required=True,
+    ),
+    URL_CATEGORIES, CLOUD_APPS,
+    strings("platforms", "Client platforms the rule matches.", enum=("SCAN_IOS", "SCAN_ANDROID", "SCAN_MACOS", "SCAN_WINDOWS", "NO_CLIENT_CONNECTOR", "SCAN_LINUX")),
+    strings("user_agent_types", "Browsers the rule matches.", enum=USER_AGENTS),
+    flag("road_warrior_for_kerberos", "Apply to remote users who authenticate with Kerberos through a PAC file."),
+    DEST_IP_GROUPS,
+    refs("source_ip_groups", "source IP groups the rule matches"),
+    DEVICE_TRUST,
+)
+_FILE_TYPE = (
+    _action("What happens to matching files.", "ALLOW", "BLOCK", "CAUTION", name="filtering_action"),
+    FILE_TYPES,
+    param("operation", "string", "Transfer direction the rule matches.", enum=("UPLOAD", "DOWNLOAD", "UPLOAD_DOWNLOAD")),
+    PROTOCOLS, URL_CATEGORIES, CLOUD_APPS,
+    flag("active_content", "Match only files with active content (macros, scripts)."),
+    flag("unscannable", "Match only files that cannot be scanned."),
+    param("min_size", "integer", "Minimum file size in KB.", minimum=0),
+    param("max_size", "integer", "Maximum file size in KB.", minimum=0),
+    CAPTURE_PCAP, DEVICE_TRUST,
+)
+_SANDBOX = (
+    _action("What happens to files the sandbox flags.", "ALLOW", "BLOCK", name="ba_rule_action"),
+    flag("first_time_enable", "Apply first_time_operation to files never seen before."),
+    param("first_time_operation", "string", "What happens to a never-seen file.", enum=("ALLOW_SCAN", "QUARANTINE", "ALLOW_NOSCAN", "QUARANTINE_ISOLATE")),
+    flag("ml_action_enabled", "Use the AI instant verdict."),
+    param("by_threat_score", "integer", "Minimum threat score that counts as malicious (40-70).", minimum=40, maximum=70),
+    strings("ba_policy_categories", "Threat classes to act on.", enum=("ADWARE_BLOCK", "BOTMAL_BLOCK", "ANONYP2P_BLOCK", "RANSOMWARE_BLOCK", "OFFSEC_TOOLS_BLOCK", "SUSPICIOUS_BLOCK")),
+    FILE_TYPES, PROTOCOLS, URL_CATEGORIES,
+)
+_WEB_DLP = (
+    _action("What happens to matching content.", "ANY", "BLOCK", "ALLOW", "ICAP_RESPONSE"),
+    refs("dlp_engines", "DLP engines whose matches trigger the rule"),
+    FILE_TYPES, PROTOCOLS, URL_CATEGORIES, CLOUD_APPS,
+    param("min_size", "integer", "Minimum file size in KB to inspect.", minimum=0),
+    flag("match_only", "Only match; take no action (monitor mode)."),
+    flag("ocr_enabled", "Scan text in images with OCR."),
+    flag("without_content_inspection", "Match on file type and size only, without inspecting content."),
+    flag("zcc_notifications_enabled", "Notify the user through Client Connector."),
+    refs("excluded_users", "users exempted from the rule"),
+    refs("excluded_groups", "groups exempted from the rule"),
+    refs("excluded_departments", "departments exempted from the rule"),
+    param("external_auditor_email", "string", "Email address of an external auditor notified of violations."),
+)
+_CAC = (
+    strings("actions", "Actions the rule takes, specific to the rule type, e.g. ALLOW_WEBMAIL_VIEW, BLOCK_WEBMAIL_SEND; "
+            "zia_list_cloud_app_control_actions lists them.", required=True),
+    strings("applications", "Cloud application IDs the rule governs, e.g. GOOGLE_WEBMAIL."),
+    flag("enforce_time_validity", "Apply the rule only between validity_start_time and validity_end_time."),
+    param("validity_start_time", "integer", "Start of the validity window, epoch seconds."),
+    param("validity_end_time", "integer", "End of the validity window, epoch seconds."),
+    param("time_quota", "integer", "Minutes of use allowed before the rule applies.", minimum=0),
+    param("size_quota", "integer", "KB transferred before the rule applies.", minimum=0),
+)
+_RULE_TYPE = Param("rule_type", "string", "Cloud app category the rule table belongs to (each category has its own table).", required=True, enum=CAC_RULE_TYPES, location="path")
+_CLOUD_APP_CATALOG = (
+    SEARCH,
+    query("app_class", "string", "Only applications of this class, e.g. WEB_MAIL, FILE_SHARE."),
+    query("group_results", "boolean", "Group the applications by class."),
+    PAGE_SIZE,
+)
+
+
+def _cloud_app_catalog(name: str, toolset: str, what: str, method: str) -> Tool:
+    return list_tool(name, toolset, f"List the ZIA cloud-application catalog usable in {what} rules.", f"zia.cloud_applications.{method}", *_CLOUD_APP_CATALOG)
+
+
+TOOLS: list[Tool] = [
+    *rules("url_filtering_rules", "zia_url_filtering", "URL filtering rule", "zia.url_filtering", _URL_FILTERING),
+    *rules("cloud_firewall_rules", "zia_cloud_firewall", "cloud firewall rule", "zia.cloud_firewall_rules", _FIREWALL),
+    *rules("cloud_firewall_dns_rules", "zia_cloud_firewall", "cloud firewall DNS rule", "zia.cloud_firewall_dns", _DNS),
+    *rules("cloud_firewall_ips_rules", "zia_cloud_firewall", "cloud firewall IPS rule", "zia.cloud_firewall_ips", _IPS),
+    *rules(
+        "ssl_inspection_rules", "zia_ssl_inspection", "SSL inspection rule", "zia.ssl_inspection_rules", _SSL,
+        extra_list=[_cloud_app_catalog("zia_list_cloud_app_ssl_policy", "zia_ssl_inspection", "SSL inspection", "list_cloud_app_ssl_policy")],
+    ),
+    *rules(
+        "file_type_control_rules", "zia_file_type_control", "file type control rule", "zia.file_type_control_rule", _FILE_TYPE,
+        extra_list=[
+            list_tool(
+                "zia_list_file_type_categories", "zia_file_type_control", "List the ZIA file-type categories usable in file type control rules.",
+                "zia.file_type_control_rule.list_file_type_categories",
+                query("enums", "boolean", "Return the category enum identifiers."),
+                query("exclude_custom_file_types", "boolean", "Leave out custom file types."),
+                paginate=False,
+            )
+        ],
+    ),
+    *rules("sandbox_rules", "zia_sandbox", "sandbox rule", "zia.sandbox_rules", _SANDBOX),
+    *rules(
+        "web_dlp_rules", "zia_dlp", "web DLP rule", "zia.dlp_web_rules", _WEB_DLP,
+        extra_list=[
+            Tool(
+                "zia_list_web_dlp_rules_lite", "zia", "zia_dlp", Action.READ, "List ZIA web DLP rules, id and name only.", (SEARCH,),
+                SdkCall("zia.dlp_web_rules.list_rules_lite", result="records", name_filter="search"),
+            )
+        ],
+    ),
+    *rules(
+        "cloud_app_control_rules", "zia_cloud_app_control", "cloud app control rule", "zia.cloudappcontrol", _CAC, lead=(_RULE_TYPE,),
+        extra_list=[
+            read_tool(
+                "zia_list_cloud_app_control_actions", "zia_cloud_app_control", "List the actions a cloud app control rule of this type can take for the given applications.",
+                "zia.cloudappcontrol.list_available_actions", _RULE_TYPE,
+                Param("cloud_apps", "array", "Cloud application IDs to scope the actions to, e.g. ['GOOGLE_WEBMAIL'].", required=True, items="string"),
+            ),
+            _cloud_app_catalog("zia_list_cloud_app_policy", "zia_cloud_app_control", "cloud app control", "list_cloud_app_policy"),
+        ],
+    ),
+]

@@ -1,0 +1,19 @@
+"""ZIA simulator (/zia/api/v1): plain arrays, integer ids, seeded data; one module per area.
+
+Each area module's `build()` gives its collections and extra routes; the service is their union.
+"""
+
+from __future__ import annotations
+
+from ..store import ServiceApi
+from . import directory, objects, rules, settings, traffic, url_categories
+
+AREAS = (rules, objects, url_categories, traffic, directory, settings)
+
+
+def build() -> ServiceApi:
+    apis = [area.build() for area in AREAS]
+    return ServiceApi(
+        collections=[c for api in apis for c in api.collections],
+        routes=[route for api in apis for route in api.routes],
+    )

@@ -1,0 +1,182 @@
+"""ZIA tenant-wide settings documents, URL lists, activation, sandbox reports and shadow IT."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..store import ServiceApi, SimulatorError
+from ._kit import (
+    ROOT,
+    Record,
+    document,
+    document_routes,
+    object_body,
+    read_document,
+    replace_document,
+    static_route,
+    url_list_routes,
+    zia,
+)
+
+
+def _flags(*names: str, on: tuple[str, ...] = ()) -> Record:
+    return {name: name in on for name in names}
+
+
+def _lists(*names: str, **values: list[str]) -> Record:
+    return {name: list(values.get(name, [])) for name in names}
+
+
+def _threats(*stems: str, blocked: tuple[str, ...] = (), captured: tuple[str, ...] = ()) -> Record:
+    return {**{f"{s}Blocked": s in blocked for s in stems}, **{f"{s}Capture": s in captured for s in stems}}
+
+
+ADVANCED: Record = {
+    **_lists(
+        "authBypassUrls", "authBypassUrlCategories", "authBypassApps", "kerberosBypassUrls", "kerberosBypassUrlCategories", "kerberosBypassApps",
+        "basicBypassApps", "digestAuthBypassUrls", "digestAuthBypassUrlCategories", "digestAuthBypassApps", "dnsResolutionOnTransparentProxyUrls",
+        "dnsResolutionOnTransparentProxyUrlCategories", "dnsResolutionOnTransparentProxyApps", "dnsResolutionOnTransparentProxyExemptUrls",
+        "dnsResolutionOnTransparentProxyExemptUrlCategories", "dnsResolutionOnTransparentProxyExemptApps", "blockDomainFrontingApps",
+        "domainFrontingBypassUrlCategories", "preferSniOverConnHostApps", "sniDnsOptimizationBypassUrlCategories", "httpRangeHeaderRemoveUrlCategories",
+        authBypassUrls=[".okta.com", ".windowsupdate.com"], kerberosBypassUrlCategories=["OTHER_BUSINESS_AND_ECONOMY"],
+    ),
+    **_flags(
+        "enableDnsResolutionOnTransparentProxy", "blockDomainFrontingOnHostHeader", "blockConnectHostSniMismatch", "preferSniOverConnHost",
+        "blockHttpTunnelOnNonHttpPorts", "trackHttpTunnelOnHttpPorts", "blockNonCompliantHttpRequestOnHttpPorts", "blockNonHttpOnHttpPortEnabled",
+        "cascadeUrlFiltering", "enablePolicyForUnauthenticatedTraffic", "enableEvaluatePolicyOnGlobalSSLBypass", "enforceSurrogateIpForWindowsApp",
+        "enableAdminRankAccess", "dynamicUserRiskEnabled", "ecsForAllEnabled", "logInternalIp", "sipaXffHeaderEnabled",
+        on=("blockDomainFrontingOnHostHeader", "blockNonCompliantHttpRequestOnHttpPorts", "enableAdminRankAccess", "logInternalIp"),
+    ),
+    "uiSessionTimeout": 1800,
+}
+ATP_STEMS = (
+    "activeX", "adSpywareSites", "anonymizer", "bitTorrent", "browserExploits", "cmdCtlServer", "cmdCtlTraffic", "cryptoMining", "dgaDomains",
+    "fileFormatVunerabilites", "googleTalk", "ircTunnelling", "knownPhishingSites", "malwareSites", "potentialMaliciousRequests", "sshTunnelling",
+    "suspectAdwareSpywareSites", "suspectedPhishingSites", "tor", "webspam",
+)
+ATP: Record = {
+    **_threats(*ATP_STEMS, blocked=("cmdCtlServer", "cmdCtlTraffic", "knownPhishingSites", "malwareSites", "browserExploits", "cryptoMining", "tor"), captured=("cmdCtlTraffic",)),
+    "cookieStealingBlocked": True, "cookieStealingPCAPEnabled": False, "maliciousUrlsCapture": False,
+    "riskTolerance": 40, "riskToleranceCapture": False, "blockedCountries": ["COUNTRY_KP"], "blockCountriesCapture": False,
+}
+MALWARE: Record = _threats(
+    "virus", "unwantedApplications", "trojan", "worm", "adware", "spyware", "ransomware", "remoteAccessTool",
+    blocked=("virus", "trojan", "worm", "ransomware", "remoteAccessTool", "spyware"), captured=("ransomware",),
+)
+MOBILE: Record = _flags(*(f"blockApps{s}" for s in (
+    "WithMaliciousActivity", "WithKnownVulnerabilities", "SendingUnencryptedUserCredentials", "SendingLocationInfo",
+    "SendingPersonallyIdentifiableInfo", "SendingDeviceIdentifier", "CommunicatingWithAdWebsites", "CommunicatingWithRemoteUnknownServers",
+)), on=("blockAppsWithMaliciousActivity", "blockAppsSendingUnencryptedUserCredentials"))
+SANDBOX_REPORTS: dict[str, Record] = {
+    "f3b1c5e0a9d84c2b8e7a6d5c4b3a2910": {
+        "Summary": {"Status": "COMPLETED", "Category": "MALWARE", "FileType": "EXE", "StartTime": 1718500000, "Duration": 312},
+        "Classification": {"Type": "MALICIOUS", "Category": "RANSOMWARE", "Score": 92, "DetectedMalware": "Win32.Ransom.LockBit"},
+        "FileProperties": {"FileType": "EXE", "FileSize": 482304, "MD5": "f3b1c5e0a9d84c2b8e7a6d5c4b3a2910", "SHA1": "9c1f0e6b2d", "Issuer": "unsigned"},
+    },
+    "0cc175b9c0f1b6a831c399e269772661": {
+        "Summary": {"Status": "COMPLETED", "Category": "BENIGN", "FileType": "PDF", "StartTime": 1718400000, "Duration": 95},
+        "Classification": {"Type": "BENIGN", "Category": "NONE", "Score": 3, "DetectedMalware": ""},
+        "FileProperties": {"FileType": "PDF", "FileSize": 20211, "MD5": "0cc175b9c0f1b6a831c399e269772661", "SHA1": "86f7e437fa", "Issuer": ""},
+    },
+}
+FULL_DETAILS = {"Networking": [{"Protocol": "HTTPS", "Host": "c2.badhost.example", "Port": 443}], "SystemSummary": [{"Risk": "HIGH", "Signature": "Encrypts user files"}]}
+MD5 = re.compile(r"^[0-9a-fA-F]{32}$")
+SANCTION_STATES = {"SANCTIONED", "UN_SANCTIONED", "ANY"}
+CUSTOM_TAGS = [{"id": 1, "name": "Approved-by-Legal"}, {"id": 2, "name": "Under-Review"}, {"id": 3, "name": "Deprecated"}]
+
+
+def build() -> ServiceApi:
+    documents = {
+        path: document(path, body)
+        for path, body in {
+            "/advancedSettings": ADVANCED,
+            "/mobileAdvanceThreatSettings": MOBILE,
+            "/cyberThreatProtection/advancedThreatSettings": ATP,
+            "/cyberThreatProtection/malwareSettings": MALWARE,
+            "/cyberThreatProtection/malwarePolicy": {"blockUnscannableFiles": False, "blockPasswordProtectedArchiveFiles": True},
+            "/cyberThreatProtection/atpMalwareInspection": {"inspectInbound": True, "inspectOutbound": True},
+            "/cyberThreatProtection/atpMalwareProtocols": {"inspectHttp": True, "inspectFtpOverHttp": True, "inspectFtp": False},
+        }.items()
+    }
+    exceptions = document("/cyberThreatProtection/securityExceptions", {"bypassUrls": ["updates.vendor.example", "crl.pki.example"]})
+    malicious = document("/cyberThreatProtection/maliciousUrls", {"maliciousUrls": ["evil.example", "phish.example/login"]})
+    exempt = document("/authSettings/exemptedUrls", {"urls": [".office365.com", "sso.partner.example"]})
+    behavioral = document("/behavioralAnalysisAdvancedSettings", {"fileHashesToBeBlocked": ["f3b1c5e0a9d84c2b8e7a6d5c4b3a2910"]})
+    activation = document("/status", {"status": "ACTIVE"})
+    apps = zia("/cloudApplications/lite", [
+        {"id": 11001, "name": "Dropbox", "sanctionedState": "UN_SANCTIONED", "customTags": []},
+        {"id": 11002, "name": "Box", "sanctionedState": "SANCTIONED", "customTags": [CUSTOM_TAGS[0]]},
+        {"id": 11003, "name": "WeTransfer", "sanctionedState": "UN_SANCTIONED", "customTags": [CUSTOM_TAGS[1]]},
+        {"id": 11004, "name": "Slack", "sanctionedState": "SANCTIONED", "customTags": [CUSTOM_TAGS[0]]},
+    ], crud=False)
+
+    async def status(request: Request) -> Response:
+        return JSONResponse(read_document(activation))
+
+    async def activate(request: Request) -> Response:
+        return JSONResponse(replace_document(activation, {"status": "ACTIVE"}))
+
+    async def quota(request: Request) -> Response:
+        return JSONResponse([{"allowed": 1000, "scale": "DAILY", "used": 17, "unused": 983}])
+
+    async def report(request: Request) -> Response:
+        md5 = request.path_params["md5"]
+        details = request.query_params.get("details", "summary")
+        if not MD5.match(md5) or details not in ("summary", "full"):
+            raise SimulatorError(400, "md5 must be 32 hex characters and details summary or full")
+        found = SANDBOX_REPORTS.get(md5.lower())
+        if found is None:
+            raise SimulatorError(404, f"No sandbox report for MD5 {md5}")
+        return JSONResponse({"Full Details" if details == "full" else "Summary Details": {**found, **(FULL_DETAILS if details == "full" else {})}})
+
+    async def hash_count(request: Request) -> Response:
+        blocked = len(read_document(behavioral)["fileHashesToBeBlocked"])
+        return JSONResponse({"blockedFileHashesCount": blocked, "remainingFileHashes": 10000 - blocked})
+
+    async def list_apps(request: Request) -> Response:
+        try:
+            page, limit = int(request.query_params.get("pageNumber", 0)), int(request.query_params.get("limit", 1000))
+        except ValueError as exc:
+            raise SimulatorError(400, "pageNumber and limit must be integers") from exc
+        return JSONResponse(apps.list()[page * limit : (page + 1) * limit])
+
+    async def bulk_update(request: Request) -> Response:
+        body = await object_body(request)
+        state = body.get("sanctionedState")
+        if state not in SANCTION_STATES:
+            raise SimulatorError(400, f"sanctionedState must be one of {', '.join(sorted(SANCTION_STATES))}")
+        tags = body.get("customTags")
+        wanted = {str(t.get("id")) for t in tags or []}  # the SDK sends tag ids as strings
+        if wanted - {str(t["id"]) for t in CUSTOM_TAGS}:
+            raise SimulatorError(400, "Unknown custom tag id")
+        for app_id in body.get("applicationIds") or []:
+            apps.get(app_id)  # 404 for an unknown application before anything changes
+        for app_id in body.get("applicationIds") or []:
+            change: Record = {"sanctionedState": state}
+            if tags is not None:
+                change["customTags"] = [t for t in CUSTOM_TAGS if str(t["id"]) in wanted]
+            apps.update(app_id, change)
+        return Response(status_code=204)
+
+    return ServiceApi(
+        collections=[*documents.values(), exceptions, malicious, exempt, behavioral, activation, apps],
+        routes=[
+            *(route for doc in documents.values() for route in document_routes(doc)),
+            *url_list_routes(exceptions, "bypassUrls", "PUT"),
+            *url_list_routes(malicious, "maliciousUrls", "PUT"),
+            *url_list_routes(exempt, "urls", "POST"),
+            *document_routes(behavioral),
+            Route(ROOT + "/behavioralAnalysisAdvancedSettings/fileHashCount", hash_count, methods=["GET"]),
+            Route(ROOT + "/status", status, methods=["GET"]),
+            Route(ROOT + "/status/activate", activate, methods=["POST"]),
+            Route(ROOT + "/sandbox/report/quota", quota, methods=["GET"]),
+            Route(ROOT + "/sandbox/report/{md5}", report, methods=["GET"]),
+            Route(ROOT + "/cloudApplications/lite", list_apps, methods=["GET"]),
+            Route(ROOT + "/cloudApplications/bulkUpdate", bulk_update, methods=["PUT"]),
+            static_route("/customTags", CUSTOM_TAGS),
+        ],
+    )
