@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 
 from zscaler_mcp_gateway.catalog import load_catalog
-from zscaler_mcp_gateway.config import _PATTERN_CHARS, KEYWORDS
+from zscaler_mcp_gateway.config import KEYWORDS
+from zscaler_mcp_gateway.config import TOOL_PATTERN as TOOL_PATTERN_RE
 
 GROUP = "zscaler-mcp.dev"
 VERSION = "v1alpha1"
@@ -31,7 +32,7 @@ NAME_MAX_LENGTH = 63
 # A Secret name is a DNS-1123 subdomain.
 SECRET_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 TOOLSET_PATTERN = r"^[a-z][a-z0-9_]*$"
-TOOL_PATTERN = _PATTERN_CHARS.pattern
+TOOL_PATTERN = TOOL_PATTERN_RE.pattern
 QUANTITY_PATTERN = (
     r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
 )

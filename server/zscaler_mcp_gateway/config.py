@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .catalog.model import Catalog
 
 KEYWORDS = ("default", "all")
-_PATTERN_CHARS = re.compile(r"^[A-Za-z0-9_*?\[\]!-]+$")
+TOOL_PATTERN = re.compile(r"^[A-Za-z0-9_*?\[\]!-]+$")  # fnmatch over tool names; the CRD schema reuses it
 
 
 class ConfigError(Exception):
@@ -67,7 +67,7 @@ def _location(loc: tuple[Any, ...]) -> str:
 def _pattern_errors(key: str, patterns: tuple[str, ...]) -> list[str]:
     errors = []
     for pattern in patterns:
-        if not _PATTERN_CHARS.match(pattern) or pattern.count("[") != pattern.count("]"):
+        if not TOOL_PATTERN.match(pattern) or pattern.count("[") != pattern.count("]"):
             errors.append(f"{key}: invalid pattern {pattern!r} (fnmatch over tool names: letters, digits, _ - * ? [ ] !)")
     return errors
 
