@@ -61,9 +61,11 @@ def render_readme_tables(catalog: Catalog) -> str:
     lines = [
         GENERATED,
         "",
-        f"{len(catalog.tools)} tools ({reads} read, {writes} write) in {len(catalog.toolsets)} toolsets. "
-        "Read tools are served as selected; write tools also need `write.enabled` and an allowlist pattern. "
-        "Every tool with its parameters: [docs/toolsets.md](docs/toolsets.md).",
+        (
+            f"{len(catalog.tools)} tools ({reads} read, {writes} write) in {len(catalog.toolsets)} toolsets. "
+            "Read tools are served as selected; write tools also need `write.enabled` and an allowlist pattern. "
+            "Every tool with its parameters: [docs/toolsets.md](docs/toolsets.md)."
+        ),
         "",
     ]
     lines += _table(
@@ -87,19 +89,27 @@ def render_toolsets(catalog: Catalog) -> str:
         "",
         GENERATED,
         "",
-        f"{len(catalog.tools)} tools ({reads} read, {writes} write) in {len(catalog.toolsets)} toolsets across "
-        f"{len(catalog.services)} services. Names and toolset ids are those of the official `zscaler-mcp` server, "
-        "so its allowlists and toolset selections mean the same thing here.",
+        (
+            f"{len(catalog.tools)} tools ({reads} read, {writes} write) in {len(catalog.toolsets)} toolsets across "
+            f"{len(catalog.services)} services. Names and toolset ids are those of the official `zscaler-mcp` server, "
+            "so its allowlists and toolset selections mean the same thing here."
+        ),
         "",
         "## Selecting tools",
         "",
-        "- `toolsets: [default]` serves the toolsets marked *default* below, `[all]` (or an empty list) every toolset; "
-        "the meta toolset is always on.",
-        "- Read tools need no switch. A write tool (create, update, delete) is served only when `write.enabled` is true "
-        "and a `write.allowlist` pattern matches its name.",
-        "- Patterns (`disabledTools`, `enabledTools`, `write.allowlist`) are fnmatch patterns matched against the tool "
-        "name **and its service-prefixed alias**. A few official names do not start with their service, so "
-        '`disabledTools: ["zia_*"]` also catches `get_zia_*` (alias `zia_get_zia_*`), and `zpa_*` catches `get_zpa_*`:',
+        (
+            "- `toolsets: [default]` serves the toolsets marked *default* below, `[all]` (or an empty list) every toolset; "
+            "the meta toolset is always on."
+        ),
+        (
+            "- Read tools need no switch. A write tool (create, update, delete) is served only when `write.enabled` is true "
+            "and a `write.allowlist` pattern matches its name."
+        ),
+        (
+            "- Patterns (`disabledTools`, `enabledTools`, `write.allowlist`) are fnmatch patterns matched against the tool "
+            "name **and its service-prefixed alias**. A few official names do not start with their service, so "
+            '`disabledTools: ["zia_*"]` also catches `get_zia_*` (alias `zia_get_zia_*`), and `zpa_*` catches `get_zpa_*`:'
+        ),
         "",
     ]
     lines += _table(("Tool", "Service", "Also matched as"), ((f"`{t.name}`", t.service, f"`{t.aliases[0]}`") for t in misnamed))

@@ -129,7 +129,7 @@ class EntitlementFilter:
         try:
             claims = unverified_claims(await asyncio.wait_for(_in_daemon_thread(self.token), self.timeout_seconds))
             services = entitled_services(claims)
-        except Exception as exc:  # never fatal: the policy's selection keeps serving
+        except Exception as exc:  # noqa: BLE001 - never fatal: the policy's selection keeps serving
             self.last_error = _reason(exc)
             log.warning("entitlement filter skipped: %s", self.last_error)
             return None
@@ -153,20 +153,26 @@ def _in_daemon_thread(fn: Callable[[], str]) -> asyncio.Future[str]:
     loop = asyncio.get_running_loop()
     future: asyncio.Future[str] = loop.create_future()
 
-    def settle(outcome: Callable[[], None]) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody is waiting
-            loop.call_soon_threadsafe(lambda: None if future.done() else outcome())
-
     def work() -> None:
+        token, error = "", None
         try:
             token = fn()
-        except BaseException as exc:  # delivered to the awaiting task
-            settle(lambda error=exc: future.set_exception(error))
-        else:
-            settle(lambda: future.set_result(token))
+        except BaseException as exc:  # noqa: BLE001 - delivered to the awaiting task
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody is waiting
+            loop.call_soon_threadsafe(_settle, future, token, error)
 
     threading.Thread(target=work, name="entitlement-token", daemon=True).start()
     return future
+
+
+def _settle(future: asyncio.Future[str], token: str, error: BaseException | None) -> None:
+    if future.done():  # timed out or cancelled meanwhile
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(token)
 
 
 def _reason(exc: BaseException) -> str:

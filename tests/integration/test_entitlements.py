@@ -13,18 +13,19 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import jwt
 import pytest
 from mcp import Client
+from zscaler_mcp_gateway.catalog import load_catalog
+from zscaler_mcp_gateway.entitlements import PRODUCT_SERVICES, EntitlementError, entitled_services, unverified_claims
+from zscaler_mcp_gateway.simulator import RunningSimulator, start_simulator
+from zscaler_mcp_gateway.simulator.app import ALL_PRODUCTS
 
 from tests.support.kubelet import ProjectedConfigMap
 from tests.support.servers import RunningGateway, run_gateway
-from zscaler_mcp_gateway.catalog import load_catalog
-from zscaler_mcp_gateway.entitlements import EntitlementError, PRODUCT_SERVICES, entitled_services, unverified_claims
-from zscaler_mcp_gateway.simulator import RunningSimulator, start_simulator
-from zscaler_mcp_gateway.simulator.app import ALL_PRODUCTS
 
 CATALOG = load_catalog()
 META = {t.name for t in CATALOG.toolset_tools("meta")}
@@ -44,7 +45,7 @@ def simulator_with(products: list[str]) -> Iterator[RunningSimulator]:
 
 
 @contextlib.contextmanager
-def gateway(upstream: str, config: ProjectedConfigMap, **kwargs: object) -> Iterator[RunningGateway]:
+def gateway(upstream: str, config: ProjectedConfigMap, **kwargs: Any) -> Iterator[RunningGateway]:
     with run_gateway(upstream, str(config.config_path), **kwargs) as running:
         yield running
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 from mcp import Client
-
-from tests.support.servers import TEST_CREDENTIALS, RunningGateway
-from tests.support.toolcalls import call, call_error, tool_gateway
 from zscaler_mcp_gateway.app import Gateway, GatewayOptions
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.simulator import RunningSimulator, start_simulator
 from zscaler_mcp_gateway.simulator.zcell import SIMS
+
+from tests.support.servers import TEST_CREDENTIALS, RunningGateway
+from tests.support.toolcalls import call, call_error, tool_gateway
 
 SERVICES = ("ztw", "zid", "zeasm", "zins", "zms", "zcell")
 ORG = {"org_id": "org-2b9f51"}

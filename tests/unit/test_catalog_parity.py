@@ -100,5 +100,6 @@ def test_untrusted_content_tools_sit_in_toolsets_that_warn_about_it() -> None:
 def test_official_list_tools_are_list_shaped_here_too() -> None:
     """An official is_list tool returns many records: ours must not be a write or a status-only call."""
     lists = [n for n, row in _appendix().items() if row["is_list"] == "True" and n in CATALOG.tools]
-    odd = [n for n in lists if CATALOG.tools[n].action.is_write or (CATALOG.tools[n].call is not None and CATALOG.tools[n].call.result == "status")]
+    calls = {n: CATALOG.tools[n].call for n in lists}
+    odd = [n for n in lists if CATALOG.tools[n].action.is_write or getattr(calls[n], "result", None) == "status"]
     assert not odd, odd

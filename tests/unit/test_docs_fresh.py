@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.docs_gen import BEGIN, END, main, render_readme_tables, render_toolsets, stale, with_readme_tables
 from zscaler_mcp_gateway.policy import matches_any

@@ -131,7 +131,7 @@ def _window(values: Any, start: str, end: str) -> tuple[int, int]:
 
 
 def _customer(request: Request) -> str:
-    customer_id = request.path_params["customer_id"]
+    customer_id = str(request.path_params["customer_id"])
     if customer_id in ("None", ""):
         raise SimulatorError(404, f"Customer {customer_id} not found (set ZCELL_CUSTOMER_ID or pass customer_id)")
     return customer_id
@@ -141,19 +141,19 @@ def _by(items: Sequence[Record], field: str, value: Any) -> list[Record]:
     return [r for r in items if value is None or str(r.get(field, "")).lower() == str(value).lower()]
 
 
+def _hit(record: Record, field: str, operator: str, values: Sequence[str]) -> bool:
+    text = str(record.get(field, "")).lower()
+    return any(text == v if operator in ("EQ", "NE") else v in text for v in values)
+
+
 def _filtered(items: list[Record], filters: Sequence[Record]) -> list[Record]:
-    """Network-event filters: {filterName, operator (EQ, NE, LIKE, NOT_LIKE), values}."""
+    """Network-event filters: {filterName, operator (EQ, NE, LIKE, NOT_LIKE), values}; N* operators negate."""
     for f in filters:
-        field, operator = f.get("filterName"), f.get("operator", "EQ")
+        field, operator = str(f.get("filterName") or ""), str(f.get("operator", "EQ"))
         values = [str(v).lower() for v in f.get("values", [])]
         if operator not in ("EQ", "NE", "LIKE", "NOT_LIKE") or not field:
             raise SimulatorError(400, f"Invalid filter {f!r}")
-
-        def hit(record: Record) -> bool:
-            text = str(record.get(field, "")).lower()
-            return any(text == v if operator in ("EQ", "NE") else v in text for v in values)
-
-        items = [r for r in items if hit(r) != operator.startswith("N")]
+        items = [r for r in items if _hit(r, field, operator, values) != operator.startswith("N")]
     return items
 
 
@@ -247,7 +247,7 @@ def build() -> ServiceApi:
         for s in sims.list():
             if s["locationCountry"]:
                 totals[s["locationCountry"]] = totals.get(s["locationCountry"], 0) + s["usage"]
-        ranked = sorted(({"country": c, "usage": u} for c, u in totals.items()), key=lambda r: -r["usage"])
+        ranked = [{"country": c, "usage": u} for c, u in sorted(totals.items(), key=lambda cu: -cu[1])]
         return JSONResponse(ranked[: int(request.query_params.get("limit", "10"))])
 
     async def usage_day(request: Request) -> Response:

@@ -8,7 +8,7 @@ reversed windows and windows longer than 14 days); totals scale with the window'
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .graphql import FieldError, graphql_route
@@ -63,12 +63,12 @@ def _window(args: Args) -> float:
     return (end - start) / DAY_MS
 
 
-def _ranked(daily: dict[str, float], days: float, scale: float = 1.0, ids: dict[str, int] | None = None) -> list[Record]:
+def _ranked(daily: Mapping[str, float], days: float, scale: float = 1.0, ids: dict[str, int] | None = None) -> list[Record]:
     rows = [{"name": name, "total": int(volume * days * scale), **({"id": ids[name]} if ids else {})} for name, volume in daily.items()]
     return sorted(rows, key=lambda r: -r["total"])
 
 
-def _report(daily: dict[str, float], ids: dict[str, int] | None = None) -> Callable[[Args], Record]:
+def _report(daily: Mapping[str, float], ids: dict[str, int] | None = None) -> Callable[[Args], Record]:
     """A `{obfuscated, entries}` report over `daily`, scaled by the window (and by bytes when asked)."""
 
     def resolve(args: Args) -> Record:
