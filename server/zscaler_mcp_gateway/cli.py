@@ -24,6 +24,7 @@ SIMULATOR_CREDENTIALS = {
     "ZSCALER_CLIENT_SECRET": "simulator-secret",
     "ZSCALER_VANITY_DOMAIN": "simulator",
     "ZSCALER_CUSTOMER_ID": "1234567890",
+    "ZCELL_CUSTOMER_ID": "gi754cvqb07r0",
 }
 
 
