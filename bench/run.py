@@ -48,7 +48,8 @@ class Plan:
 
 
 def config_text(toolsets: list[str]) -> str:
-    return "toolsets: [" + ", ".join(toolsets) + "]\nwrite:\n  enabled: false\n"
+    """The gateway's equivalent of the official flags: read-only, no entitlement filter (`--no-entitlement-filter`)."""
+    return "toolsets: [" + ", ".join(toolsets) + "]\nwrite:\n  enabled: false\nentitlementFilter: false\n"
 
 
 SpecFactory = Callable[[str], h.ServerSpec]  # variant ("all" | "one") -> spec
