@@ -153,6 +153,8 @@ class Upstream:
         positional = [*lead, *positional]
         kwargs = {p.target: arguments[p.name] for p in params if p.location == "body"}
         query = {p.target: arguments[p.name] for p in params if p.location == "query"}
+        if call.merge:  # partial update over a full-PUT API: send the current object back, changed
+            kwargs = {**self._current(client, tool, call.merge, positional, kwargs), **kwargs}
         if call.body_model and call.body_arg:
             kwargs = {call.body_arg: _model(call.body_model)(kwargs)}
         if query and call.query_arg:
@@ -244,6 +246,24 @@ class Upstream:
             if records:
                 return records[0][lookup.id_field]
         raise UpstreamError(f"nothing in {tool.service.upper()} matches {name!r}", 404)
+
+    def _current(self, client: Any, tool: Tool, getter: str, positional: list[Any], outgoing: Mapping[str, Any]) -> dict[str, Any]:
+        """The object as the API holds it (raw camelCase fields), minus the fields this call sets."""
+        from zscaler.utils import snake_to_camel
+
+        try:
+            outcome = _resolve(client, getter)(*positional)
+        except requests.RequestException as exc:
+            raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
+        _, response, error = _unpack(outcome)
+        self._observe(tool.service, response, error)
+        if error is not None:
+            raise _upstream_error(error, response)
+        body = response.get_body() if response is not None else None
+        if not isinstance(body, Mapping):
+            return {}
+        taken = set(outgoing) | {snake_to_camel(key) for key in outgoing}
+        return {key: value for key, value in body.items() if key not in taken}
 
     def _all_records(self, service: str, call: SdkCall, response: Any, name_filter: Any = None) -> dict[str, Any]:
         if response is None:

@@ -107,6 +107,9 @@ class SdkCall:
     for SDK list methods that filter their models locally and send no search to the API;
     `body_model` ("module:Class") wraps the body params, keyed by their SDK (camelCase) names,
     in an SDK model passed as the single keyword `body_arg`;
+    `merge` names the SDK getter of the object an update changes: the current object (same
+    positional arguments) is sent back with the given fields replaced, so omitted fields keep
+    their values on APIs whose PUT replaces the whole object (ZIA);
     `args` are constant leading positional arguments (the ZPA policy type of a policy tool);
     `records_key` names the body key that holds each page's records when the SDK's pager does
     not know it (ZDX `devices`/`alerts`/`users`/`software`, ZCC `trustedNetworkContracts`);
@@ -129,6 +132,7 @@ class SdkCall:
     lookup: Lookup | None = None
     args: tuple[Any, ...] = ()
     records_key: str | None = None
+    merge: str | None = None
 
     def select(self, arguments: Mapping[str, Any]) -> SdkCall:
         """The call these arguments ask for: the first variant whose argument is given, else this one."""
