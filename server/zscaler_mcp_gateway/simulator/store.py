@@ -93,6 +93,19 @@ class Collection:
             current.update(changes)
             return copy.deepcopy(current)
 
+    def replace(self, record_id: str, body: Any, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+        """PUT of APIs that replace the whole object (ZIA): omitted fields are gone, except the
+        server-managed `keep` fields; required fields must be present again."""
+        record = self._validated(body)
+        with self._lock:
+            current = self.records.get(str(record_id))
+            if current is None:
+                raise SimulatorError(404, f"Resource with id {record_id} not found")
+            record.update({k: current[k] for k in keep if k in current and k not in record})
+            record["id"] = current["id"]
+            self.records[str(record_id)] = record
+            return copy.deepcopy(record)
+
     def delete(self, record_id: str) -> None:
         with self._lock:
             if self.records.pop(str(record_id), None) is None:
