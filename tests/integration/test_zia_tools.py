@@ -97,11 +97,11 @@ LIFECYCLES: list[Lifecycle] = [
     _rule("url_filtering_rule", {"action": "BLOCK", "url_categories": ["GAMBLING"], "protocols": ["ANY_RULE"], "request_methods": ["GET", "POST"]}),
     _rule("cloud_firewall_rule", {"action": "BLOCK_DROP", "nw_services": [3101], "src_ip_groups": [3051], "enable_full_logging": True}),
     _rule("cloud_firewall_dns_rule", {"action": "REDIR_REQ", "redirect_ip": "10.10.0.53", "protocols": ["UDP_RULE"], "dest_ip_groups": [3001]}),
-    _rule("cloud_firewall_ips_rule", {"action": "BYPASS_IPS", "threat_categories": [66], "dest_countries": ["COUNTRY_US"]}),
+    _rule("cloud_firewall_ips_rule", {"action": "BYPASS_IPS", "threat_categories": [66], "dest_addresses": ["203.0.113.8"]}),
     _rule("ssl_inspection_rule", {"action": {"type": "DO_NOT_DECRYPT", "doNotDecryptSubActions": {"bypassOtherPolicies": True}}, "url_categories": ["FINANCE"], "platforms": ["SCAN_MACOS"]}),
     _rule("file_type_control_rule", {"filtering_action": "BLOCK", "file_types": ["FTCATEGORY_PYTHON"], "operation": "UPLOAD", "protocols": ["ANY_RULE"]}),
     _rule("sandbox_rule", {"ba_rule_action": "BLOCK", "by_threat_score": 55, "ba_policy_categories": ["ADWARE_BLOCK"], "file_types": ["FTCATEGORY_ZIP"]}),
-    _rule("web_dlp_rule", {"action": "BLOCK", "dlp_engines": [61], "protocols": ["HTTPS_RULE"], "excluded_users": [1003]}),
+    _rule("web_dlp_rule", {"action": "BLOCK", "dlp_engines": [61], "protocols": ["HTTPS_RULE"], "excluded_users": [1003], "ocr_enabled": True}),
     _rule("cloud_app_control_rule", {"actions": ["BLOCK_WEBMAIL_SEND"], "applications": ["GOOGLE_WEBMAIL"]}, rule_type="WEBMAIL"),
     _object("rule_label", "label_id", {"name": "Test-Label", "description": "made by a test"}, {"name": "Test-Label-v2"}),
     _object("time_interval", "interval_id", {"name": "Night Shift", "start_time": 1320, "end_time": 360, "days_of_week": ["EVERYDAY"]},
@@ -131,8 +131,8 @@ SETTINGS_WRITES: list[tuple[str, dict[str, Any], str, dict[str, Any], dict[str, 
      "zia_get_advanced_settings", {}, {"uiSessionTimeout": 3600, "cascadeUrlFiltering": True, "authBypassUrls": [".idp.example"]}),
     ("zia_update_mobile_advanced_settings", {"block_apps_sending_location_info": True},
      "zia_get_mobile_advanced_settings", {}, {"blockAppsSendingLocationInfo": True}),
-    ("zia_update_atp_settings", {"risk_tolerance": 60, "tor_blocked": False, "file_format_vulnerabilities_blocked": True, "cookie_stealing_pcap_enabled": True},
-     "zia_get_atp_settings", {}, {"riskTolerance": 60, "torBlocked": False, "fileFormatVunerabilitesBlocked": True, "cookieStealingPCAPEnabled": True}),
+    ("zia_update_atp_settings", {"risk_tolerance": 60, "tor_blocked": False, "file_format_vulnerabilities_blocked": True},
+     "zia_get_atp_settings", {}, {"riskTolerance": 60, "torBlocked": False, "fileFormatVunerabilitesBlocked": True, "cmdCtlTrafficCapture": True}),
     ("zia_update_atp_security_exceptions", {"bypass_urls": ["partner.example"]}, "zia_get_atp_security_exceptions", {}, {"bypassUrls": ["partner.example"]}),
     ("zia_add_atp_malicious_urls", {"malicious_urls": ["new-bad.example"]}, "zia_list_atp_malicious_urls", {}, {"maliciousUrls": ["evil.example", "phish.example/login", "new-bad.example"]}),
     ("zia_update_atp_malware_inspection", {"inspect_inbound": True, "inspect_outbound": False}, "zia_get_atp_malware_inspection", {}, {"inspectOutbound": False}),
@@ -141,9 +141,9 @@ SETTINGS_WRITES: list[tuple[str, dict[str, Any], str, dict[str, Any], dict[str, 
     ("zia_update_atp_malware_protocols", {"inspect_http": True, "inspect_ftp_over_http": False, "inspect_ftp": True},
      "zia_get_atp_malware_protocols", {}, {"inspectFtpOverHttp": False, "inspectFtp": True}),
     ("zia_update_malware_settings", {"virus_blocked": True, "adware_capture": True},
-     "zia_get_malware_settings", {}, {"virusBlocked": True, "adwareCapture": True, "trojanBlocked": False}),  # full PUT: unsent classes go off
-    ("zia_update_url_category_predefined", {"category_id": "NEWS_AND_MEDIA", "configured_name": "News and Media", "urls": ["news.acme.example"]},
-     "zia_get_url_category_predefined", {"category_id": "NEWS_AND_MEDIA"}, {"urls": ["news.acme.example"]}),
+     "zia_get_malware_settings", {}, {"virusBlocked": True, "adwareCapture": True, "trojanBlocked": True}),  # unsent classes keep their value
+    ("zia_update_url_category_predefined", {"category_id": "NEWS_AND_MEDIA", "urls": ["news.acme.example"]},
+     "zia_get_url_category_predefined", {"category_id": "NEWS_AND_MEDIA"}, {"urls": ["news.acme.example"], "configuredName": "News and Media"}),
     ("zia_add_urls_to_category", {"category_id": "CUSTOM_01", "configured_name": "Partner Portals", "urls": ["partner3.example.com"]},
      "zia_get_url_category", {"category_id": "CUSTOM_01"}, {"urls": ["partner1.example.com", "partner2.example.com", "partner3.example.com"]}),
     ("zia_activate_configuration", {}, "zia_get_activation_status", {}, {"status": "ACTIVE"}),
@@ -217,6 +217,16 @@ async def test_write_tools_change_the_upstream_state(
     assert (await call(writer, f"zia_get_{noun}", ident))[field] == value
     await call(writer, f"zia_delete_{noun}", ident)
     assert "404" in await call_error(writer, f"zia_get_{noun}", ident)
+
+
+async def test_updates_change_only_the_given_fields(writer: Gateway) -> None:
+    """ZIA PUTs replace whole objects; the gateway reads the object and sends it back changed."""
+    await call(writer, "zia_update_url_filtering_rule", {"rule_id": 102, "state": "DISABLED"})
+    rule = await call(writer, "zia_get_url_filtering_rule", {"rule_id": 102})
+    assert rule["state"] == "DISABLED" and rule["urlCategories"] == ["SOCIAL_NETWORKING"] and rule["departments"] == [{"id": 802, "name": "Finance"}]
+    await call(writer, "zia_update_cloud_app_control_rule", {"rule_type": "STREAMING_MEDIA", "rule_id": 272, "time_quota": 30})
+    cac = await call(writer, "zia_get_cloud_app_control_rule", {"rule_type": "STREAMING_MEDIA", "rule_id": 272})
+    assert cac["timeQuota"] == 30 and cac["actions"] == ["CAUTION_STREAMING_VIEW_LISTEN"]
 
 
 async def test_vpn_pre_shared_keys_are_write_only(writer: Gateway) -> None:

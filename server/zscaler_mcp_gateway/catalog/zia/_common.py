@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..builders import (
     create_tool,
@@ -17,14 +18,13 @@ from ..builders import (
     param,
     path_id,
     query,
-    update_tool,
 )
 from ..model import Action, JsonType, Param, SdkCall, Tool
 
-SEARCH = query("search", "string", "Return only records whose name contains this text.")
-PAGE_SIZE = query("page_size", "integer", "Records per upstream request; the tool still returns every page.", minimum=1, maximum=1000)
+SEARCH = query("search", "string", "Name contains this text.")
+PAGE_SIZE = query("page_size", "integer", "Upstream page size (all pages are returned).", minimum=1, maximum=1000)
 NAME = param("name", "string", "Display name.", required=True)
-DESCRIPTION = param("description", "string", "Free-text description.")
+DESCRIPTION = param("description", "string", "Description.")
 
 
 def ident(name: str, what: str, type: JsonType = "integer") -> Param:
@@ -33,8 +33,8 @@ def ident(name: str, what: str, type: JsonType = "integer") -> Param:
 
 
 def refs(name: str, what: str, *, required: bool = False, sdk_name: str | None = None) -> Param:
-    """A list of referenced record ids, sent in the API's [{"id": n}] form."""
-    return Param(name, "array", f"IDs of the {what}.", required=required, items="integer", location="body", sdk_name=sdk_name, convert="id_refs")
+    """A list of referenced record ids (`what` IDs), sent in the API's [{"id": n}] form."""
+    return Param(name, "array", f"{what} IDs.", required=required, items="integer", location="body", sdk_name=sdk_name, convert="id_refs")
 
 
 def strings(name: str, description: str, *, required: bool = False, enum: tuple[str, ...] | None = None, sdk_name: str | None = None) -> Param:
@@ -48,16 +48,22 @@ def flag(name: str, description: str, *, required: bool = False, sdk_name: str |
     return Param(name, "boolean", description, required=required, location="body", sdk_name=sdk_name)
 
 
-def camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(word[:1].upper() + word[1:] for word in rest)
-
-
 def required(*params: Param) -> tuple[Param, ...]:
     return tuple(replace(p, required=True) for p in params)
 
 
 # --- plain resources --------------------------------------------------------------------------
+
+def merged_update(name: str, toolset: str, description: str, method: str, getter: str | None, *params: Param, **call_options: Any) -> Tool:
+    """An update tool. With a getter the gateway reads the object and sends it back with only the
+    given fields changed (ZIA PUTs replace whole objects); without one, the call replaces it."""
+    call = SdkCall(method, query_arg=None, merge=getter, **call_options)
+    return Tool(name, "zia", toolset, Action.UPDATE, description, params, call)
+
+
+def changed_only(what: str) -> str:
+    return f"Update a ZIA {what}; only the given fields change. Activate after."
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -74,6 +80,7 @@ class Resource:
     paginate: bool = False
     name_filter: str | None = None  # the SDK filters `search` locally: so does the gateway
     note: str = ""  # appended to the list description
+    merge: bool = True  # updates read the object and change only the given fields
 
     @property
     def plural_noun(self) -> str:
@@ -81,92 +88,79 @@ class Resource:
 
 
 def crud(r: Resource, fields: Sequence[Param], update_fields: Sequence[Param] | None = None) -> list[Tool]:
-    """The tools of one resource: list, get, create, update (full PUT), delete; a None method skips one."""
+    """The tools of one resource: list, get, create, update, delete; a None method skips one."""
     list_m, get_m, add_m, update_m, delete_m = r.methods
-    service = "zia"
     tools: list[Tool] = []
     if list_m:
         call = SdkCall(f"{r.sdk}.{list_m}", paginate=r.paginate, result="records", name_filter=r.name_filter)
-        tools.append(Tool(f"zia_list_{r.plural_noun}", service, r.toolset, Action.READ, f"List ZIA {r.what}s.{r.note}", r.list_params, call))
+        tools.append(Tool(f"zia_list_{r.plural_noun}", "zia", r.toolset, Action.READ, f"List ZIA {r.what}s.{r.note}", r.list_params, call))
     if get_m:
-        tools.append(Tool(f"zia_get_{r.noun}", service, r.toolset, Action.READ, f"Get one ZIA {r.what} by ID.", (r.id_param,), SdkCall(f"{r.sdk}.{get_m}")))
+        tools.append(Tool(f"zia_get_{r.noun}", "zia", r.toolset, Action.READ, f"Get one ZIA {r.what} by ID.", (r.id_param,), SdkCall(f"{r.sdk}.{get_m}")))
     if add_m:
         tools.append(create_tool(f"zia_create_{r.noun}", r.toolset, f"Create a ZIA {r.what}. Activate after.", f"{r.sdk}.{add_m}", *fields))
     if update_m:
-        changed = tuple(update_fields) if update_fields is not None else tuple(fields)
-        tools.append(
-            update_tool(
-                f"zia_update_{r.noun}", r.toolset, f"Replace a ZIA {r.what} (full PUT: send every field to keep). Activate after.",
-                f"{r.sdk}.{update_m}", r.id_param, *changed,
-            )
-        )
+        changed = tuple(update_fields if update_fields is not None else fields)
+        getter = f"{r.sdk}.{get_m}" if r.merge and get_m else None
+        description = changed_only(r.what) if getter else f"Replace a ZIA {r.what} (send every field to keep). Activate after."
+        tools.append(merged_update(f"zia_update_{r.noun}", r.toolset, description, f"{r.sdk}.{update_m}", getter, r.id_param, *(optional(changed) if getter else changed)))
     if delete_m:
-        tools.append(delete_tool(f"zia_delete_{r.noun}", r.toolset, f"Delete a ZIA {r.what} (destructive). Activate after.", f"{r.sdk}.{delete_m}", r.id_param))
+        tools.append(delete_tool(f"zia_delete_{r.noun}", r.toolset, f"Delete a ZIA {r.what}. Activate after.", f"{r.sdk}.{delete_m}", r.id_param))
     return tools
-
-
-def partial_update(fields: Sequence[Param]) -> tuple[Param, ...]:
-    """Update fields for resources whose SDK update merges or whose API keeps omitted fields."""
-    return optional(tuple(fields))
 
 
 # --- policy rules -----------------------------------------------------------------------------
 
 RULE_METHODS: tuple[str, str, str, str, str] = ("list_rules", "get_rule", "add_rule", "update_rule", "delete_rule")
-ORDER = param("order", "integer", "Evaluation order among the rules of this policy (1 = first).", required=True, minimum=1)
-RANK = param("rank", "integer", "Admin rank of the rule (0-7, 7 = default).", minimum=0, maximum=7)
-STATE = param("state", "string", "Whether the rule is enforced.", enum=("ENABLED", "DISABLED"))
-RULE_NAME = param("name", "string", "Rule name (at most 31 characters).", required=True)
-DEVICE_TRUST = strings("device_trust_levels", "Device posture trust levels the rule matches.", enum=("ANY", "UNKNOWN_DEVICETRUSTLEVEL", "LOW_TRUST", "MEDIUM_TRUST", "HIGH_TRUST"))
-PROTOCOLS = strings("protocols", "Protocols the rule matches, e.g. ANY_RULE, HTTP_RULE, HTTPS_RULE, FTP_RULE.")
-URL_CATEGORIES = strings("url_categories", "URL category IDs the rule matches, e.g. GAMBLING or CUSTOM_01.")
-CLOUD_APPS = strings("cloud_applications", "Cloud application IDs the rule matches, e.g. ONEDRIVE, DROPBOX.")
-FILE_TYPES = strings("file_types", "File types the rule matches, e.g. FTCATEGORY_PDF_DOCUMENT, FTCATEGORY_ZIP.")
-CAPTURE_PCAP = flag("capture_pcap", "Capture packets (PCAP) of matching traffic.")
-FULL_LOGGING = flag("enable_full_logging", "Log every session, not only aggregated ones.")
-SRC_IPS = strings("src_ips", "Source IPs or CIDRs the rule matches.")
-DEST_ADDRESSES = strings("dest_addresses", "Destination IPs, CIDRs or FQDNs the rule matches.")
-DEST_COUNTRIES = strings("dest_countries", "Destination countries as COUNTRY_XX codes, e.g. COUNTRY_US.")
-DEST_IP_CATEGORIES = strings("dest_ip_categories", "URL categories of the destination IPs.")
+ORDER = param("order", "integer", "Evaluation order, 1 = first.", required=True, minimum=1)
+RANK = param("rank", "integer", "Admin rank, 7 = default.", minimum=0, maximum=7)
+STATE = param("state", "string", "Rule enforced or not.", enum=("ENABLED", "DISABLED"))
+RULE_NAME = param("name", "string", "Rule name, max 31 characters.", required=True)
+PROTOCOLS = strings("protocols", "Protocols matched, e.g. ANY_RULE, HTTPS_RULE.")
+URL_CATEGORIES = strings("url_categories", "URL category IDs matched, e.g. GAMBLING.")
+CLOUD_APPS = strings("cloud_applications", "Cloud application IDs matched, e.g. ONEDRIVE.")
+FILE_TYPES = strings("file_types", "File types matched, e.g. FTCATEGORY_PDF_DOCUMENT.")
+CAPTURE_PCAP = flag("capture_pcap", "Capture packets (PCAP) of matches.")
+FULL_LOGGING = flag("enable_full_logging", "Log every session.")
+SRC_IPS = strings("src_ips", "Source IPs or CIDRs matched.")
+DEST_ADDRESSES = strings("dest_addresses", "Destination IPs, CIDRs or FQDNs matched.")
+DEST_COUNTRIES = strings("dest_countries", "Destination countries matched, e.g. COUNTRY_US.")
 
 RULE_CRITERIA = (
     DESCRIPTION,
     RANK,
     STATE,
-    refs("labels", "rule labels tagging the rule"),
-    refs("locations", "locations the rule applies to"),
-    refs("location_groups", "location groups the rule applies to"),
-    refs("groups", "user groups the rule applies to"),
-    refs("departments", "departments the rule applies to"),
-    refs("users", "users the rule applies to"),
-    refs("time_windows", "time intervals during which the rule applies"),
-    refs("devices", "Client Connector devices the rule applies to"),
-    refs("device_groups", "Client Connector device groups the rule applies to"),
+    refs("labels", "Rule label"),
+    refs("locations", "Location"),
+    refs("location_groups", "Location group"),
+    refs("groups", "User group"),
+    refs("departments", "Department"),
+    refs("users", "User"),
+    refs("time_windows", "Time interval"),
 )
 
 
 def rules(
     plural: str, toolset: str, what: str, sdk: str, fields: Sequence[Param], *,
-    lead: Sequence[Param] = (), list_params: Sequence[Param] = (SEARCH,), name_filter: str | None = "search",
-    paginate: bool = False, extra_list: Sequence[Tool] = (),
+    lead: Sequence[Param] = (), list_params: Sequence[Param] = (SEARCH,), extra_list: Sequence[Tool] = (),
 ) -> list[Tool]:
-    """The five tools of a ZIA rule table; `lead` params (the CAC rule type) precede the rule id."""
+    """The five tools of a ZIA rule table; `lead` params (the CAC rule type) precede the rule id.
+
+    Lists filter `search` on the rule name in the gateway (most rule APIs take no search); updates
+    read the rule and change only the given fields, so fields without a param here survive them.
+    """
     noun = plural.removesuffix("s")
     rule_id = ident("rule_id", what)
     body = (RULE_NAME, ORDER, *fields, *RULE_CRITERIA)
-    svc = "zia"
-    list_call = SdkCall(f"{sdk}.{RULE_METHODS[0]}", paginate=paginate, result="records", name_filter=name_filter)
-    tools = [
-        Tool(f"zia_list_{plural}", svc, toolset, Action.READ, f"List ZIA {what}s in evaluation order.", (*lead, *list_params), list_call),
-        Tool(f"zia_get_{noun}", svc, toolset, Action.READ, f"Get one ZIA {what} by ID, with its member references.", (*lead, rule_id), SdkCall(f"{sdk}.{RULE_METHODS[1]}")),
-        create_tool(f"zia_create_{noun}", toolset, f"Create a ZIA {what}. Activate after.", f"{sdk}.{RULE_METHODS[2]}", *lead, *body),
-        update_tool(
-            f"zia_update_{noun}", toolset, f"Replace a ZIA {what} (full PUT: send every field to keep). Activate after.",
-            f"{sdk}.{RULE_METHODS[3]}", *lead, rule_id, *body,
-        ),
-        delete_tool(f"zia_delete_{noun}", toolset, f"Delete a ZIA {what} (destructive). Activate after.", f"{sdk}.{RULE_METHODS[4]}", *lead, rule_id),
+    methods = [f"{sdk}.{m}" for m in RULE_METHODS]
+    list_call = SdkCall(methods[0], result="records", name_filter="search")
+    return [
+        Tool(f"zia_list_{plural}", "zia", toolset, Action.READ, f"List ZIA {what}s in evaluation order.", (*lead, *list_params), list_call),
+        Tool(f"zia_get_{noun}", "zia", toolset, Action.READ, f"Get one ZIA {what} by ID.", (*lead, rule_id), SdkCall(methods[1])),
+        create_tool(f"zia_create_{noun}", toolset, f"Create a ZIA {what}. Activate after.", methods[2], *lead, *body),
+        merged_update(f"zia_update_{noun}", toolset, changed_only(what), methods[3], methods[1], *lead, rule_id, *optional(body)),
+        delete_tool(f"zia_delete_{noun}", toolset, f"Delete a ZIA {what}. Activate after.", methods[4], *lead, rule_id),
+        *extra_list,
     ]
-    return [*tools, *extra_list]
 
 
 # --- settings objects -------------------------------------------------------------------------
@@ -192,6 +186,11 @@ def settings_fields(rows: Sequence[SettingRow], *, required_all: bool = False) -
         items: JsonType | None = "string" if json_type == "array" else None
         out.append(Param(name, json_type, description, required=required_all, items=items, location="body", sdk_name=api_name))
     return tuple(out)
+
+
+def blocked_flags(rows: Sequence[tuple[str, str] | tuple[str, str, str]]) -> tuple[SettingRow, ...]:
+    """(camelCase stem, threat phrase[, tool name stem]) -> the API's `{stem}Blocked` flags only."""
+    return tuple(row for row in threat_pairs(rows) if row[0].endswith("Blocked"))
 
 
 def threat_pairs(rows: Sequence[tuple[str, str] | tuple[str, str, str]]) -> tuple[SettingRow, ...]:

@@ -43,7 +43,7 @@ TOOLS: list[Tool] = [
     *crud(
         Resource("time_interval", "zia_time_intervals", "time interval", "zia.time_intervals",
                  ("list_time_intervals", "get_time_intervals", "add_time_intervals", "update_time_intervals", "delete_time_intervals"),
-                 ident("interval_id", "time interval"), list_params=(SEARCH, PAGE_SIZE), paginate=True),
+                 ident("interval_id", "time interval"), paginate=True),
         (
             param("name", "string", "Interval name (letters and spaces).", required=True),
             param("start_time", "integer", "Start, in minutes after midnight (0-1439).", required=True, minimum=0, maximum=1439),
@@ -93,12 +93,12 @@ TOOLS: list[Tool] = [
         Resource("network_svc_group", "zia_cloud_firewall", "network service group", FIREWALL,
                  ("list_network_svc_groups", "get_network_svc_group", "add_network_svc_group", "update_network_svc_group", "delete_network_svc_group"),
                  ident("group_id", "network service group"), name_filter="search"),
-        _named(refs("service_ids", "network services in the group", required=True)),
+        _named(refs("service_ids", "Member network service", required=True)),
     ),
     *crud(
         Resource("ips_signature_rule", "zia_cloud_firewall", "custom IPS signature rule", "zia.ips_signature_rules",
                  ("list_ips_signature_rules", "get_ips_signature_rule", "add_ips_signature_rule", "update_ips_signature_rule", "delete_ips_signature_rule"),
-                 ident("rule_id", "custom IPS signature rule"), list_params=(SEARCH, PAGE_SIZE), paginate=True, name_filter="search"),
+                 ident("rule_id", "custom IPS signature rule"), paginate=True, name_filter="search"),
         (
             param("name", "string", "Signature name (at most 31 characters).", required=True),
             param("rule_text", "string", "Snort/Suricata rule body with a unique sid:, validated by ZIA before it is saved.", required=True),

@@ -10,11 +10,8 @@ from ._common import (
     CLOUD_APPS,
     DEST_ADDRESSES,
     DEST_COUNTRIES,
-    DEST_IP_CATEGORIES,
-    DEVICE_TRUST,
     FILE_TYPES,
     FULL_LOGGING,
-    PAGE_SIZE,
     PROTOCOLS,
     SEARCH,
     SRC_IPS,
@@ -37,116 +34,94 @@ def _action(description: str, *values: str, name: str = "action") -> Param:
     return param(name, "string", description, required=True, enum=values)
 
 
-SRC_IP_GROUPS = refs("src_ip_groups", "source IP groups the rule matches")
-DEST_IP_GROUPS = refs("dest_ip_groups", "destination IP groups the rule matches")
-NW_SERVICES = refs("nw_services", "network services the rule matches")
-NW_SERVICE_GROUPS = refs("nw_service_groups", "network service groups the rule matches")
+SRC_IP_GROUPS = refs("src_ip_groups", "Source IP group")
+DEST_IP_GROUPS = refs("dest_ip_groups", "Destination IP group")
+NW_SERVICES = refs("nw_services", "Network service")
+VALIDITY = (
+    flag("enforce_time_validity", "Apply only between validity_start_time and validity_end_time."),
+    param("validity_start_time", "integer", "Validity start, epoch seconds."),
+    param("validity_end_time", "integer", "Validity end, epoch seconds."),
+)
 
+# Each table's own fields: the common and useful ones. Updates keep every other field as it is.
 _URL_FILTERING = (
-    _action("What happens to matching traffic.", "ALLOW", "CAUTION", "BLOCK", "ISOLATE"),
+    _action("Action on matching traffic.", "ALLOW", "CAUTION", "BLOCK", "ISOLATE"),
     URL_CATEGORIES,
     PROTOCOLS,
-    strings("request_methods", "HTTP methods the rule matches (all when omitted).", enum=("CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "OTHER", "POST", "PUT", "TRACE")),
-    strings("user_agent_types", "Browsers the rule matches.", enum=USER_AGENTS),
-    DEVICE_TRUST,
+    strings("request_methods", "HTTP methods matched (all when omitted).", enum=("CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "OTHER", "POST", "PUT", "TRACE")),
     flag("block_override", "Let users override a BLOCK with a password."),
-    flag("enforce_time_validity", "Apply the rule only between validity_start_time and validity_end_time."),
-    param("validity_start_time", "integer", "Start of the validity window, epoch seconds."),
-    param("validity_end_time", "integer", "End of the validity window, epoch seconds."),
+    *VALIDITY,
 )
 _FIREWALL = (
-    _action("What happens to matching traffic.", "ALLOW", "BLOCK_DROP", "BLOCK_RESET", "BLOCK_ICMP", "EVAL_NWAPP"),
-    SRC_IPS, DEST_ADDRESSES, DEST_IP_CATEGORIES, DEST_COUNTRIES,
-    strings("nw_applications", "Network applications the rule matches, e.g. SKYPE, DNS."),
-    SRC_IP_GROUPS, DEST_IP_GROUPS, NW_SERVICES, NW_SERVICE_GROUPS,
-    refs("nw_application_groups", "network application groups the rule matches"),
-    FULL_LOGGING, DEVICE_TRUST,
+    _action("Action on matching traffic.", "ALLOW", "BLOCK_DROP", "BLOCK_RESET", "BLOCK_ICMP", "EVAL_NWAPP"),
+    SRC_IPS, DEST_ADDRESSES, DEST_COUNTRIES,
+    strings("nw_applications", "Network applications matched, e.g. DNS."),
+    SRC_IP_GROUPS, DEST_IP_GROUPS, NW_SERVICES,
+    refs("nw_service_groups", "Network service group"),
+    FULL_LOGGING,
 )
 _DNS = (
     _action(
-        "What happens to matching DNS traffic.", "ALLOW", "BLOCK", "REDIR_REQ", "REDIR_RES", "REDIR_ZPA", "REDIR_REQ_DOH",
+        "Action on matching DNS traffic.", "ALLOW", "BLOCK", "REDIR_REQ", "REDIR_RES", "REDIR_ZPA", "REDIR_REQ_DOH",
         "REDIR_REQ_KEEP_SENDER", "REDIR_REQ_TCP", "REDIR_REQ_UDP", "BLOCK_WITH_RESPONSE",
     ),
-    strings("protocols", "DNS transports the rule matches.", enum=("ANY_RULE", "TCP_RULE", "UDP_RULE", "DOHTTPS_RULE")),
-    strings("applications", "DNS tunnels and network applications the rule matches."),
-    SRC_IPS, DEST_ADDRESSES, DEST_IP_CATEGORIES, DEST_COUNTRIES, SRC_IP_GROUPS, DEST_IP_GROUPS,
-    strings("res_categories", "URL categories of the IPs the DNS answer resolves to."),
-    strings("dns_rule_request_types", "DNS record types the rule matches, e.g. A, AAAA, MX, TXT."),
-    param("block_response_code", "string", "DNS response code sent when the action blocks, e.g. NXDOMAIN."),
-    param("redirect_ip", "string", "IP that redirect actions send the request or answer to."),
-    CAPTURE_PCAP,
+    strings("protocols", "DNS transports matched.", enum=("ANY_RULE", "TCP_RULE", "UDP_RULE", "DOHTTPS_RULE")),
+    strings("applications", "DNS tunnels and network applications matched."),
+    DEST_ADDRESSES, SRC_IP_GROUPS, DEST_IP_GROUPS,
+    strings("res_categories", "URL categories of the resolved IPs matched."),
+    param("redirect_ip", "string", "Where REDIR_* actions send the request."),
+    param("block_response_code", "string", "DNS response code of a block, e.g. NXDOMAIN."),
 )
 _IPS = (
-    _action("What happens to matching traffic.", "ALLOW", "BLOCK_DROP", "BLOCK_RESET", "BYPASS_IPS"),
-    refs("threat_categories", "IPS threat categories the rule matches"),
-    SRC_IPS, DEST_ADDRESSES, DEST_COUNTRIES, SRC_IP_GROUPS, DEST_IP_GROUPS, NW_SERVICES, NW_SERVICE_GROUPS,
-    FULL_LOGGING, CAPTURE_PCAP,
+    _action("Action on matching traffic.", "ALLOW", "BLOCK_DROP", "BLOCK_RESET", "BYPASS_IPS"),
+    refs("threat_categories", "IPS threat category"),
+    DEST_ADDRESSES, SRC_IP_GROUPS, DEST_IP_GROUPS, NW_SERVICES, CAPTURE_PCAP,
 )
 _SSL = (
-    param(
-        "action", "object",
-        "What to do with matching TLS: {type: DECRYPT | DO_NOT_DECRYPT | BLOCK, decryptSubActions: {...}, "
-        "doNotDecryptSubActions: {bypassOtherPolicies: bool, ...}}.",
-        required=True,
-    ),
+    param("action", "object", "{type: DECRYPT|DO_NOT_DECRYPT|BLOCK, decryptSubActions: {...}, doNotDecryptSubActions: {...}}.", required=True),
     URL_CATEGORIES, CLOUD_APPS,
-    strings("platforms", "Client platforms the rule matches.", enum=("SCAN_IOS", "SCAN_ANDROID", "SCAN_MACOS", "SCAN_WINDOWS", "NO_CLIENT_CONNECTOR", "SCAN_LINUX")),
-    strings("user_agent_types", "Browsers the rule matches.", enum=USER_AGENTS),
-    flag("road_warrior_for_kerberos", "Apply to remote users who authenticate with Kerberos through a PAC file."),
+    strings("platforms", "Client platforms matched.", enum=("SCAN_IOS", "SCAN_ANDROID", "SCAN_MACOS", "SCAN_WINDOWS", "NO_CLIENT_CONNECTOR", "SCAN_LINUX")),
     DEST_IP_GROUPS,
-    refs("source_ip_groups", "source IP groups the rule matches"),
-    DEVICE_TRUST,
+    refs("source_ip_groups", "Source IP group"),
 )
 _FILE_TYPE = (
-    _action("What happens to matching files.", "ALLOW", "BLOCK", "CAUTION", name="filtering_action"),
+    _action("Action on matching files.", "ALLOW", "BLOCK", "CAUTION", name="filtering_action"),
     FILE_TYPES,
-    param("operation", "string", "Transfer direction the rule matches.", enum=("UPLOAD", "DOWNLOAD", "UPLOAD_DOWNLOAD")),
+    param("operation", "string", "Transfer direction matched.", enum=("UPLOAD", "DOWNLOAD", "UPLOAD_DOWNLOAD")),
     PROTOCOLS, URL_CATEGORIES, CLOUD_APPS,
-    flag("active_content", "Match only files with active content (macros, scripts)."),
-    flag("unscannable", "Match only files that cannot be scanned."),
-    param("min_size", "integer", "Minimum file size in KB.", minimum=0),
-    param("max_size", "integer", "Maximum file size in KB.", minimum=0),
-    CAPTURE_PCAP, DEVICE_TRUST,
+    param("min_size", "integer", "Minimum file size, KB.", minimum=0),
+    param("max_size", "integer", "Maximum file size, KB.", minimum=0),
 )
 _SANDBOX = (
-    _action("What happens to files the sandbox flags.", "ALLOW", "BLOCK", name="ba_rule_action"),
-    flag("first_time_enable", "Apply first_time_operation to files never seen before."),
+    _action("Action on files the sandbox flags.", "ALLOW", "BLOCK", name="ba_rule_action"),
+    flag("first_time_enable", "Apply first_time_operation to never-seen files."),
     param("first_time_operation", "string", "What happens to a never-seen file.", enum=("ALLOW_SCAN", "QUARANTINE", "ALLOW_NOSCAN", "QUARANTINE_ISOLATE")),
     flag("ml_action_enabled", "Use the AI instant verdict."),
-    param("by_threat_score", "integer", "Minimum threat score that counts as malicious (40-70).", minimum=40, maximum=70),
-    strings("ba_policy_categories", "Threat classes to act on.", enum=("ADWARE_BLOCK", "BOTMAL_BLOCK", "ANONYP2P_BLOCK", "RANSOMWARE_BLOCK", "OFFSEC_TOOLS_BLOCK", "SUSPICIOUS_BLOCK")),
-    FILE_TYPES, PROTOCOLS, URL_CATEGORIES,
+    param("by_threat_score", "integer", "Minimum malicious threat score.", minimum=40, maximum=70),
+    strings("ba_policy_categories", "Threat classes acted on.", enum=("ADWARE_BLOCK", "BOTMAL_BLOCK", "ANONYP2P_BLOCK", "RANSOMWARE_BLOCK", "OFFSEC_TOOLS_BLOCK", "SUSPICIOUS_BLOCK")),
+    FILE_TYPES, PROTOCOLS,
 )
 _WEB_DLP = (
-    _action("What happens to matching content.", "ANY", "BLOCK", "ALLOW", "ICAP_RESPONSE"),
-    refs("dlp_engines", "DLP engines whose matches trigger the rule"),
+    _action("Action on matching content.", "ANY", "BLOCK", "ALLOW", "ICAP_RESPONSE"),
+    refs("dlp_engines", "DLP engine"),
     FILE_TYPES, PROTOCOLS, URL_CATEGORIES, CLOUD_APPS,
-    param("min_size", "integer", "Minimum file size in KB to inspect.", minimum=0),
-    flag("match_only", "Only match; take no action (monitor mode)."),
-    flag("ocr_enabled", "Scan text in images with OCR."),
-    flag("without_content_inspection", "Match on file type and size only, without inspecting content."),
-    flag("zcc_notifications_enabled", "Notify the user through Client Connector."),
-    refs("excluded_users", "users exempted from the rule"),
-    refs("excluded_groups", "groups exempted from the rule"),
-    refs("excluded_departments", "departments exempted from the rule"),
-    param("external_auditor_email", "string", "Email address of an external auditor notified of violations."),
+    param("min_size", "integer", "Minimum file size to inspect, KB.", minimum=0),
+    flag("match_only", "Monitor only: match, take no action."),
+    flag("ocr_enabled", "Scan text in images (OCR)."),
+    refs("excluded_users", "Exempted user"),
 )
 _CAC = (
-    strings("actions", "Actions the rule takes, specific to the rule type, e.g. ALLOW_WEBMAIL_VIEW, BLOCK_WEBMAIL_SEND; "
-            "zia_list_cloud_app_control_actions lists them.", required=True),
-    strings("applications", "Cloud application IDs the rule governs, e.g. GOOGLE_WEBMAIL."),
-    flag("enforce_time_validity", "Apply the rule only between validity_start_time and validity_end_time."),
-    param("validity_start_time", "integer", "Start of the validity window, epoch seconds."),
-    param("validity_end_time", "integer", "End of the validity window, epoch seconds."),
-    param("time_quota", "integer", "Minutes of use allowed before the rule applies.", minimum=0),
+    strings("actions", "Actions, specific to the rule type, e.g. BLOCK_WEBMAIL_SEND (see zia_list_cloud_app_control_actions).", required=True),
+    strings("applications", "Cloud application IDs governed, e.g. GOOGLE_WEBMAIL."),
+    param("time_quota", "integer", "Minutes of use before the rule applies.", minimum=0),
     param("size_quota", "integer", "KB transferred before the rule applies.", minimum=0),
+    *VALIDITY,
 )
 _RULE_TYPE = Param("rule_type", "string", "Cloud app category the rule table belongs to (each category has its own table).", required=True, enum=CAC_RULE_TYPES, location="path")
 _CLOUD_APP_CATALOG = (
     SEARCH,
     query("app_class", "string", "Only applications of this class, e.g. WEB_MAIL, FILE_SHARE."),
     query("group_results", "boolean", "Group the applications by class."),
-    PAGE_SIZE,
 )
 
 

@@ -15,54 +15,36 @@ from ..builders import (
     query,
     update_tool,
 )
-from ..model import Action, Param, SdkCall, Tool
-from ._common import settings_fields, strings, threat_pairs
-
-PUT_NOTE = "full PUT: read it first and send every field to keep; omitted fields reset"
+from ..model import Param, Tool
+from ._common import (
+    blocked_flags,
+    merged_update,
+    settings_fields,
+    strings,
+    threat_pairs,
+)
 
 _ADVANCED = settings_fields((
     ("authBypassUrls", "array", "URLs that skip authentication."),
     ("authBypassUrlCategories", "array", "URL categories that skip authentication."),
     ("authBypassApps", "array", "Cloud apps that skip authentication."),
     ("kerberosBypassUrls", "array", "URLs that skip Kerberos authentication."),
-    ("kerberosBypassUrlCategories", "array", "URL categories that skip Kerberos authentication."),
-    ("kerberosBypassApps", "array", "Cloud apps that skip Kerberos authentication."),
-    ("basicBypassApps", "array", "Cloud apps that skip basic authentication."),
-    ("digestAuthBypassUrls", "array", "URLs that skip digest authentication."),
-    ("digestAuthBypassUrlCategories", "array", "URL categories that skip digest authentication."),
-    ("digestAuthBypassApps", "array", "Cloud apps that skip digest authentication."),
     ("enableDnsResolutionOnTransparentProxy", "boolean", "Resolve DNS on the transparent proxy."),
-    ("dnsResolutionOnTransparentProxyUrls", "array", "URLs resolved on the transparent proxy."),
-    ("dnsResolutionOnTransparentProxyUrlCategories", "array", "URL categories resolved on the transparent proxy."),
-    ("dnsResolutionOnTransparentProxyApps", "array", "Cloud apps resolved on the transparent proxy."),
-    ("dnsResolutionOnTransparentProxyExemptUrls", "array", "URLs exempt from transparent-proxy DNS resolution."),
-    ("dnsResolutionOnTransparentProxyExemptUrlCategories", "array", "URL categories exempt from transparent-proxy DNS resolution."),
-    ("dnsResolutionOnTransparentProxyExemptApps", "array", "Cloud apps exempt from transparent-proxy DNS resolution."),
-    ("blockDomainFrontingOnHostHeader", "boolean", "Block requests whose Host header differs from the TLS SNI (domain fronting)."),
-    ("blockDomainFrontingApps", "array", "Cloud apps checked for domain fronting."),
-    ("domainFrontingBypassUrlCategories", "array", "URL categories exempt from domain-fronting checks."),
-    ("blockConnectHostSniMismatch", "boolean", "Block CONNECT requests whose host differs from the TLS SNI."),
-    ("preferSniOverConnHost", "boolean", "Apply policy to the TLS SNI rather than the CONNECT host."),
-    ("preferSniOverConnHostApps", "array", "Cloud apps for which the SNI is preferred over the CONNECT host."),
-    ("sniDnsOptimizationBypassUrlCategories", "array", "URL categories exempt from SNI DNS optimization."),
+    ("blockDomainFrontingOnHostHeader", "boolean", "Block a Host header that differs from the TLS SNI (domain fronting)."),
+    ("blockConnectHostSniMismatch", "boolean", "Block a CONNECT host that differs from the TLS SNI."),
+    ("preferSniOverConnHost", "boolean", "Apply policy to the SNI rather than the CONNECT host."),
     ("blockHttpTunnelOnNonHttpPorts", "boolean", "Block HTTP tunnels on non-HTTP ports."),
-    ("trackHttpTunnelOnHttpPorts", "boolean", "Apply policy to HTTP tunnels on HTTP ports."),
-    ("blockNonCompliantHttpRequestOnHttpPorts", "boolean", "Block non-RFC-compliant HTTP requests on HTTP ports."),
+    ("blockNonCompliantHttpRequestOnHttpPorts", "boolean", "Block non-RFC-compliant HTTP on HTTP ports."),
     ("blockNonHttpOnHttpPortEnabled", "boolean", "Block non-HTTP traffic on HTTP ports."),
-    ("httpRangeHeaderRemoveUrlCategories", "array", "URL categories whose HTTP Range headers are removed."),
-    ("cascadeUrlFiltering", "boolean", "Keep evaluating URL filtering rules after an ALLOW (cascade to cloud app control)."),
+    ("cascadeUrlFiltering", "boolean", "Go on to cloud app control after a URL filtering ALLOW."),
     ("enablePolicyForUnauthenticatedTraffic", "boolean", "Apply policy to unauthenticated traffic."),
-    ("enableEvaluatePolicyOnGlobalSSLBypass", "boolean", "Evaluate policy for traffic on the global SSL bypass list."),
-    ("enforceSurrogateIpForWindowsApp", "boolean", "Enforce surrogate IP for Windows app traffic."),
     ("enableAdminRankAccess", "boolean", "Enforce admin ranks on policy rules."),
     ("dynamicUserRiskEnabled", "boolean", "Update user risk scores dynamically."),
-    ("ecsForAllEnabled", "boolean", "Send EDNS Client Subnet with every DNS request."),
-    ("logInternalIp", "boolean", "Log the internal IP taken from X-Forwarded-For."),
-    ("sipaXffHeaderEnabled", "boolean", "Insert X-Forwarded-For on source-IP-anchored traffic."),
-    ("uiSessionTimeout", "integer", "Admin portal session timeout in seconds."),
+    ("logInternalIp", "boolean", "Log the internal IP from X-Forwarded-For."),
+    ("uiSessionTimeout", "integer", "Admin portal session timeout, seconds."),
 ))
 _ATP = (
-    *settings_fields(threat_pairs((
+    *settings_fields(blocked_flags((
         ("activeX", "ActiveX controls"),
         ("adSpywareSites", "adware and spyware sites"),
         ("anonymizer", "anonymizers"),
@@ -86,11 +68,7 @@ _ATP = (
     ))),
     *settings_fields((
         ("cookieStealingBlocked", "boolean", "Block cookie stealing."),
-        ("cookieStealingPCAPEnabled", "boolean", "Capture packets (PCAP) of cookie stealing."),
-        ("maliciousUrlsCapture", "boolean", "Capture packets (PCAP) of requests to denylisted malicious URLs."),
-        ("riskToleranceCapture", "boolean", "Capture packets (PCAP) of pages over the risk tolerance."),
         ("blockedCountries", "array", "Countries (COUNTRY_XX codes) whose traffic is blocked."),
-        ("blockCountriesCapture", "boolean", "Capture packets (PCAP) of traffic to blocked countries."),
     )),
     Param("risk_tolerance", "integer", "Page risk score above which suspicious content is blocked (0-100).", minimum=0, maximum=100, location="body", sdk_name="riskTolerance"),
 )
@@ -124,12 +102,15 @@ def _flags(*rows: tuple[str, str]) -> tuple[Param, ...]:
     return tuple(Param(name, "boolean", description, required=True, location="body") for name, description in rows)
 
 
-def _document(toolset: str, noun: str, what: str, sdk: str, getter: str, setter: str, fields: tuple[Param, ...], note: str = PUT_NOTE) -> list[Tool]:
-    """Get and update tools of one tenant-wide settings object."""
-    return [
-        get_tool(f"zia_get_{noun}", toolset, f"Get the ZIA {what}.", f"{sdk}.{getter}"),
-        update_tool(f"zia_update_{noun}", toolset, f"Update the ZIA {what} ({note}). Activate after.", f"{sdk}.{setter}", *fields),
-    ]
+def _document(toolset: str, noun: str, what: str, sdk: str, getter: str, setter: str, fields: tuple[Param, ...], *, merge: bool = True) -> list[Tool]:
+    """Get and update tools of one tenant-wide settings object. Updates change only the given
+    fields, except where the SDK method takes every field as an argument (then all are required)."""
+    update = (
+        merged_update(f"zia_update_{noun}", toolset, f"Update the ZIA {what}; only the given fields change. Activate after.", f"{sdk}.{setter}", f"{sdk}.{getter}", *fields)
+        if merge
+        else update_tool(f"zia_update_{noun}", toolset, f"Update the ZIA {what} (every field required). Activate after.", f"{sdk}.{setter}", *fields)
+    )
+    return [get_tool(f"zia_get_{noun}", toolset, f"Get the ZIA {what}.", f"{sdk}.{getter}"), update]
 
 
 def _url_list(toolset: str, noun: str, what: str, sdk: str, methods: tuple[str, str, str], urls: Param) -> list[Tool]:
@@ -165,21 +146,18 @@ TOOLS: list[Tool] = [
                strings("exempt_urls", "URLs or domains to add to or remove from the exempt list.", required=True, sdk_name="url_list")),
     # malware protection
     *_document("zia_atp_malware", "atp_malware_inspection", "malware inspection directions", _MALWARE_API, "get_atp_malware_inspection", "update_atp_malware_inspection",
-               _flags(("inspect_inbound", "Inspect inbound traffic for malware."), ("inspect_outbound", "Inspect outbound traffic for malware.")), "both fields required"),
+               _flags(("inspect_inbound", "Inspect inbound traffic for malware."), ("inspect_outbound", "Inspect outbound traffic for malware.")), merge=False),
     *_document("zia_atp_malware", "atp_malware_policy", "malware file-handling policy", _MALWARE_API, "get_atp_malware_policy", "update_atp_malware_policy",
                _flags(("block_unscannable_files", "Block files that cannot be scanned."), ("block_password_protected_archive_files", "Block password-protected archives.")),
-               "both fields required"),
+               merge=False),
     *_document("zia_atp_malware", "atp_malware_protocols", "malware inspection protocols", _MALWARE_API, "get_atp_malware_protocols", "update_atp_malware_protocols",
                _flags(("inspect_http", "Inspect HTTP."), ("inspect_ftp_over_http", "Inspect FTP over HTTP."), ("inspect_ftp", "Inspect native FTP.")),
-               "all three fields required"),
+               merge=False),
     get_tool("zia_get_malware_settings", "zia_atp_malware", "Get the ZIA malware threat-class settings (block and capture per class).", f"{_MALWARE_API}.get_malware_settings"),
-    Tool(
-        "zia_update_malware_settings", "zia", "zia_atp_malware", Action.UPDATE,
-        "Update the ZIA malware threat-class settings (full PUT: omitted classes are turned off). Activate after.", _MALWARE,
-        SdkCall(
-            f"{_MALWARE_API}.update_malware_settings", query_arg=None,
-            body_model="zscaler.zia.models.malware_protection_settings:MalwareSettings", body_arg="settings",
-        ),
+    merged_update(
+        "zia_update_malware_settings", "zia_atp_malware", "Update the ZIA malware threat-class settings; only the given fields change. Activate after.",
+        f"{_MALWARE_API}.update_malware_settings", f"{_MALWARE_API}.get_malware_settings", *_MALWARE,
+        body_model="zscaler.zia.models.malware_protection_settings:MalwareSettings", body_arg="settings",
     ),
     # sandbox information
     get_tool("zia_get_sandbox_quota", "zia_sandbox", "Get the ZIA sandbox API submission quota (allowed, used, unused).", "zia.sandbox.get_quota"),

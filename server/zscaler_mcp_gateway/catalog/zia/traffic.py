@@ -29,12 +29,7 @@ _LOCATION = (
     flag("auth_required", "Require user authentication."),
     flag("ssl_scan_enabled", "Inspect TLS traffic."),
     flag("xff_forward_enabled", "Insert X-Forwarded-For headers."),
-    flag("surrogate_ip", "Map users to device IPs (surrogate IP)."),
-    param("idle_time_in_minutes", "integer", "Surrogate IP idle timeout in minutes.", minimum=1),
     flag("ofw_enabled", "Enforce the cloud firewall."),
-    flag("ips_control", "Enforce IPS control."),
-    flag("aup_enabled", "Show an acceptable use policy page."),
-    flag("caution_enabled", "Show caution notifications."),
     param("up_bandwidth", "integer", "Upload bandwidth in kbps (0 = unlimited).", minimum=0),
     param("dn_bandwidth", "integer", "Download bandwidth in kbps (0 = unlimited).", minimum=0),
 )
@@ -88,7 +83,6 @@ TOOLS: list[Tool] = [
                      query("group_type", "string", "Only groups of this kind.", enum=("STATIC_GROUP", "DYNAMIC_GROUP")),
                      query("location_id", "integer", "Only groups containing this location."),
                      query("fetch_locations", "boolean", "Include each group's locations."),
-                     PAGE_SIZE,
                  )),
         (),
     ),
@@ -98,7 +92,6 @@ TOOLS: list[Tool] = [
                  list_params=(
                      query("ip_address", "string", "Only this IP address."),
                      query("available_for_gre_tunnel", "boolean", "Only IPs not yet used by a GRE tunnel."),
-                     PAGE_SIZE,
                  )),
         (param("ip_address", "string", "The public static IPv4 address.", required=True), *_STATIC_IP_EDITABLE),
         update_fields=_STATIC_IP_EDITABLE,  # the address itself cannot change; the SDK resends it
@@ -112,7 +105,6 @@ TOOLS: list[Tool] = [
                      query("type", "string", "Only credentials of this type.", enum=("CN", "IP", "UFQDN", "XAUTH")),
                      query("include_only_without_location", "boolean", "Only credentials not yet tied to a location."),
                      query("location_id", "integer", "Only credentials of this location."),
-                     PAGE_SIZE,
                  )),
         (
             *required(_CREDENTIAL_TYPE, _PSK),
@@ -124,7 +116,7 @@ TOOLS: list[Tool] = [
     ),
     *crud(
         Resource("gre_tunnel", "zia_locations", "GRE tunnel", "zia.gre_tunnel", ("list_gre_tunnels", "get_gre_tunnel", "add_gre_tunnel", None, "delete_gre_tunnel"),
-                 ident("tunnel_id", "GRE tunnel"), list_params=(PAGE_SIZE,), paginate=True),
+                 ident("tunnel_id", "GRE tunnel"), list_params=(), paginate=True),
         (
             param("source_ip", "string", "Static IP the tunnel starts from (create it first with zia_create_static_ip).", required=True),
             param("comment", "string", "Free-text note."),

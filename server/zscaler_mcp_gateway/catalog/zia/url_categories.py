@@ -13,7 +13,7 @@ from ..builders import (
     update_tool,
 )
 from ..model import Action, Param, SdkCall, Tool
-from ._common import ident, strings
+from ._common import changed_only, ident, merged_update, strings
 
 TOOLSET = "zia_url_categories"
 SDK = "zia.url_categories"
@@ -48,14 +48,14 @@ TOOLS: list[Tool] = [
         f"{SDK}.get_category", _PREDEFINED_ID,
     ),
     create_tool("zia_create_url_category", TOOLSET, "Create a custom ZIA URL category. Activate after.", f"{SDK}.add_url_category", *_CATEGORY_FIELDS),
-    update_tool(
-        "zia_update_url_category", TOOLSET, "Replace a custom ZIA URL category (full PUT). Activate after.",
-        f"{SDK}.update_url_category", _CATEGORY_ID, *optional(_CATEGORY_FIELDS),
+    merged_update(
+        "zia_update_url_category", TOOLSET, changed_only("custom URL category"), f"{SDK}.update_url_category", f"{SDK}.get_category",
+        _CATEGORY_ID, *optional(_CATEGORY_FIELDS),
     ),
-    update_tool(
-        "zia_update_url_category_predefined", TOOLSET, "Replace the URLs and keywords added to a predefined URL category (full PUT). Activate after.",
-        f"{SDK}.update_url_category", _PREDEFINED_ID,
-        param("configured_name", "string", "Display name of the predefined category.", required=True),
+    merged_update(
+        "zia_update_url_category_predefined", TOOLSET,
+        "Update the URLs, keywords or IP ranges added to a predefined URL category; a given list replaces the old one. Activate after.",
+        f"{SDK}.update_url_category", f"{SDK}.get_category", _PREDEFINED_ID,
         strings("urls", "URLs added to the category."),
         strings("keywords", "Keywords added to the category."),
         strings("ip_ranges", "IP ranges (CIDR) added to the category."),

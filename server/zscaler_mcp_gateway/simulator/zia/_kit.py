@@ -65,6 +65,18 @@ def static_route(path: str, items: Sequence[Record], filters: Mapping[str, Calla
     return Route(ROOT + path, listing, methods=["GET"])
 
 
+SERVER_FIELDS = ("predefined", "defaultRule", "referencedRuleCount", "customCategory", "lastModifiedTime", "lastModifiedBy")
+
+
+def replace_route(collection: Collection) -> Route:
+    """PUT {path}/{id}: ZIA replaces the whole object (only server-managed fields survive)."""
+
+    async def replace(request: Request) -> Response:
+        return JSONResponse(collection.replace(request.path_params["record_id"], await _object_body(request), keep=SERVER_FIELDS))
+
+    return Route(collection.path + "/{record_id}", replace, methods=["PUT"])
+
+
 def paged(items: list[Record], request: Request) -> Response:
     """One ZIA page (`page`, `pageSize`), like every ZIA list endpoint that pages."""
     page, _, _ = _page(items, request, ZIA_DEFAULT_PAGE_SIZE, ("pageSize",))
@@ -141,8 +153,13 @@ async def _object_body(request: Request) -> Record:
     return body
 
 
+def _zero(value: Any) -> Any:
+    return type(value)() if isinstance(value, (bool, int, float, str, list, dict)) else None
+
+
 def replace_document(doc: Collection, body: Record) -> Record:
-    """PUT semantics of a settings object: only its own fields, each with the type it has."""
+    """PUT of a settings object: only its own fields, each with the type it has; a field left out
+    goes back to its zero value (false, 0, empty), as ZIA's whole-object PUT does."""
     current = read_document(doc)
     unknown = sorted(k for k in body if k not in current)
     if unknown:
@@ -150,7 +167,7 @@ def replace_document(doc: Collection, body: Record) -> Record:
     wrong = sorted(k for k, v in body.items() if current[k] is not None and v is not None and type(v) is not type(current[k]) and not (isinstance(v, (int, float)) and isinstance(current[k], (int, float)) and not isinstance(v, bool)))
     if wrong:
         raise SimulatorError(400, f"Wrong type for field(s): {', '.join(wrong)}")
-    doc.update(DOCUMENT_ID, body)
+    doc.update(DOCUMENT_ID, {key: body.get(key, _zero(value)) for key, value in current.items()})
     return read_document(doc)
 
 

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from ..store import Collection, ServiceApi, SimulatorError
 from ._kit import (
     ROOT,
+    SERVER_FIELDS,
     contains,
     equals,
     lite_route,
@@ -110,7 +111,7 @@ def build() -> ServiceApi:
         if request.method == "GET":
             return JSONResponse(record)
         if request.method == "PUT":
-            return JSONResponse(cac.update(record["id"], {**await object_body(request), "type": of_type(request)}))
+            return JSONResponse(cac.replace(record["id"], {**await object_body(request), "type": of_type(request)}, keep=SERVER_FIELDS))
         cac.delete(record["id"])
         return Response(status_code=204)
 

@@ -13,6 +13,7 @@ from ..store import ServiceApi, SimulatorError
 from ._kit import (
     AUDIT,
     ROOT,
+    SERVER_FIELDS,
     Record,
     equals,
     get_route,
@@ -100,7 +101,7 @@ def build() -> ServiceApi:
     async def vpn_update(request: Request) -> Response:
         body = await object_body(request)
         body.pop("preSharedKey", None)  # accepted, never stored where a read could return it
-        return JSONResponse(credentials.update(request.path_params["record_id"], body))
+        return JSONResponse(credentials.replace(request.path_params["record_id"], body, keep=SERVER_FIELDS))
 
     async def recommended_vips(request: Request) -> Response:
         if not request.query_params.get("sourceIp"):

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..store import Collection, ServiceApi, SimulatorError
-from ._kit import ROOT, truthy
+from ._kit import ROOT, SERVER_FIELDS, truthy
 
 PREDEFINED_CATEGORIES = {
     "NEWS_AND_MEDIA": "News and Media",
@@ -51,8 +51,8 @@ def build() -> ServiceApi:
         record_id = request.path_params["record_id"]
         body = await request.json() if await request.body() else None
         action = request.query_params.get("action")
-        if action is None:
-            return JSONResponse(categories.update(record_id, body))
+        if action is None:  # a whole-object PUT
+            return JSONResponse(categories.replace(record_id, body, keep=SERVER_FIELDS))
         if action not in ("ADD_TO_LIST", "REMOVE_FROM_LIST") or not isinstance(body, dict):
             raise SimulatorError(400, f"Invalid action {action!r} or body")
         current = categories.get(record_id)
