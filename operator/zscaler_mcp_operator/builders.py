@@ -1,8 +1,11 @@
 """The child objects of one ZscalerMCP, as plain dicts. Pure: no I/O, the same gateway gives the same objects.
 
-The pod template depends only on how the gateway runs (image, replicas, resources, Secret name),
-never on its policy: a policy change rewrites the ConfigMap, kubelet swaps the mounted directory
-and the gateway reloads it live, with no rollout.
+The pod template depends only on how the gateway runs (image, replicas, resources, Secret names,
+auth, allowed hosts), never on its policy: a policy change rewrites the ConfigMap, kubelet swaps the
+mounted directory and the gateway reloads it live, with no rollout.
+
+The command line is the Helm chart's (charts/zscaler-mcp-gateway/templates/deployment.yaml): the
+same flags, mount paths and defaults, so a gateway runs the same whichever door it came through.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from zscaler_mcp_gateway.config import PolicyConfig
 from zscaler_mcp_gateway.credentials import DEFAULT_CREDENTIALS_DIR
 
 from .crd import API_VERSION, KIND
-from .spec import Gateway
+from .spec import AUTH_API_KEY, AUTH_JWT, Gateway
 
 DEFAULT_IMAGE = f"ghcr.io/zscaler-mcp-gateway/zscaler-mcp-gateway:{__version__}"
 APP_NAME = "zscaler-mcp-gateway"
@@ -27,6 +30,9 @@ CONTAINER = "gateway"
 CONFIG_DIR = "/etc/zscaler-mcp"
 CONFIG_KEY = "config.yaml"
 CREDENTIALS_DIR = DEFAULT_CREDENTIALS_DIR
+API_KEYS_DIR = "/var/run/secrets/zscaler-mcp-api-keys"
+BIND_HOST = "0.0.0.0"
+CLUSTER_DOMAIN = "cluster.local"
 MCP_PORT = 8000
 METRICS_PORT = 9090
 RUN_AS = 10001
@@ -43,6 +49,21 @@ def endpoint(name: str, namespace: str) -> str:
 
 def selector_labels(name: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/instance": name}
+
+
+def allowed_hosts(gateway: Gateway) -> list[str]:
+    """The Host values the MCP endpoint accepts: the Service's DNS names, localhost, then spec.allowedHosts.
+
+    Bare names, so each matches on any port (the gateway's --allowed-hosts semantics), as the chart's.
+    """
+    name, namespace = gateway.name, gateway.namespace
+    service_names = [name, f"{name}.{namespace}", f"{name}.{namespace}.svc", f"{name}.{namespace}.svc.{CLUSTER_DOMAIN}"]
+    return list(dict.fromkeys([*service_names, "localhost", "127.0.0.1", *gateway.allowed_hosts]))
+
+
+def stateless(gateway: Gateway) -> bool:
+    """No MCP sessions whenever more than one pod serves, so any replica answers any request (the chart's rule)."""
+    return gateway.replicas > 1
 
 
 def labels(name: str) -> dict[str, str]:
@@ -104,23 +125,57 @@ def _probe(path: str, period: int, failures: int) -> dict[str, Any]:
     }
 
 
+def _auth_args(gateway: Gateway) -> list[str]:
+    """`--auth MODE`, always explicit (the gateway refuses to guess beyond loopback), and what the mode needs."""
+    auth = gateway.auth
+    args = ["--auth", auth.mode]
+    if auth.mode == AUTH_API_KEY:
+        args += ["--api-keys-dir", API_KEYS_DIR]
+    elif auth.mode == AUTH_JWT:
+        assert auth.jwt is not None
+        args += ["--jwt-issuer", auth.jwt.issuer, "--jwt-audience", auth.jwt.audience, "--jwks-url", auth.jwt.jwks_url]
+        if auth.jwt.resource_url:
+            args += ["--resource-url", auth.jwt.resource_url]
+    return args
+
+
+def serve_args(gateway: Gateway) -> list[str]:
+    """The gateway container's command line, flag for flag the chart's."""
+    args = [
+        "serve",
+        "--config",
+        f"{CONFIG_DIR}/{CONFIG_KEY}",
+        "--credentials-dir",
+        CREDENTIALS_DIR,
+        "--host",
+        BIND_HOST,
+        "--port",
+        str(MCP_PORT),
+        "--metrics-port",
+        str(METRICS_PORT),
+        "--allowed-hosts",
+        ",".join(allowed_hosts(gateway)),
+    ]
+    if stateless(gateway):
+        args.append("--stateless")
+    args += _auth_args(gateway)
+    if gateway.allow_unconfirmed_deletes:
+        args.append("--allow-unconfirmed-deletes")
+    return args
+
+
+def _uses_api_keys(gateway: Gateway) -> bool:
+    return gateway.auth.mode == AUTH_API_KEY
+
+
 def _container(gateway: Gateway) -> dict[str, Any]:
+    api_keys_mount = (
+        [{"name": "api-keys", "mountPath": API_KEYS_DIR, "readOnly": True}] if _uses_api_keys(gateway) else []
+    )
     return {
         "name": CONTAINER,
         "image": gateway.image,
-        "args": [
-            "serve",
-            "--config",
-            f"{CONFIG_DIR}/{CONFIG_KEY}",
-            "--credentials-dir",
-            CREDENTIALS_DIR,
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(MCP_PORT),
-            "--metrics-port",
-            str(METRICS_PORT),
-        ],
+        "args": serve_args(gateway),
         "ports": [
             {"name": "mcp", "containerPort": MCP_PORT, "protocol": "TCP"},
             {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
@@ -132,9 +187,26 @@ def _container(gateway: Gateway) -> dict[str, Any]:
         "volumeMounts": [
             {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
             {"name": "credentials", "mountPath": CREDENTIALS_DIR, "readOnly": True},
+            *api_keys_mount,
             {"name": "tmp", "mountPath": "/tmp"},
         ],
     }
+
+
+def _volumes(gateway: Gateway) -> list[dict[str, Any]]:
+    volumes: list[dict[str, Any]] = [
+        {"name": "config", "configMap": {"name": config_map_name(gateway.name)}},
+        {"name": "credentials", "secret": {"secretName": gateway.secret_name, "defaultMode": SECRET_FILE_MODE}},
+    ]
+    if _uses_api_keys(gateway):
+        volumes.append(
+            {
+                "name": "api-keys",
+                "secret": {"secretName": gateway.auth.api_keys_secret, "defaultMode": SECRET_FILE_MODE},
+            }
+        )
+    volumes.append({"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}})
+    return volumes
 
 
 def deployment(gateway: Gateway) -> dict[str, Any]:
@@ -158,14 +230,7 @@ def deployment(gateway: Gateway) -> dict[str, Any]:
                         "seccompProfile": {"type": "RuntimeDefault"},
                     },
                     "containers": [_container(gateway)],
-                    "volumes": [
-                        {"name": "config", "configMap": {"name": config_map_name(gateway.name)}},
-                        {
-                            "name": "credentials",
-                            "secret": {"secretName": gateway.secret_name, "defaultMode": SECRET_FILE_MODE},
-                        },
-                        {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
-                    ],
+                    "volumes": _volumes(gateway),
                 },
             },
         },

@@ -37,6 +37,13 @@ QUANTITY_PATTERN = (
     r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
 )
 CONDITION_TYPES = ("Ready", "ConfigValid", "CredentialsAvailable")
+# The gateway's --auth modes, and the chart's `auth.*` values they mirror.
+AUTH_MODES = ("none", "api-key", "jwt")
+# A Host header allowlist entry: host, host:port or host:* (the gateway's --allowed-hosts syntax).
+HOST_PATTERN = r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:(\*|[0-9]{1,5}))?$"
+HTTPS_URL_PATTERN = r"^https://\S+$"
+HTTP_URL_PATTERN = r"^https?://\S+$"
+URL_MAX_LENGTH = 2048
 
 
 def _strings(description: str, **item: Any) -> dict[str, Any]:
@@ -64,6 +71,84 @@ def _quantities(description: str) -> dict[str, Any]:
     }
 
 
+def _secret_name(description: str) -> dict[str, Any]:
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 253,
+        "pattern": SECRET_NAME_PATTERN,
+        "description": description,
+    }
+
+
+def _url(description: str, pattern: str = HTTP_URL_PATTERN) -> dict[str, Any]:
+    return {"type": "string", "maxLength": URL_MAX_LENGTH, "pattern": pattern, "description": description}
+
+
+def auth_schema() -> dict[str, Any]:
+    """`spec.auth`: the chart's `auth.*` values (but `principals`), the gateway's --auth flags."""
+    jwt_set = "has(self.jwt) && has(self.jwt.issuer)"
+    return {
+        "type": "object",
+        "description": "How MCP clients authenticate to the gateway (`--auth`). The gateway listens beyond loopback, "
+        "so it refuses to start without a mode; the operator always passes one. Without `mode`: `api-key` when "
+        "`apiKeysSecret` is set, `jwt` when `jwt.issuer` is, else `none`: then anything that reaches the Service "
+        "may call every served tool without a credential (`ConfigValid` says so); prefer `api-key`.",
+        "properties": {
+            "mode": {
+                "type": "string",
+                "enum": list(AUTH_MODES),
+                "description": "`none`, `api-key` or `jwt`; see above for the default.",
+            },
+            "apiKeysSecret": _secret_name(
+                "Secret of MCP client API keys in the resource's namespace: each key of the Secret is a principal "
+                "name, its value that principal's API key (16 characters or more). Mounted read-only at "
+                "`/var/run/secrets/zscaler-mcp-api-keys`; rotated keys are picked up without a restart. Clients "
+                "send `Authorization: Bearer <key>`."
+            ),
+            "jwt": {
+                "type": "object",
+                "description": "OAuth2 resource-server mode: JWT access tokens from `issuer` for `audience`, "
+                "signed by a key of `jwksUrl`.",
+                "properties": {
+                    "issuer": _url("The token issuer (`iss`), the authorization server's URL."),
+                    "audience": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": URL_MAX_LENGTH,
+                        "description": "The audience the tokens must carry (`aud`), usually the public URL of `/mcp`.",
+                    },
+                    "jwksUrl": _url("The issuer's JWKS (https).", HTTPS_URL_PATTERN),
+                    "resourceUrl": _url(
+                        "Public URL of `/mcp` for the OAuth protected-resource metadata; required when "
+                        "`audience` is not a URL."
+                    ),
+                },
+            },
+        },
+        "x-kubernetes-validations": [
+            {
+                "rule": f"has(self.mode) || !(has(self.apiKeysSecret) && {jwt_set})",
+                "message": "auth: both apiKeysSecret and jwt.issuer are set; choose one with auth.mode",
+            },
+            {
+                "rule": "!has(self.mode) || self.mode != 'api-key' || has(self.apiKeysSecret)",
+                "message": "auth.mode api-key needs auth.apiKeysSecret",
+            },
+            {
+                "rule": "(has(self.mode) ? self.mode != 'jwt' : !has(self.jwt) || !has(self.jwt.issuer)) || "
+                "(has(self.jwt) && has(self.jwt.issuer) && has(self.jwt.audience) && has(self.jwt.jwksUrl))",
+                "message": "auth.mode jwt needs auth.jwt.issuer, auth.jwt.audience and auth.jwt.jwksUrl",
+            },
+            {
+                "rule": "!has(self.jwt) || !has(self.jwt.audience) || has(self.jwt.resourceUrl) || "
+                "self.jwt.audience.matches('^https?://')",
+                "message": "auth.jwt.resourceUrl is required when auth.jwt.audience is not a URL",
+            },
+        ],
+    }
+
+
 def spec_schema() -> dict[str, Any]:
     services = list(load_catalog().services)
     keywords = ", ".join(f"`{k}`" for k in KEYWORDS)
@@ -77,7 +162,9 @@ def spec_schema() -> dict[str, Any]:
                 "format": "int32",
                 "minimum": 0,
                 "default": DEFAULT_REPLICAS,
-                "description": "Gateway pods. The gateway is stateless behind its Service, so any count works.",
+                "description": "Gateway pods. More than one run without MCP sessions (`--stateless`), so any "
+                "pod answers any request behind the plain Service; one pod keeps sessions (and pushes "
+                "`tools/list_changed`).",
             },
             "image": {
                 "type": "string",
@@ -125,16 +212,27 @@ def spec_schema() -> dict[str, Any]:
                 "description": "Zscaler API credentials, mounted read-only as files into the gateway pods.",
                 "required": ["secretName"],
                 "properties": {
-                    "secretName": {
-                        "type": "string",
-                        "minLength": 1,
-                        "maxLength": 253,
-                        "pattern": SECRET_NAME_PATTERN,
-                        "description": "Secret in the resource's namespace whose keys are the credential file names "
+                    "secretName": _secret_name(
+                        "Secret in the resource's namespace whose keys are the credential file names "
                         "(`ZSCALER_CLIENT_ID`, `ZSCALER_CLIENT_SECRET` or `ZSCALER_PRIVATE_KEY`, "
-                        "`ZSCALER_CUSTOMER_ID`, `ZSCALER_VANITY_DOMAIN`, optional `ZSCALER_CLOUD`).",
-                    }
+                        "`ZSCALER_CUSTOMER_ID`, `ZSCALER_VANITY_DOMAIN`, optional `ZSCALER_CLOUD`)."
+                    )
                 },
+            },
+            "auth": auth_schema(),
+            "allowedHosts": _strings(
+                "Extra `Host` header values the MCP endpoint accepts (e.g. an Ingress host name): `host`, "
+                "`host:port` or `host:*`; a bare host matches any port. The Service's DNS names "
+                "(`<name>`, `<name>.<namespace>`, `<name>.<namespace>.svc`, `<name>.<namespace>.svc.cluster.local`), `localhost` and `127.0.0.1` "
+                "are always accepted; any other Host is refused (DNS-rebinding protection).",
+                pattern=HOST_PATTERN,
+                maxLength=255,
+            ),
+            "allowUnconfirmedDeletes": {
+                "type": "boolean",
+                "default": False,
+                "description": "Let delete tools run without a human confirming each one through the MCP client "
+                "(`--allow-unconfirmed-deletes`); only for automation whose deletes are reviewed elsewhere.",
             },
             "resources": {
                 "type": "object",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -34,7 +35,7 @@ def _constraints(schema: Mapping[str, Any]) -> list[str]:
     elif "pattern" in schema:
         rules.append(f"pattern `{schema['pattern']}`")
     if "default" in schema:
-        rules.append(f"default `{schema['default']}`")
+        rules.append(f"default `{json.dumps(schema['default'])}`")  # as YAML/JSON spell it: `false`, not `False`
     if schema.get("format") == "date-time":
         rules.append("RFC 3339 time")
     rules += [rule["message"] for rule in schema.get("x-kubernetes-validations", ())]

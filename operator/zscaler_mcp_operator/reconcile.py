@@ -22,7 +22,12 @@ from zscaler_mcp_gateway.policy import PolicyView
 from . import builders, status
 from .drift import holds
 from .kube import ApiError, Cluster
-from .spec import Gateway, parse_gateway, secret_name_of
+from .spec import AUTH_NONE, Gateway, api_keys_secret_of, parse_gateway, secret_name_of
+
+UNAUTHENTICATED = (
+    "spec.auth: mode none, the MCP endpoint takes calls without a credential from anything that reaches the "
+    "Service; set spec.auth.apiKeysSecret (or spec.auth.jwt) to require one"
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,13 @@ class Reconciler:
         if rejected:
             return status.rejected_condition(list(rejected.values())), tool_count, config_hash
         warnings = policy_warnings(gateway.policy, self.catalog)
+        if gateway.auth.mode == AUTH_NONE:
+            warnings.append(UNAUTHENTICATED)
         return status.config_condition((), warnings, tool_count), tool_count, config_hash
+
+    async def _secret_exists(self, namespace: str, name: str) -> bool:
+        """Whether the Secret exists; only its metadata is read, never a key or value."""
+        return await self.cluster.read("Secret", namespace, name, metadata_only=True) is not None
 
     async def reconcile(self, resource: Mapping[str, Any], logger: logging.Logger | logging.LoggerAdapter[Any]) -> None:
         metadata = resource["metadata"]
@@ -79,14 +90,15 @@ class Reconciler:
             config, tool_count, config_hash = await self._apply_children(gateway, logger)
 
         secret_name = secret_name_of(resource)
-        secret_found = (
-            secret_name is not None
-            and await self.cluster.read("Secret", namespace, secret_name, metadata_only=True) is not None
+        secret_found = secret_name is not None and await self._secret_exists(namespace, secret_name)
+        api_keys_name = api_keys_secret_of(resource)
+        api_keys = (
+            None if api_keys_name is None else (api_keys_name, await self._secret_exists(namespace, api_keys_name))
         )
         conditions = [
             status.ready_condition(await self.cluster.read("Deployment", namespace, name)),
             config,
-            status.credentials_condition(secret_name, namespace, secret_found),
+            status.credentials_condition(secret_name, namespace, secret_found, api_keys),
         ]
         for changed in status.changed_conditions(previous.get("conditions"), conditions):
             problem = changed["status"] == "False" and changed["type"] != status.READY

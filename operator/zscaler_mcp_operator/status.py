@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .builders import CREDENTIALS_DIR
+from .builders import API_KEYS_DIR, CREDENTIALS_DIR
 from .crd import CONDITION_TYPES
 
 READY, CONFIG_VALID, CREDENTIALS_AVAILABLE = CONDITION_TYPES
@@ -46,19 +46,25 @@ def rejected_condition(rejections: Sequence[str]) -> dict[str, str]:
     return condition(CONFIG_VALID, False, "Rejected", "the API server rejected " + "; ".join(rejections))
 
 
-def credentials_condition(secret_name: str | None, namespace: str, exists: bool) -> dict[str, str]:
+def credentials_condition(
+    secret_name: str | None, namespace: str, exists: bool, api_keys: tuple[str, bool] | None = None
+) -> dict[str, str]:
+    """The Zscaler credentials Secret and, in api-key mode, the API keys Secret (`api_keys`: name, exists)."""
     if secret_name is None:
         return condition(CREDENTIALS_AVAILABLE, False, "SecretNameMissing", "spec.credentials.secretName is not set")
-    if exists:
+    secrets = [(secret_name, exists, CREDENTIALS_DIR, "")]
+    if api_keys is not None:
+        secrets.append((api_keys[0], api_keys[1], API_KEYS_DIR, "API keys "))
+    missing = [f"{what}Secret {name!r}" for name, found, _, what in secrets if not found]
+    if missing:
         return condition(
-            CREDENTIALS_AVAILABLE, True, "SecretFound", f"Secret {secret_name!r} is mounted at {CREDENTIALS_DIR}"
+            CREDENTIALS_AVAILABLE,
+            False,
+            "SecretNotFound",
+            f"{' and '.join(missing)} not found in namespace {namespace!r}; gateway pods wait for it",
         )
-    return condition(
-        CREDENTIALS_AVAILABLE,
-        False,
-        "SecretNotFound",
-        f"Secret {secret_name!r} not found in namespace {namespace!r}; gateway pods wait for it",
-    )
+    mounted = "; ".join(f"{what}Secret {name!r} is mounted at {path}" for name, _, path, what in secrets)
+    return condition(CREDENTIALS_AVAILABLE, True, "SecretFound", mounted)
 
 
 def merge_conditions(previous: Any, current: Sequence[Mapping[str, str]], now: str) -> list[dict[str, str]]:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +20,10 @@ from chartkit import (
     restricted_violations,
     validate_objects,
 )
+from tests.support import pods
 from zscaler_mcp_gateway import cli
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import parse_policy_text
-from zscaler_mcp_gateway.simulator import free_port
 
 VALUE_SETS = ci_values(GATEWAY_CHART)
 DEPLOYMENT = "gw-zscaler-mcp-gateway"
@@ -312,43 +308,16 @@ def test_the_rendered_pod_command_starts_the_real_gateway(tmp_path: Path) -> Non
     container = _container(objects)
     files = {
         "/etc/zscaler-mcp": find(objects, "ConfigMap", f"{DEPLOYMENT}-config")["data"],
-        "/var/run/secrets/zscaler": {"ZSCALER_CLIENT_ID": "id", "ZSCALER_CLIENT_SECRET": "s", "ZSCALER_CUSTOMER_ID": "1", "ZSCALER_VANITY_DOMAIN": "acme"},
+        "/var/run/secrets/zscaler": dict(pods.SIMULATOR_CREDENTIAL_FILES),
         "/var/run/secrets/zscaler-mcp-api-keys": {"alice": "an-api-key-of-24-characters"},
     }
-    mounts = {m["mountPath"]: tmp_path / m["name"] for m in container["volumeMounts"]}
-    assert set(files) | {"/tmp"} == set(mounts)
-    for mount, content in files.items():
-        mounts[mount].mkdir()
-        for name, text in content.items():
-            (mounts[mount] / name).write_text(text)
-    ports = {"--port": str(free_port()), "--metrics-port": str(free_port())}
-    args = list(container["args"])
-    for flag, port in ports.items():
-        args[args.index(flag) + 1] = port
-    for mount in sorted(files, key=len, reverse=True):
-        args = [str(mounts[mount]) + arg[len(mount) :] if arg.startswith(mount) else arg for arg in args]
-    command = [sys.executable, "-c", "from zscaler_mcp_gateway.cli import main; raise SystemExit(main())", *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        readyz = _poll_json(f"http://127.0.0.1:{ports['--port']}/readyz", process)
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=20)[0]
-    assert readyz["ready"] is True, output
-    assert readyz["config"]["source"] == str(mounts["/etc/zscaler-mcp"] / "config.yaml")
-    assert "MCP endpoint authentication: api-key" in output
-
-
-def _poll_json(url: str, process: subprocess.Popen[str], timeout: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while process.poll() is None and time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                document: dict[str, Any] = json.load(response)
-                return document
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer (exit code {process.poll()})")
+    mounts = pods.lay_out(container, files, tmp_path)
+    args = pods.local_args(container["args"], mounts)
+    assert pods.check_security(args).mode == "api-key"  # what the gateway decides on the rendered 0.0.0.0
+    started = pods.start(args)  # on loopback
+    assert started.readyz["ready"] is True, started.output
+    assert started.readyz["config"]["source"] == str(mounts["/etc/zscaler-mcp"] / "config.yaml")
+    assert "MCP endpoint authentication: api-key" in started.output
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import urllib.request
 from collections.abc import AsyncIterator
 
@@ -122,6 +123,12 @@ def test_operator_reconciles_a_zscalermcp_to_ready(kube: Kube, image: str, names
         resource = yaml.safe_load((ROOT / "manifests" / "example-zscalermcp.yaml").read_text())
         resource["metadata"]["namespace"] = namespace
         resource["spec"]["replicas"] = 1  # no spec.image: the chart hands the operator its own image
+        # The example's API keys Secret, under a name of this test's own (the gateway fixture has the usual one).
+        resource["spec"]["auth"] = {"apiKeysSecret": "zmcp-operator-api-keys"}
+        kube.kubectl(
+            "create", "secret", "generic", "zmcp-operator-api-keys", "-n", namespace,
+            f"--from-literal=e2e={secrets.token_hex(24)}",
+        )  # fmt: skip
         kube.kubectl("apply", "-f", "-", stdin=yaml.safe_dump(resource))
         name = f"zscalermcp/{resource['metadata']['name']}"
         kube.kubectl("wait", name, "-n", namespace, "--for=condition=Ready", "--timeout=300s", timeout=330)

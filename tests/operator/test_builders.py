@@ -12,7 +12,7 @@ import yaml
 
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import validate_policy
-from zscaler_mcp_operator.builders import DEFAULT_IMAGE, children, config_hash, render_config
+from zscaler_mcp_operator.builders import DEFAULT_IMAGE, children, config_hash, render_config, serve_args
 from zscaler_mcp_operator.spec import Gateway, parse_gateway, policy_document
 
 UID = "5f1c8a52-0000-4000-8000-000000000001"
@@ -147,7 +147,7 @@ def test_the_pod_meets_pod_security_restricted() -> None:
 def test_the_gateway_serves_mcp_and_metrics_with_probes() -> None:
     built = objects()
     (container,) = built["Deployment"]["spec"]["template"]["spec"]["containers"]
-    assert container["args"][5:] == ["--host", "0.0.0.0", "--port", "8000", "--metrics-port", "9090"]
+    assert container["args"][5:11] == ["--host", "0.0.0.0", "--port", "8000", "--metrics-port", "9090"]
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "mcp"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "mcp"}
     assert [(p["name"], p["containerPort"]) for p in container["ports"]] == [("mcp", 8000), ("metrics", 9090)]
@@ -192,3 +192,93 @@ def test_config_hash_is_the_sha256_of_config_yaml() -> None:
     text = render_config(gateway().policy)
     assert config_hash(text) == hashlib.sha256(text.encode()).hexdigest()
     assert config_hash(text) != config_hash(render_config(gateway(toolsets=["all"]).policy))
+
+
+API_KEYS_MOUNT = {"name": "api-keys", "mountPath": "/var/run/secrets/zscaler-mcp-api-keys", "readOnly": True}
+JWT = {
+    "issuer": "https://login.example.com/",
+    "audience": "https://mcp.example.com/mcp",
+    "jwksUrl": "https://login.example.com/jwks",
+}
+JWT_PLAIN_AUDIENCE = {**JWT, "audience": "zscaler-mcp", "resourceUrl": "https://mcp.example.com/mcp"}
+
+
+def arg(args: list[str], flag: str) -> str:
+    return args[args.index(flag) + 1]
+
+
+@pytest.mark.parametrize(
+    ("auth", "mode", "flags"),
+    [
+        (None, "none", {}),
+        ({}, "none", {}),
+        ({"mode": "none", "apiKeysSecret": "keys"}, "none", {}),
+        ({"apiKeysSecret": "keys"}, "api-key", {"--api-keys-dir": "/var/run/secrets/zscaler-mcp-api-keys"}),
+        (
+            {"mode": "api-key", "apiKeysSecret": "keys"},
+            "api-key",
+            {"--api-keys-dir": "/var/run/secrets/zscaler-mcp-api-keys"},
+        ),
+        (
+            {"jwt": JWT},
+            "jwt",
+            {"--jwt-issuer": JWT["issuer"], "--jwt-audience": JWT["audience"], "--jwks-url": JWT["jwksUrl"]},
+        ),
+        (
+            {"jwt": JWT_PLAIN_AUDIENCE},
+            "jwt",
+            {"--jwt-audience": "zscaler-mcp", "--resource-url": "https://mcp.example.com/mcp"},
+        ),
+        ({"mode": "jwt", "apiKeysSecret": "keys", "jwt": JWT}, "jwt", {"--jwt-issuer": JWT["issuer"]}),
+    ],
+)
+def test_auth_is_always_explicit_with_what_its_mode_needs(
+    auth: dict[str, Any] | None, mode: str, flags: dict[str, str]
+) -> None:
+    template = pod() if auth is None else pod(auth=auth)
+    (container,) = template["spec"]["containers"]
+    args = container["args"]
+    assert args.count("--auth") == 1 and arg(args, "--auth") == mode
+    assert {flag: arg(args, flag) for flag in flags} == flags
+    volumes = template["spec"]["volumes"]
+    if mode == "api-key":
+        assert API_KEYS_MOUNT in container["volumeMounts"]
+        assert {"name": "api-keys", "secret": {"secretName": "keys", "defaultMode": 0o440}} in volumes
+    else:
+        assert "--api-keys-dir" not in args
+        assert "api-keys" not in [v["name"] for v in volumes]
+    if mode != "jwt":
+        assert not {"--jwt-issuer", "--jwt-audience", "--jwks-url", "--resource-url"} & set(args)
+    elif "resourceUrl" not in auth["jwt"]:  # type: ignore[index]
+        assert "--resource-url" not in args
+
+
+def test_allowed_hosts_are_the_service_names_and_localhost_then_the_spec() -> None:
+    service = ["zs", "zs.tools", "zs.tools.svc", "zs.tools.svc.cluster.local", "localhost", "127.0.0.1"]
+    assert arg(serve_args(gateway()), "--allowed-hosts").split(",") == service
+    extra = ["mcp.example.com", "mcp.example.com:443", "localhost", "zs.tools.svc"]
+    hosts = arg(serve_args(gateway(allowedHosts=extra)), "--allowed-hosts").split(",")
+    assert hosts == [*service, "mcp.example.com", "mcp.example.com:443"]  # duplicates dropped, order kept
+
+
+@pytest.mark.parametrize(("replicas", "stateless"), [(0, False), (1, False), (2, True), (5, True)])
+def test_stateless_whenever_more_than_one_pod_serves(replicas: int, stateless: bool) -> None:
+    assert ("--stateless" in serve_args(gateway(replicas=replicas))) is stateless
+
+
+def test_unconfirmed_deletes_only_when_asked() -> None:
+    assert "--allow-unconfirmed-deletes" not in serve_args(gateway())
+    assert "--allow-unconfirmed-deletes" not in serve_args(gateway(allowUnconfirmedDeletes=False))
+    assert serve_args(gateway(allowUnconfirmedDeletes=True))[-1] == "--allow-unconfirmed-deletes"
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"auth": {"apiKeysSecret": "keys"}, "allowedHosts": ["mcp.example.com"], "allowUnconfirmedDeletes": True},
+        {"auth": {"jwt": JWT_PLAIN_AUDIENCE}, "replicas": 1},
+    ],
+)
+def test_children_with_auth_are_valid_kubernetes_objects(spec: dict[str, Any]) -> None:
+    for obj in children(gateway(**spec)):
+        kubernetes_validate.validate(obj, "1.30.0", strict=True)

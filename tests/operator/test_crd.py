@@ -6,15 +6,18 @@ import re
 from pathlib import Path
 from typing import Any
 
+import celpy
 import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from celpy.adapter import json_to_cel
 
 from zscaler_mcp_gateway.catalog import load_catalog
-from zscaler_mcp_gateway.config import policy_warnings
+from zscaler_mcp_gateway.config import ConfigError, policy_warnings
+from zscaler_mcp_gateway.security.hosts import _ENTRY as GATEWAY_HOST_ENTRY
 from zscaler_mcp_operator.builders import DEFAULT_IMAGE
-from zscaler_mcp_operator.crd import custom_resource_definition, resource_schema
+from zscaler_mcp_operator.crd import HOST_PATTERN, custom_resource_definition, resource_schema
 from zscaler_mcp_operator.docs import BEGIN, END, crd_reference, splice
 from zscaler_mcp_operator.generate import CRD_FILE, DOCS_FILE, expected
 from zscaler_mcp_operator.spec import parse_gateway
@@ -75,12 +78,21 @@ def test_the_schema_is_structural_and_covers_the_contract() -> None:
     spec = schema["properties"]["spec"]
     assert set(spec["properties"]) == {
         "replicas", "image", "services", "toolsets", "disabledToolsets", "disabledTools", "enabledTools",
-        "write", "entitlementFilter", "credentials", "resources",
+        "write", "entitlementFilter", "credentials", "resources", "auth", "allowedHosts", "allowUnconfirmedDeletes",
     }  # fmt: skip
     assert spec["required"] == ["credentials"] and spec["properties"]["credentials"]["required"] == ["secretName"]
     assert spec["properties"]["replicas"]["minimum"] == 0
     assert spec["properties"]["services"]["items"]["enum"] == list(load_catalog().services)
     assert "enum" not in spec["properties"]["toolsets"]["items"]  # unknown ids are reported, not rejected
+    auth = spec["properties"]["auth"]
+    assert auth["properties"]["mode"]["enum"] == ["none", "api-key", "jwt"]
+    assert set(auth["properties"]) == {"mode", "apiKeysSecret", "jwt"}  # the chart's auth.* but principals
+    assert set(auth["properties"]["jwt"]["properties"]) == {"issuer", "audience", "jwksUrl", "resourceUrl"}
+    assert spec["properties"]["allowUnconfirmedDeletes"] == {
+        **spec["properties"]["allowUnconfirmedDeletes"],
+        "type": "boolean",
+        "default": False,
+    }
     status = schema["properties"]["status"]["properties"]
     assert set(status) == {"observedGeneration", "toolCount", "endpoint", "configHash", "conditions"}
     condition = status["conditions"]["items"]["properties"]
@@ -105,6 +117,99 @@ def test_the_schema_rejects_what_a_schema_can_see(spec: dict[str, Any], accepted
     resource = {"metadata": {"name": "zs"}, "spec": {"credentials": {"secretName": "zs-creds"}, **spec}}
     validator = jsonschema.Draft7Validator(resource_schema())
     assert (not list(validator.iter_errors(resource))) is accepted
+
+
+_CEL = celpy.Environment()
+
+
+def _cel_failures(schema: dict[str, Any], value: Any, path: str = "") -> list[str]:
+    """The messages of the x-kubernetes-validations rules `value` breaks, evaluated with a CEL runtime."""
+    failures = []
+    for rule in schema.get("x-kubernetes-validations", ()):
+        program = _CEL.program(_CEL.compile(rule["rule"]))
+        if not program.evaluate({"self": json_to_cel(value)}):
+            failures.append(f"{path or '<root>'}: {rule['message']}")
+    if isinstance(value, dict):
+        for name, child in schema.get("properties", {}).items():
+            if name in value:
+                failures += _cel_failures(child, value[name], f"{path}.{name}")
+    elif isinstance(value, list) and "items" in schema:
+        for item in value:
+            failures += _cel_failures(schema["items"], item, f"{path}[]")
+    return failures
+
+
+def admission_errors(spec: dict[str, Any], name: str = "zs") -> list[str]:
+    """What the API server would refuse about a resource: its OpenAPI schema, then its CEL rules."""
+    resource = {"metadata": {"name": name}, "spec": {"credentials": {"secretName": "zs-creds"}, **spec}}
+    schema = resource_schema()
+    errors = [error.message for error in jsonschema.Draft7Validator(schema).iter_errors(resource)]
+    return errors or _cel_failures(schema, resource)
+
+
+JWT = {
+    "issuer": "https://login.example.com/",
+    "audience": "https://mcp.example.com/mcp",
+    "jwksUrl": "https://login.example.com/jwks",
+}
+AUTH_CASES: list[tuple[dict[str, Any], str | None]] = [
+    ({}, None),
+    ({"auth": {}}, None),
+    ({"auth": {"mode": "none"}}, None),
+    ({"auth": {"apiKeysSecret": "zscaler-mcp-api-keys"}}, None),
+    ({"auth": {"mode": "api-key", "apiKeysSecret": "keys"}}, None),
+    ({"auth": {"mode": "none", "apiKeysSecret": "keys"}}, None),
+    ({"auth": {"jwt": JWT}}, None),
+    ({"auth": {"mode": "jwt", "jwt": JWT, "apiKeysSecret": "keys"}}, None),
+    ({"auth": {"jwt": {**JWT, "audience": "zscaler-mcp", "resourceUrl": "https://mcp.example.com/mcp"}}}, None),
+    ({"auth": {"mode": "api-key"}}, "auth.mode api-key needs auth.apiKeysSecret"),
+    ({"auth": {"mode": "jwt"}}, "auth.mode jwt needs auth.jwt.issuer, auth.jwt.audience and auth.jwt.jwksUrl"),
+    ({"auth": {"mode": "jwt", "jwt": {"issuer": JWT["issuer"]}}}, "auth.mode jwt needs auth.jwt.issuer"),
+    ({"auth": {"jwt": {"issuer": JWT["issuer"], "audience": JWT["audience"]}}}, "auth.mode jwt needs auth.jwt.issuer"),
+    ({"auth": {"apiKeysSecret": "keys", "jwt": JWT}}, "auth: both apiKeysSecret and jwt.issuer are set"),
+    ({"auth": {"jwt": {**JWT, "audience": "zscaler-mcp"}}}, "auth.jwt.resourceUrl is required when auth.jwt.audience"),
+    ({"auth": {"mode": "oauth"}}, "'oauth' is not one of"),
+    ({"auth": {"apiKeysSecret": "Keys"}}, "does not match"),
+    ({"auth": {"jwt": {**JWT, "jwksUrl": "http://login.example.com/jwks"}}}, "does not match"),
+    ({"allowedHosts": ["mcp.example.com", "mcp.example.com:443", "mcp.example.com:*", "[::1]:8000"]}, None),
+    ({"allowedHosts": ["https://mcp.example.com"]}, "does not match"),
+    ({"allowedHosts": ["mcp.example.com/mcp"]}, "does not match"),
+    ({"allowUnconfirmedDeletes": True}, None),
+    ({"allowUnconfirmedDeletes": "yes"}, "is not of type 'boolean'"),
+]
+
+
+@pytest.mark.parametrize(("spec", "refusal"), AUTH_CASES)
+def test_admission_of_auth_hosts_and_deletes(spec: dict[str, Any], refusal: str | None) -> None:
+    errors = admission_errors(spec)
+    if refusal is None:
+        assert errors == []
+    else:
+        assert any(refusal in error for error in errors), errors
+
+
+@pytest.mark.parametrize(("spec", "refusal"), AUTH_CASES)
+def test_the_operator_refuses_what_admission_refuses(spec: dict[str, Any], refusal: str | None) -> None:
+    """`render` and a resource created before the CRD was updated get the same verdict as admission."""
+    resource = {"metadata": {"name": "zs"}, "spec": {"credentials": {"secretName": "zs-creds"}, **spec}}
+    try:
+        parse_gateway(resource, load_catalog(), DEFAULT_IMAGE)
+    except ConfigError as error:
+        assert refusal is not None, error.errors
+    else:
+        assert refusal is None
+
+
+def test_the_existing_cel_rules_hold_under_a_cel_runtime() -> None:
+    assert admission_errors({"disabledToolsets": ["zia_url_filtering"]}) == []
+    assert admission_errors({"disabledToolsets": ["all"]}) == [
+        ".spec.disabledToolsets: disabledToolsets takes toolset ids, not the keywords default, all"
+    ]
+    assert admission_errors({}, name="Not-A-Label")[0].startswith("<root>: metadata.name must be a DNS-1035 label")
+
+
+def test_the_host_pattern_is_the_gateways() -> None:
+    assert HOST_PATTERN == GATEWAY_HOST_ENTRY.pattern
 
 
 def _doc_examples() -> list[dict[str, Any]]:

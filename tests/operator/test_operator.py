@@ -225,6 +225,52 @@ async def test_credentials_and_readiness_follow_the_cluster(apiserver: ApiServer
     assert condition(apiserver, "zs", "Ready")["reason"] == "Available"
 
 
+async def test_the_api_keys_secret_is_mounted_and_checked_like_the_credentials(apiserver: ApiServer) -> None:
+    await call(
+        apiserver, "POST", f"{CORE}/secrets", {"metadata": {"name": "zscaler-credentials", "namespace": NAMESPACE}}
+    )
+    await create(apiserver, "zs", auth={"apiKeysSecret": "zs-api-keys"}, allowedHosts=["mcp.example.com"])
+    pod = current(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]
+    args = pod["containers"][0]["args"]
+    assert args[args.index("--auth") :][:4] == [
+        "--auth",
+        "api-key",
+        "--api-keys-dir",
+        "/var/run/secrets/zscaler-mcp-api-keys",
+    ]
+    assert args[args.index("--allowed-hosts") + 1].endswith(",localhost,127.0.0.1,mcp.example.com")
+    assert {"name": "api-keys", "secret": {"secretName": "zs-api-keys", "defaultMode": 0o440}} in pod["volumes"]
+    missing = await eventually(
+        lambda: (c := condition(apiserver, "zs", "CredentialsAvailable")).get("status") == "False" and c, "keys missing"
+    )
+    assert missing["message"].startswith("API keys Secret 'zs-api-keys' not found")
+    assert "mode none" not in condition(apiserver, "zs", "ConfigValid")["message"]
+
+    await call(apiserver, "POST", f"{CORE}/secrets", {"metadata": {"name": "zs-api-keys", "namespace": NAMESPACE}})
+    found = await eventually(
+        lambda: (c := condition(apiserver, "zs", "CredentialsAvailable")).get("status") == "True" and c, "keys seen"
+    )
+    assert "'zs-api-keys' is mounted at /var/run/secrets/zscaler-mcp-api-keys" in found["message"]
+
+
+async def test_no_auth_runs_auth_none_with_a_warning_and_is_ready_as_usual(apiserver: ApiServer) -> None:
+    await create(apiserver, "zs")
+    args = current(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[args.index("--auth") + 1] == "none"
+    valid = condition(apiserver, "zs", "ConfigValid")
+    assert valid["status"] == "True" and "warning: spec.auth: mode none" in valid["message"]
+    await call(apiserver, "PATCH", f"{APPS}/zs/status", {"status": {"availableReplicas": 1}}, MERGE)
+    await eventually(lambda: condition(apiserver, "zs", "Ready").get("status") == "True", "Ready with auth none")
+
+    await edit_spec(apiserver, "zs", auth={"mode": "api-key"})  # refused: nothing applied, the pods keep running
+    invalid = await eventually(
+        lambda: (c := condition(apiserver, "zs", "ConfigValid")).get("status") == "False" and c, "invalid auth"
+    )
+    assert "spec.auth.apiKeysSecret: required when spec.auth.mode is api-key" in invalid["message"]
+    args = current(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[args.index("--auth") + 1] == "none"
+
+
 async def test_a_deleted_resource_is_released(apiserver: ApiServer) -> None:
     await create(apiserver, "zs")
     assert current(apiserver, ZSCALERMCPS, "zs")["metadata"]["finalizers"]

@@ -8,7 +8,7 @@ import pytest
 
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import ConfigError
-from zscaler_mcp_operator.spec import parse_gateway, policy_document, secret_name_of
+from zscaler_mcp_operator.spec import Auth, Jwt, api_keys_secret_of, parse_gateway, policy_document, secret_name_of
 
 
 def resource(name: Any = "zs", **spec: Any) -> dict[str, Any]:
@@ -32,6 +32,7 @@ def test_a_minimal_resource_gets_the_defaults() -> None:
         {},
     )
     assert gateway.policy.to_document()["toolsets"] == []
+    assert (gateway.auth, gateway.allowed_hosts, gateway.allow_unconfirmed_deletes) == (Auth("none"), (), False)
 
 
 def test_the_namespace_defaults_like_kubectl() -> None:
@@ -59,6 +60,43 @@ def test_the_namespace_defaults_like_kubectl() -> None:
         ),
         ({"resources": {"limits": {"memory": "lots"}}}, "spec.resources.limits.memory: 'lots' is not a quantity"),
         ({"resources": {"claims": []}}, "spec.resources.claims: unknown key"),
+        ({"auth": "api-key"}, "spec.auth: must be a mapping, got str"),
+        ({"auth": {"mode": "oauth"}}, "spec.auth.mode: 'oauth' is not one of none, api-key, jwt"),
+        ({"auth": {"modes": "none"}}, "spec.auth.modes: unknown key"),
+        ({"auth": {"mode": "api-key"}}, "spec.auth.apiKeysSecret: required when spec.auth.mode is api-key"),
+        ({"auth": {"apiKeysSecret": "Keys!"}}, "spec.auth.apiKeysSecret: 'Keys!' is not a valid Secret name"),
+        (
+            {"auth": {"apiKeysSecret": "keys", "jwt": {"issuer": "https://login.example.com/"}}},
+            "spec.auth: both apiKeysSecret and jwt.issuer are set; choose one with spec.auth.mode",
+        ),
+        ({"auth": {"mode": "jwt"}}, "spec.auth.jwt.issuer: required when spec.auth.mode is jwt"),
+        (
+            {"auth": {"jwt": {"issuer": "https://i.example/"}}},
+            "spec.auth.jwt.audience: required when spec.auth.mode is jwt",
+        ),
+        (
+            {"auth": {"jwt": {"issuer": "https://i.example/"}}},
+            "spec.auth.jwt.jwksUrl: required when spec.auth.mode is jwt",
+        ),
+        (
+            {"auth": {"jwt": {"issuer": "login.example.com"}}},
+            "spec.auth.jwt.issuer: 'login.example.com' is not an http(s) URL",
+        ),
+        (
+            {"auth": {"jwt": {"issuer": "https://i/", "audience": "a", "jwksUrl": "http://i/jwks"}}},
+            "spec.auth.jwt.jwksUrl: 'http://i/jwks' is not an https URL",
+        ),
+        (
+            {"auth": {"jwt": {"issuer": "https://i/", "audience": "zscaler-mcp", "jwksUrl": "https://i/jwks"}}},
+            "spec.auth.jwt.resourceUrl: required when spec.auth.jwt.audience ('zscaler-mcp') is not a URL",
+        ),
+        ({"auth": {"jwt": {"issuer": "https://i/", "kid": "x"}}}, "spec.auth.jwt.kid: unknown key"),
+        ({"allowedHosts": "mcp.example.com"}, "spec.allowedHosts: must be a list of host names, got str"),
+        (
+            {"allowedHosts": ["https://mcp.example.com/mcp"]},
+            "spec.allowedHosts: 'https://mcp.example.com/mcp' is not host, host:port or host:*",
+        ),
+        ({"allowUnconfirmedDeletes": "yes"}, "spec.allowUnconfirmedDeletes: must be true or false, got 'yes'"),
     ],
 )
 def test_each_error_names_the_key_and_the_bad_value(spec: dict[str, Any], expected: str) -> None:
@@ -88,3 +126,43 @@ def test_secret_name_of_reads_any_spec() -> None:
     assert secret_name_of(resource(toolsets=["nope"])) == "zscaler-credentials"
     assert secret_name_of({"spec": {"credentials": "x"}}) is None
     assert secret_name_of({}) is None
+
+
+def test_auth_resolves_like_the_chart() -> None:
+    jwt = {
+        "issuer": "https://login.example.com/",
+        "audience": "https://mcp.example.com/mcp",
+        "jwksUrl": "https://login.example.com/jwks",
+    }
+    cases = [
+        ({}, Auth("none")),
+        ({"apiKeysSecret": "keys"}, Auth("api-key", api_keys_secret="keys")),
+        ({"jwt": jwt}, Auth("jwt", jwt=Jwt(jwt["issuer"], jwt["audience"], jwt["jwksUrl"]))),
+        ({"mode": "none", "apiKeysSecret": "keys"}, Auth("none")),
+        (
+            {"mode": "jwt", "apiKeysSecret": "keys", "jwt": jwt},
+            Auth("jwt", jwt=Jwt(jwt["issuer"], jwt["audience"], jwt["jwksUrl"])),
+        ),
+        ({"mode": "api-key", "apiKeysSecret": "keys", "jwt": jwt}, Auth("api-key", api_keys_secret="keys")),
+    ]
+    for auth, expected in cases:
+        assert parse_gateway(resource(auth=auth), load_catalog(), "img:1").auth == expected, auth
+
+
+def test_hosts_and_deletes_are_kept() -> None:
+    gateway = parse_gateway(
+        resource(allowedHosts=["mcp.example.com", "mcp.example.com:443", "[::1]:*"], allowUnconfirmedDeletes=True),
+        load_catalog(),
+        "img:1",
+    )
+    assert gateway.allowed_hosts == ("mcp.example.com", "mcp.example.com:443", "[::1]:*")
+    assert gateway.allow_unconfirmed_deletes is True
+
+
+def test_api_keys_secret_of_names_it_only_in_api_key_mode() -> None:
+    assert api_keys_secret_of(resource(auth={"apiKeysSecret": "keys"})) == "keys"
+    assert api_keys_secret_of(resource(auth={"apiKeysSecret": "keys"}, toolsets=["nope"])) == "keys"  # invalid spec
+    assert api_keys_secret_of(resource(auth={"mode": "none", "apiKeysSecret": "keys"})) is None
+    assert api_keys_secret_of(resource(auth={"mode": "jwt", "apiKeysSecret": "keys"})) is None
+    assert api_keys_secret_of(resource()) is None
+    assert api_keys_secret_of({"spec": {"auth": "x"}}) is None

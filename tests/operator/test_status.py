@@ -51,6 +51,17 @@ def test_credentials_condition() -> None:
     assert credentials_condition(None, "tools", False)["reason"] == "SecretNameMissing"
 
 
+def test_credentials_condition_covers_the_api_keys_secret() -> None:
+    both = credentials_condition("zc", "tools", True, ("keys", True))
+    assert (both["status"], both["reason"]) == ("True", "SecretFound")
+    assert "'keys' is mounted at /var/run/secrets/zscaler-mcp-api-keys" in both["message"]
+    no_keys = credentials_condition("zc", "tools", True, ("keys", False))
+    assert (no_keys["status"], no_keys["reason"]) == ("False", "SecretNotFound")
+    assert no_keys["message"].startswith("API keys Secret 'keys' not found in namespace 'tools'")
+    neither = credentials_condition("zc", "tools", False, ("keys", False))
+    assert neither["message"].startswith("Secret 'zc' and API keys Secret 'keys' not found")
+
+
 def test_transition_time_changes_only_when_the_status_flips() -> None:
     first = merge_conditions(None, [ready_condition(deployment(1, 0))], T0)
     assert first[0]["lastTransitionTime"] == T0
