@@ -122,6 +122,7 @@ class Upstream:
                 return self._live.client
             from zscaler import ZscalerClient
 
+            memoize_sdk_key_case()
             config: dict[str, Any] = {**creds.sdk_config(), "requestTimeout": self.timeout_seconds, "logging": {"enabled": False}}
             config["requestExecutor"] = redirected_executor_class(self.base_url) if self.base_url else bounded_executor_class()
             client = ZscalerClient(config)
@@ -371,6 +372,28 @@ def _upstream_error(error: Any, response: Any) -> UpstreamError:
         text = detail.get("message") or detail.get("reason") or message
         message = f"{code}: {text}" if code else str(text)
     return UpstreamError(message, int(status) if isinstance(status, (int, str)) and str(status).isdigit() else None)
+
+
+def memoize_sdk_key_case() -> None:
+    """Cache the SDK's camelCase/snake_case key converters (pure str -> str functions).
+
+    The SDK converts every key of every request and response record with them, and each call builds
+    a dict of field exceptions and runs a regex: about a sixth of an upstream call's CPU. Keys are
+    field names, a small closed set, so a bounded cache answers almost every call; results are
+    identical. Modules that imported the functions by name get the cached ones too.
+    """
+    import sys
+
+    import zscaler.helpers as helpers
+
+    for name in ("to_snake_case", "to_lower_camel_case"):
+        original = getattr(helpers, name)
+        if hasattr(original, "cache_info"):
+            continue  # already done
+        cached = functools.lru_cache(maxsize=8192)(original)
+        for module_name, module in list(sys.modules.items()):
+            if module_name.startswith("zscaler") and getattr(module, name, None) is original:
+                setattr(module, name, cached)
 
 
 def remember_environment_settings(session: requests.Session) -> None:
