@@ -1,4 +1,4 @@
-"""The per-origin cache of requests' environment settings answers exactly what requests would."""
+"""Upstream fast paths answer exactly what the SDK and requests would: proxy/CA cache, key-case cache."""
 
 from __future__ import annotations
 
@@ -44,3 +44,27 @@ def test_explicit_proxies_and_mutation_do_not_leak_between_calls(proxied_env: No
     assert explicit["proxies"]["https"] == "http://other:8080"
     bypassed = session.merge_environment_settings(URLS[3], {}, None, True, None)["proxies"]
     assert "http" not in bypassed and "https" not in bypassed  # NO_PROXY honoured
+
+
+KEYS = ["segmentGroupId", "creationTime", "surrogateIP", "minTLSVersion", "predefinedADPControls", "isNameL10nTag", "id", "URL", "tcpPortRanges"]
+SNAKE = ["segment_group_id", "creation_time", "surrogate_ip", "min_tls_version", "predefined_adp_controls", "is_name_l10n_tag", "id", "url", "tcp_port_ranges"]
+
+
+def test_cached_sdk_key_case_gives_the_sdk_answers() -> None:
+    import zscaler.api_client as api_client
+    import zscaler.helpers as helpers
+    import zscaler.oneapi_object as oneapi_object
+
+    from zscaler_mcp_gateway.upstream import memoize_sdk_key_case
+
+    plain_snake = getattr(helpers.to_snake_case, "__wrapped__", helpers.to_snake_case)
+    plain_camel = getattr(helpers.to_lower_camel_case, "__wrapped__", helpers.to_lower_camel_case)
+    expected = ([plain_snake(k) for k in KEYS], [plain_camel(k) for k in SNAKE])
+    memoize_sdk_key_case()
+    memoize_sdk_key_case()  # idempotent
+    for _ in range(2):
+        assert [helpers.to_snake_case(k) for k in KEYS] == expected[0]
+        assert [helpers.to_lower_camel_case(k) for k in SNAKE] == expected[1]
+    assert oneapi_object.to_snake_case is helpers.to_snake_case  # imported-by-name copies are cached too
+    assert api_client.to_lower_camel_case is helpers.to_lower_camel_case
+    assert helpers.convert_keys_to_snake_case({"segmentGroupId": [{"minTLSVersion": 1}]}) == {"segment_group_id": [{"min_tls_version": 1}]}
