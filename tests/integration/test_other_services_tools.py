@@ -8,7 +8,7 @@ ZTW writes run on a simulator of this module's own; one test goes through the re
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +16,11 @@ import pytest
 from mcp import Client
 from zscaler_mcp_gateway.app import Gateway, GatewayOptions
 from zscaler_mcp_gateway.catalog import load_catalog
-from zscaler_mcp_gateway.simulator import RunningSimulator, start_simulator
+from zscaler_mcp_gateway.simulator import RunningSimulator
 from zscaler_mcp_gateway.simulator.zcell import SIMS
 
 from tests.support.servers import TEST_CREDENTIALS, RunningGateway
-from tests.support.toolcalls import call, call_error, tool_gateway
+from tests.support.toolcalls import assert_answered, call, call_error, reader_fixture, tool_names, writer_fixture
 
 SERVICES = ("ztw", "zid", "zeasm", "zins", "zms", "zcell")
 ORG = {"org_id": "org-2b9f51"}
@@ -101,34 +101,20 @@ ZTW_GROUPS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def reader(simulator: RunningSimulator, tmp_path_factory: pytest.TempPathFactory) -> Gateway:
-    return tool_gateway(simulator.url, list(SERVICES), tmp_path_factory.mktemp("other-read"))
-
-
-@pytest.fixture(scope="module")
-def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    sim = start_simulator()  # writes get their own upstream: the session simulator's seeds stay intact
-    yield tool_gateway(sim.url, list(SERVICES), tmp_path_factory.mktemp("other-write"))
-    sim.stop()
-
-
-def _read_tools() -> list[str]:
-    return sorted(t.name for t in load_catalog().tools.values() if t.service in SERVICES and not t.action.is_write)
+reader = reader_fixture(SERVICES, "other-read")
+writer = writer_fixture(SERVICES, "other-write")
 
 
 def test_the_argument_tables_name_only_real_tools() -> None:
-    names = set(_read_tools())
+    names = set(tool_names(SERVICES, write=False))
     assert set(READ_ARGS) <= names
     assert {n for n, _, _ in EXPECTATIONS} | {n for n, _, _ in ERRORS} <= names
 
 
-@pytest.mark.parametrize("name", _read_tools())
+@pytest.mark.parametrize("name", tool_names(SERVICES, write=False))
 async def test_every_read_tool_answers_from_the_simulator(reader: Gateway, name: str) -> None:
     payload = await call(reader, name, READ_ARGS.get(name))
-    assert payload, name
-    if isinstance(payload, dict) and "items" in payload:
-        assert payload["count"] > 0, f"{name} listed nothing: the simulator route or envelope is wrong"
+    assert_answered(name, payload)
     if isinstance(payload, dict) and "nodes" in payload:
         assert payload["nodes"], f"{name}: empty ZMS connection"
 

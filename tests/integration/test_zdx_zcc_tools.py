@@ -12,11 +12,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.support.toolcalls import call, call_error, tool_gateway
+from tests.support.toolcalls import assert_answered, call, call_error, reader_fixture, tool_names
 from zscaler_mcp_gateway.app import Gateway
-from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.catalog.toolsets import ZDX_TIME
-from zscaler_mcp_gateway.simulator import RunningSimulator
 
 SERVICES = ("zdx", "zcc")
 DEVICE, APP, USER, ALERT, TRACE = 132559212, 1, 76676944, 7473160764821179371, 342941739
@@ -65,21 +63,12 @@ FILTERED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 ]
 
 
-def _read_tools() -> list[str]:
-    return sorted(t.name for t in load_catalog().tools.values() if t.service in SERVICES and not t.action.is_write)
+gateway = reader_fixture(SERVICES, "zdx-zcc")
 
 
-@pytest.fixture(scope="module")
-def gateway(simulator: RunningSimulator, tmp_path_factory: pytest.TempPathFactory) -> Gateway:
-    return tool_gateway(simulator.url, list(SERVICES), tmp_path_factory.mktemp("zdx-zcc"))
-
-
-@pytest.mark.parametrize("name", _read_tools())
+@pytest.mark.parametrize("name", tool_names(SERVICES, write=False))
 async def test_every_read_tool_answers_from_the_simulator(gateway: Gateway, name: str) -> None:
-    payload = await call(gateway, name, READ_ARGS.get(name))
-    assert payload, name
-    if isinstance(payload, dict) and "items" in payload:
-        assert payload["count"] > 0, f"{name} listed nothing: the simulator route or envelope is wrong"
+    assert_answered(name, await call(gateway, name, READ_ARGS.get(name)))
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), FILTERED, ids=[f"{n}-{'-'.join(a)}" for n, a, _ in FILTERED])
@@ -130,7 +119,7 @@ async def test_score_analysis_lifecycle(gateway: Gateway) -> None:
 
 
 def test_every_write_tool_is_exercised() -> None:
-    writes = {t.name for t in load_catalog().tools.values() if t.service in SERVICES and t.action.is_write}
+    writes = set(tool_names(SERVICES, write=True))
     source = Path(__file__).read_text()
     assert writes == {"zdx_start_deeptrace", "zdx_delete_deeptrace", "zdx_start_analysis", "zdx_delete_analysis"}
     assert all(f'"{name}"' in source for name in writes)

@@ -8,16 +8,13 @@ so state really changes upstream. One test drives the tools through the real MCP
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from mcp import Client
 from zscaler_mcp_gateway.app import Gateway
-from zscaler_mcp_gateway.catalog import load_catalog
-from zscaler_mcp_gateway.simulator import RunningSimulator, start_simulator
 
-from tests.support.toolcalls import call, call_error, tool_gateway
+from tests.support.toolcalls import assert_answered, call, call_error, reader_fixture, tool_names, writer_fixture
 
 SERVICES = ("zia",)
 MALWARE_MD5 = "f3b1c5e0a9d84c2b8e7a6d5c4b3a2910"
@@ -156,28 +153,13 @@ REMOVALS: list[tuple[str, dict[str, Any], str, dict[str, Any], str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def reader(simulator: RunningSimulator, tmp_path_factory: pytest.TempPathFactory) -> Gateway:
-    return tool_gateway(simulator.url, list(SERVICES), tmp_path_factory.mktemp("zia-read"))
+reader = reader_fixture(SERVICES, "zia-read")
+writer = writer_fixture(SERVICES, "zia-write")
 
 
-@pytest.fixture(scope="module")
-def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    sim = start_simulator()  # writes get their own upstream: the session simulator's seeds stay intact
-    yield tool_gateway(sim.url, list(SERVICES), tmp_path_factory.mktemp("zia-write"))
-    sim.stop()
-
-
-def _tools(write: bool) -> list[str]:
-    return sorted(t.name for t in load_catalog().tools.values() if t.service in SERVICES and t.action.is_write == write)
-
-
-@pytest.mark.parametrize("name", _tools(write=False))
+@pytest.mark.parametrize("name", tool_names(SERVICES, write=False))
 async def test_every_read_tool_answers_from_the_simulator(reader: Gateway, name: str) -> None:
-    payload = await call(reader, name, READ_ARGS.get(name))
-    assert payload, name
-    if isinstance(payload, dict) and "items" in payload:
-        assert payload["count"] > 0, f"{name} listed nothing: the simulator route or envelope is wrong"
+    assert_answered(name, await call(reader, name, READ_ARGS.get(name)))
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), VARIANTS, ids=[f"{n}-{'-'.join(a)}" for n, a, _ in VARIANTS])
@@ -269,7 +251,7 @@ def test_every_write_tool_is_exercised() -> None:
     exercised |= {w[0] for w in SETTINGS_WRITES} | {r[0] for r in REMOVALS}
     for noun, _, _, update, _, _ in LIFECYCLES:
         exercised |= {f"zia_create_{noun}", f"zia_delete_{noun}"} | ({f"zia_update_{noun}"} if update is not None else set())
-    assert set(_tools(write=True)) == exercised
+    assert set(tool_names(SERVICES, write=True)) == exercised
 
 
 async def test_zia_tools_over_the_real_mcp_client(gateway_with: Any) -> None:

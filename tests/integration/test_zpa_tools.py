@@ -6,16 +6,13 @@ resource through create -> get -> update -> delete -> get (404), so state really
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client
 
-from tests.support.toolcalls import call, call_error, tool_gateway, tools_of
+from tests.support.toolcalls import assert_answered, call, call_error, reader_fixture, tool_names, writer_fixture
 from zscaler_mcp_gateway.app import Gateway
-from zscaler_mcp_gateway.simulator import RunningSimulator, start_simulator
 from zscaler_mcp_gateway.simulator.zpa import IDP_AZURE, IDP_OKTA
 
 SERVICES = ("zpa",)
@@ -119,30 +116,13 @@ APPLIANCE_WRITES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def reader(simulator: RunningSimulator, tmp_path_factory: pytest.TempPathFactory) -> Gateway:
-    return tool_gateway(simulator.url, list(SERVICES), tmp_path_factory.mktemp("zpa-read"))
+reader = reader_fixture(SERVICES, "zpa-read")
+writer = writer_fixture(SERVICES, "zpa-write")
 
 
-@pytest.fixture(scope="module")
-def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    sim = start_simulator()  # writes get their own upstream: the session simulator's seeds stay intact
-    yield tool_gateway(sim.url, list(SERVICES), tmp_path_factory.mktemp("zpa-write"))
-    sim.stop()
-
-
-def _read_tools() -> list[str]:
-    from zscaler_mcp_gateway.catalog import load_catalog
-
-    return sorted(t.name for t in load_catalog().tools.values() if t.service in SERVICES and not t.action.is_write)
-
-
-@pytest.mark.parametrize("name", _read_tools())
+@pytest.mark.parametrize("name", tool_names(SERVICES, write=False))
 async def test_every_read_tool_answers_from_the_simulator(reader: Gateway, name: str) -> None:
-    payload = await call(reader, name, READ_ARGS.get(name))
-    assert payload, name
-    if isinstance(payload, dict) and "items" in payload:
-        assert payload["count"] > 0, f"{name} listed nothing: the simulator route or envelope is wrong"
+    assert_answered(name, await call(reader, name, READ_ARGS.get(name)))
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), VARIANTS, ids=[f"{n}-{'-'.join(a)}" for n, a, _ in VARIANTS])
@@ -199,9 +179,7 @@ async def test_appliance_writes_took_effect(writer: Gateway) -> None:
 
 
 def test_every_write_tool_is_exercised() -> None:
-    from zscaler_mcp_gateway.catalog import load_catalog
-
-    writes = {t.name for t in load_catalog().tools.values() if t.service in SERVICES and t.action.is_write}
+    writes = set(tool_names(SERVICES, write=True))
     exercised = {name for name, _ in APPLIANCE_WRITES}
     for noun, _, _, update, _ in LIFECYCLES:
         exercised |= {f"zpa_create_{noun}", f"zpa_delete_{noun}"} | ({f"zpa_update_{noun}"} if update is not None else set())
