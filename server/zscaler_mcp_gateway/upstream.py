@@ -123,6 +123,7 @@ class Upstream:
             from zscaler import ZscalerClient
 
             memoize_sdk_key_case()
+            skip_unlogged_sdk_dumps()
             config: dict[str, Any] = {**creds.sdk_config(), "requestTimeout": self.timeout_seconds, "logging": {"enabled": False}}
             config["requestExecutor"] = redirected_executor_class(self.base_url) if self.base_url else bounded_executor_class()
             client = ZscalerClient(config)
@@ -394,6 +395,29 @@ def memoize_sdk_key_case() -> None:
         for module_name, module in list(sys.modules.items()):
             if module_name.startswith("zscaler") and getattr(module, name, None) is original:
                 setattr(module, name, cached)
+
+
+def skip_unlogged_sdk_dumps() -> None:
+    """Build the SDK's request/response log dumps only when they will be logged.
+
+    For every request the SDK parses, redacts and re-serialises the whole response body into an INFO
+    message, whether or not INFO is enabled: work that grows with the response. The dumps have no
+    other effect, so they now run only when their logger would emit them (the CLI keeps `zscaler`
+    at WARNING; raising it to INFO brings them back unchanged).
+    """
+    import zscaler.oneapi_http_client as http_client
+
+    for name in ("dump_request", "dump_response"):
+        original = getattr(http_client, name)
+        if getattr(original, "skips_unlogged", False):
+            continue
+
+        def dump_if_logged(logger: logging.Logger, *args: Any, _dump: Callable[..., None] = original, **kwargs: Any) -> None:
+            if logger.isEnabledFor(logging.INFO):
+                _dump(logger, *args, **kwargs)
+
+        dump_if_logged.skips_unlogged = True  # type: ignore[attr-defined]
+        setattr(http_client, name, dump_if_logged)
 
 
 def remember_environment_settings(session: requests.Session) -> None:
