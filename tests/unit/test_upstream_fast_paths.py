@@ -68,3 +68,30 @@ def test_cached_sdk_key_case_gives_the_sdk_answers() -> None:
     assert oneapi_object.to_snake_case is helpers.to_snake_case  # imported-by-name copies are cached too
     assert api_client.to_lower_camel_case is helpers.to_lower_camel_case
     assert helpers.convert_keys_to_snake_case({"segmentGroupId": [{"minTLSVersion": 1}]}) == {"segment_group_id": [{"min_tls_version": 1}]}
+
+
+def test_sdk_dumps_only_when_their_logger_emits(simulator, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from zscaler_mcp_gateway.catalog import load_catalog
+    from zscaler_mcp_gateway.credentials import CredentialSource
+    from zscaler_mcp_gateway.upstream import Upstream
+
+    env = {"ZSCALER_CLIENT_ID": "c", "ZSCALER_CLIENT_SECRET": "s", "ZSCALER_VANITY_DOMAIN": "v", "ZSCALER_CUSTOMER_ID": "1234567890"}
+    upstream = Upstream(CredentialSource(None, env), simulator.url)
+    tool = load_catalog().tools["zpa_list_segment_groups"]
+    sdk_logger = logging.getLogger("zscaler")
+    level = sdk_logger.level
+    try:
+        sdk_logger.setLevel(logging.WARNING)
+        with caplog.at_level(logging.WARNING, logger="zscaler"):
+            quiet = upstream.execute(tool, {})
+        assert "ZSCALER SDK RESPONSE" not in caplog.text
+        sdk_logger.setLevel(logging.INFO)
+        with caplog.at_level(logging.INFO, logger="zscaler"):
+            loud = upstream.execute(tool, {})
+        assert "ZSCALER SDK RESPONSE" in caplog.text and "ZSCALER SDK REQUEST" in caplog.text
+        assert quiet == loud
+    finally:
+        sdk_logger.setLevel(level)
+        upstream.close()
