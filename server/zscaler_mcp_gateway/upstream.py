@@ -236,14 +236,7 @@ class Upstream:
         """The id of the first record the lookup's filters find for `name`, tried in order."""
         method = _resolve(client, lookup.method)
         for key in lookup.filters:
-            try:
-                outcome = method(query_params={key: name})
-            except requests.RequestException as exc:
-                raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
-            _, response, error = _unpack(outcome)
-            self._observe(tool.service, response, error)
-            if error is not None:
-                raise _upstream_error(error, response)
+            response = self._helper_read(tool, method, query_params={key: name})
             records = list(response.get_results()) if response is not None else []
             if records:
                 return records[0][lookup.id_field]
@@ -253,19 +246,25 @@ class Upstream:
         """The object as the API holds it (raw camelCase fields), minus the fields this call sets."""
         from zscaler.utils import snake_to_camel
 
+        response = self._helper_read(tool, _resolve(client, getter), *positional)
+        body = response.get_body() if response is not None else None
+        if not isinstance(body, Mapping):
+            return {}
+        taken = set(outgoing) | {snake_to_camel(key) for key in outgoing}
+        return {key: value for key, value in body.items() if key not in taken}
+
+    def _helper_read(self, tool: Tool, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """The response of a read the gateway makes on its own behalf (a lookup, the object before a
+        merge): its status observed, an unreachable API or an API error raised as `UpstreamError`."""
         try:
-            outcome = _resolve(client, getter)(*positional)
+            outcome = method(*args, **kwargs)
         except requests.RequestException as exc:
             raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
         _, response, error = _unpack(outcome)
         self._observe(tool.service, response, error)
         if error is not None:
             raise _upstream_error(error, response)
-        body = response.get_body() if response is not None else None
-        if not isinstance(body, Mapping):
-            return {}
-        taken = set(outgoing) | {snake_to_camel(key) for key in outgoing}
-        return {key: value for key, value in body.items() if key not in taken}
+        return response
 
     def _all_records(self, service: str, call: SdkCall, response: Any, name_filter: Any = None) -> dict[str, Any]:
         if response is None:
