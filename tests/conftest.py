@@ -13,6 +13,9 @@ from tests.support.secret_scan import secret_scan  # noqa: F401  (autouse: the w
 from tests.support.servers import RunningGateway, run_gateway
 from zscaler_mcp_gateway.simulator import RunningSimulator, start_simulator
 
+# tests.support.toolcalls asserts on the test modules' behalf: rewrite its asserts like theirs.
+pytest.register_assert_rewrite("tests.support.toolcalls")
+
 
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[RunningSimulator]:
