@@ -228,7 +228,7 @@ def verdicts(rows: list[Row]) -> list[str]:
     for row in rows:
         if row.label in names:
             ratio = row.ratio()
-            figure = f"{ratio:.2f}x" if ratio is not None else _fmt(row.gateway, row.unit)
+            figure = f"{ratio:.3f}x" if ratio is not None else _fmt(row.gateway, row.unit)
             out.append(f"VERDICT {names[row.label]}: {row.verdict()} ({figure})")
     return out
 
