@@ -7,6 +7,7 @@ this module except into the SDK client config; `Credentials.__repr__` shows no s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Mapping
@@ -33,7 +34,7 @@ class Credentials:
     values: Mapping[str, str] = field(repr=False)
     source: str
 
-    @property
+    @functools.cached_property  # checked on every tool call; the values never change
     def fingerprint(self) -> str:
         """Stable digest that changes when any value does (to rebuild the SDK client), reveals none."""
         digest = hashlib.sha256()
