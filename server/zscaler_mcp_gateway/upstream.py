@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from .catalog.model import Lookup, SdkCall, Tool
 from .credentials import CredentialSource
