@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 #
 # Zscaler MCP Gateway: one image, two entrypoints.
-#   gateway (default):  docker run -p 8000:8000 IMAGE serve --simulator --host 0.0.0.0
+#   gateway (default):  API keys mounted at /var/run/secrets/zscaler-mcp-api-keys, credentials at
+#                       /var/run/secrets/zscaler, policy at /etc/zscaler-mcp (the chart and the operator do this)
+#   local demo:         docker run -p 8000:8000 IMAGE serve --simulator --host 0.0.0.0 --auth none
 #   operator:           command ["zscaler-mcp-operator"], args ["run", "--all-namespaces"]
 # Runs as the numeric non-root user 10001 and on a read-only root filesystem (mount /tmp).
 
@@ -59,4 +61,5 @@ WORKDIR /tmp
 # 8000: MCP (/mcp, /healthz, /readyz), 9090: /metrics, 8080: operator liveness.
 EXPOSE 8000 9090 8080
 ENTRYPOINT ["zscaler-mcp-gateway"]
-CMD ["serve", "--host", "0.0.0.0", "--port", "8000", "--metrics-port", "9090"]
+# Beyond loopback the gateway refuses to serve without client authentication: API keys by default.
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000", "--metrics-port", "9090", "--api-keys-dir", "/var/run/secrets/zscaler-mcp-api-keys"]
