@@ -141,6 +141,7 @@ class Gateway:
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
             self.listen.close()
+            self.dispatcher.close()
             self.upstream.close()
             if self.metrics_server is not None:
                 await asyncio.to_thread(self.metrics_server.stop)

@@ -166,7 +166,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             import uvicorn
 
             log.info("serving MCP on http://%s:%d/mcp (%d tools)", args.host, args.port, len(gateway.store.current.tools))
-            uvicorn.run(gateway.http_app(), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=20)
+            uvicorn.run(gateway.http_app(), host=args.host, port=args.port, log_level="warning", access_log=False, timeout_graceful_shutdown=20)
     finally:
         if simulator is not None:
             simulator.stop()

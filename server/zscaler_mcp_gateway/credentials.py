@@ -68,6 +68,9 @@ class CredentialSource:
 
     def __init__(self, directory: str | os.PathLike[str] | None = DEFAULT_CREDENTIALS_DIR, environ: Mapping[str, str] | None = None) -> None:
         self.directory = Path(directory) if directory else None
+        # Plain strings for the per-call stat check (pathlib would build a Path per file per call).
+        self._dir = str(self.directory) if self.directory is not None else ""
+        self._paths = tuple((key, os.path.join(self._dir, key)) for key in KEYS) if self.directory is not None else ()
         self._environ = environ if environ is not None else os.environ
         self._signature: tuple[tuple[str, int, int], ...] | None = None
         self._cached: Credentials | None = None
@@ -75,9 +78,9 @@ class CredentialSource:
     def _stat_signature(self) -> tuple[tuple[str, int, int], ...]:
         assert self.directory is not None
         signature = []
-        for key in KEYS:
+        for key, path in self._paths:
             try:
-                st = (self.directory / key).stat()  # follows kubelet's ..data symlinks
+                st = os.stat(path)  # follows kubelet's ..data symlinks
             except FileNotFoundError:
                 continue
             signature.append((key, st.st_mtime_ns, st.st_ino))
@@ -85,7 +88,7 @@ class CredentialSource:
 
     def load(self) -> Credentials:
         """Current credentials (re-read only when the files changed). Raises CredentialsError if incomplete."""
-        if self.directory is not None and self.directory.is_dir():
+        if self.directory is not None and os.path.isdir(self._dir):
             signature = self._stat_signature()
             if signature != self._signature or self._cached is None:
                 values = {k: (self.directory / k).read_text().strip() for k, _, _ in signature}

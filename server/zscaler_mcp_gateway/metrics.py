@@ -53,11 +53,17 @@ class GatewayMetrics:
         self.build_info.labels(version=__version__).set(1)
         for result in RELOAD_RESULTS:  # present from the start, so rate() and alerts see a zero
             self.config_reloads.labels(result=result)
+        # (counter, histogram) children per label tuple: `labels()` validates, locks and looks up on
+        # every call. Label values are bounded (see above), so this cache is too.
+        self._call_children: dict[tuple[str, ...], tuple[Counter, Histogram]] = {}
 
     def observe_call(self, tool: str, toolset: str, service: str, access: str, outcome: str, seconds: float) -> None:
         labels = (tool, toolset, service, access, outcome)
-        self.tool_calls.labels(*labels).inc()
-        self.tool_call_duration.labels(*labels).observe(seconds)
+        children = self._call_children.get(labels)
+        if children is None:
+            children = self._call_children[labels] = (self.tool_calls.labels(*labels), self.tool_call_duration.labels(*labels))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def upstream_response(self, service: str, status: int | None) -> None:
         self.upstream_requests.labels(service=service, status=str(status) if status else NO_STATUS).inc()
