@@ -188,3 +188,33 @@ async def test_a_call_in_flight_finishes_under_the_generation_it_started_with(
             assert not result.is_error and payload(result)["count"] == 3
             refused = await client.call_tool("zia_list_rule_labels", {})
         assert refused.is_error
+
+
+async def test_meta_tools_discover_and_enable_toolsets_within_the_policy(gateway_with: GatewayFactory) -> None:
+    gw = gateway_with("services: [zia, zpa]\ntoolsets: [zpa_segment_groups]\ndisabledToolsets: [zia_url_filtering]\n")
+    async with Client(gw.mcp_url, mode="legacy") as client:
+        listed = payload(await client.call_tool("zscaler_list_toolsets", {"service": "zpa"}))
+        rows = {row["id"]: row for row in listed["toolsets"]}
+        assert rows["zpa_segment_groups"]["served_tools"] == 2 and rows["zpa_server_groups"]["served_tools"] == 0
+        detail = payload(await client.call_tool("zscaler_get_toolset_tools", {"toolset": "zpa_segment_groups"}))
+        reasons = {t["name"]: t.get("reason") for t in detail["tools"]}
+        assert reasons["zpa_list_segment_groups"] is None
+        assert "write.enabled is false" in reasons["zpa_delete_segment_group"]
+
+        refused = payload(await client.call_tool("zscaler_enable_toolset", {"toolset": "zia_url_filtering"}))
+        assert refused == {"toolset": "zia_url_filtering", "can_enable": False, "reason": "toolset 'zia_url_filtering' is in disabledToolsets"}
+        other_service = payload(await client.call_tool("zscaler_enable_toolset", {"toolset": "zdx_alerts"}))
+        assert other_service["can_enable"] is False and "service 'zdx'" in other_service["reason"]
+
+        enabled = payload(await client.call_tool("zscaler_enable_toolset", {"toolset": "zia_rule_labels"}))
+        assert enabled["can_enable"] is True and set(enabled["tools"]) == {"zia_list_rule_labels", "zia_get_rule_label"}
+        assert "zia_list_rule_labels" in {t.name for t in (await client.list_tools()).tools}
+        # a reload keeps what was enabled at run time, still under the (new) policy
+        gw.configmap.update({"config.yaml": "services: [zia, zpa]\ntoolsets: [zpa_server_groups]\n"})  # type: ignore[attr-defined]
+
+        async def reloaded() -> bool:
+            return gw.gateway.store.current.config.toolsets == ("zpa_server_groups",)
+
+        await _wait_for(reloaded, 2.0)
+        names = {t.name for t in (await client.list_tools()).tools}
+    assert {"zia_list_rule_labels", "zpa_list_server_groups"} <= names and "zpa_list_segment_groups" not in names
