@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mcpclient import McpClient, McpError  # noqa: E402
+from mcpclient import PROTOCOL_VERSION, McpClient, McpError  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
 CALL_TOOL = "zpa_list_segment_groups"
@@ -272,12 +272,12 @@ class ListingStats:
     warm_list_ms: list[float]
 
 
-def measure_listing(url: str, token: str | None, sessions: int, warm: int) -> ListingStats:
+def measure_listing(url: str, token: str | None, sessions: int, warm: int, protocol: str = PROTOCOL_VERSION) -> ListingStats:
     """`initialize`+`notifications/initialized`+`tools/list` on fresh sessions, then warm lists on one."""
     init_list: list[float] = []
     tools = init_bytes = list_bytes = 0
     for _ in range(sessions):
-        with McpClient(url, token) as client:
+        with McpClient(url, token, protocol=protocol) as client:
             started = time.perf_counter()
             init = client.initialize()
             listing = client.list_tools()
@@ -285,7 +285,7 @@ def measure_listing(url: str, token: str | None, sessions: int, warm: int) -> Li
             tools, init_bytes, list_bytes = len(listing.result["tools"]), init.nbytes, listing.nbytes
             client.delete_session()
     warm_ms: list[float] = []
-    with McpClient(url, token) as client:
+    with McpClient(url, token, protocol=protocol) as client:
         client.initialize()
         for _ in range(warm):
             warm_ms.append(client.list_tools().seconds * 1000)
@@ -293,16 +293,16 @@ def measure_listing(url: str, token: str | None, sessions: int, warm: int) -> Li
     return ListingStats(tools, init_bytes, list_bytes, init_list, warm_ms)
 
 
-def first_call_ms(url: str, token: str | None, tool: str = CALL_TOOL) -> tuple[float, int]:
-    with McpClient(url, token) as client:
+def first_call_ms(url: str, token: str | None, tool: str = CALL_TOOL, protocol: str = PROTOCOL_VERSION) -> tuple[float, int]:
+    with McpClient(url, token, protocol=protocol) as client:
         client.initialize()
         reply = client.call_tool(tool)
         client.delete_session()
         return reply.seconds * 1000, reply.nbytes
 
 
-def measure_sequential(url: str, token: str | None, calls: int, warmup: int = 10, tool: str = CALL_TOOL) -> list[float]:
-    with McpClient(url, token) as client:
+def measure_sequential(url: str, token: str | None, calls: int, warmup: int = 10, tool: str = CALL_TOOL, protocol: str = PROTOCOL_VERSION) -> list[float]:
+    with McpClient(url, token, protocol=protocol) as client:
         client.initialize()
         for _ in range(warmup):
             client.call_tool(tool)
@@ -311,9 +311,9 @@ def measure_sequential(url: str, token: str | None, calls: int, warmup: int = 10
     return latencies
 
 
-def _load_worker(url: str, token: str | None, tool: str, calls: int, barrier: Any, results: Any) -> None:
+def _load_worker(url: str, token: str | None, tool: str, calls: int, barrier: Any, results: Any, protocol: str = PROTOCOL_VERSION) -> None:
     try:
-        with McpClient(url, token) as client:
+        with McpClient(url, token, protocol=protocol) as client:
             client.initialize()
             client.call_tool(tool)  # warm this session and connection
             barrier.wait(120)
@@ -346,12 +346,14 @@ class LoadStats:
         return (self.calls - self.errors) / self.seconds if self.seconds > 0 else float("nan")
 
 
-def measure_load(url: str, token: str | None, clients: int, calls_each: int, timeout: float = 300.0, tool: str = CALL_TOOL) -> LoadStats:
+def measure_load(
+    url: str, token: str | None, clients: int, calls_each: int, timeout: float = 300.0, tool: str = CALL_TOOL, protocol: str = PROTOCOL_VERSION
+) -> LoadStats:
     """`clients` separate processes, each its own session, released together; calls/s over the whole window."""
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(clients)
     results = ctx.Queue()
-    workers = [ctx.Process(target=_load_worker, args=(url, token, tool, calls_each, barrier, results), daemon=True) for _ in range(clients)]
+    workers = [ctx.Process(target=_load_worker, args=(url, token, tool, calls_each, barrier, results, protocol), daemon=True) for _ in range(clients)]
     rows = []
     try:
         for worker in workers:
@@ -405,10 +407,12 @@ class ProjectedConfig:
         self._current = stamp
 
 
-def measure_reload(url: str, token: str | None, config: ProjectedConfig, documents: Sequence[str], swaps: int, timeout: float = 5.0) -> list[float]:
+def measure_reload(
+    url: str, token: str | None, config: ProjectedConfig, documents: Sequence[str], swaps: int, timeout: float = 5.0, protocol: str = PROTOCOL_VERSION
+) -> list[float]:
     """Swap between `documents` `swaps` times; ms from the `..data` rename until tools/list changes."""
     latencies = []
-    with McpClient(url, token) as client:
+    with McpClient(url, token, protocol=protocol) as client:
         client.initialize()
         current = len(client.list_tools().result["tools"])
         for i in range(swaps):

@@ -1,8 +1,18 @@
 """A minimal raw JSON-RPC MCP client over httpx, the same for both servers.
 
-It speaks the `2025-06-18` handshake (initialize → notifications/initialized → requests), keeps the
-`Mcp-Session-Id` when the server issues one, and accepts both response framings of streamable HTTP:
-plain `application/json` and SSE (`text/event-stream`). Bytes are counted as the response body.
+It speaks either protocol era, chosen per client (`protocol=`):
+
+- `2025-06-18` (default): the handshake (initialize → notifications/initialized → requests), keeping
+  the `Mcp-Session-Id` when the server issues one.
+- `2026-07-28`: sessionless, as the `mcp` 2.3 client sends it (`client/session.py`, `_make_modern_stamp`):
+  one self-contained POST per request, no handshake and no session id; every request carries the
+  `MCP-Protocol-Version` and `Mcp-Method` headers (plus `Mcp-Name` for `tools/call`), and its params
+  `_meta` carry `io.modelcontextprotocol/protocolVersion`, `.../clientInfo` and
+  `.../clientCapabilities`. `initialize()` then sends one `server/discover` (what the SDK client
+  probes first) and checks that the server supports the version.
+
+Both framings of streamable HTTP are accepted: plain `application/json` and SSE
+(`text/event-stream`). Bytes are counted as the response body.
 """
 
 from __future__ import annotations
@@ -16,6 +26,13 @@ from typing import Any
 import httpx
 
 PROTOCOL_VERSION = "2025-06-18"
+MODERN_PROTOCOL_VERSION = "2026-07-28"
+PROTOCOL_VERSIONS = (PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION)
+CLIENT_INFO = {"name": "zscaler-mcp-bench", "version": "1"}
+META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion"
+META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo"
+META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities"
+NAME_BEARING_METHODS = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 ACCEPT = "application/json, text/event-stream"
 
 
@@ -55,8 +72,12 @@ def parse_body(content_type: str, body: bytes, request_id: int) -> dict[str, Any
 
 
 class McpClient:
-    def __init__(self, url: str, token: str | None = None, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, token: str | None = None, timeout: float = 30.0, protocol: str = PROTOCOL_VERSION) -> None:
+        if protocol not in PROTOCOL_VERSIONS:
+            raise ValueError(f"unknown protocol version {protocol!r}")
         self.url = url
+        self.protocol = protocol
+        self.modern = protocol == MODERN_PROTOCOL_VERSION
         self.http = httpx.Client(timeout=timeout)
         self.headers = {"accept": ACCEPT, "content-type": "application/json"}
         if token:
@@ -75,7 +96,9 @@ class McpClient:
 
     def _headers(self) -> dict[str, str]:
         headers = dict(self.headers)
-        if self.session_id:
+        if self.modern:
+            headers["mcp-protocol-version"] = self.protocol
+        elif self.session_id:
             headers["mcp-session-id"] = self.session_id
             headers["mcp-protocol-version"] = PROTOCOL_VERSION
         return headers
@@ -83,10 +106,23 @@ class McpClient:
     def request(self, method: str, params: dict[str, Any] | None = None) -> Reply:
         request_id = next(self._ids)
         payload: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
+        headers = self._headers()
+        if self.modern:
+            params = dict(params or {})
+            params["_meta"] = {
+                **params.get("_meta", {}),
+                META_PROTOCOL_VERSION: self.protocol,
+                META_CLIENT_INFO: CLIENT_INFO,
+                META_CLIENT_CAPABILITIES: {},
+            }
+            headers["mcp-method"] = method
+            name_key = NAME_BEARING_METHODS.get(method)
+            if name_key is not None and isinstance(params.get(name_key), str):
+                headers["mcp-name"] = params[name_key]  # plain ASCII tool names: no base64 sentinel needed
         if params is not None:
             payload["params"] = params
         started = time.perf_counter()
-        response = self.http.post(self.url, content=json.dumps(payload), headers=self._headers())
+        response = self.http.post(self.url, content=json.dumps(payload), headers=headers)
         body = response.read()
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
@@ -104,9 +140,15 @@ class McpClient:
             raise McpError(f"{method}: HTTP {response.status_code}")
 
     def initialize(self) -> Reply:
+        if self.modern:  # no handshake: probe server/discover once, as the SDK client does
+            reply = self.request("server/discover", {})
+            supported = reply.result.get("supportedVersions") or []
+            if self.protocol not in supported:
+                raise McpError(f"server does not support {self.protocol}: {supported}")
+            return reply
         reply = self.request(
             "initialize",
-            {"protocolVersion": PROTOCOL_VERSION, "capabilities": {}, "clientInfo": {"name": "zscaler-mcp-bench", "version": "1"}},
+            {"protocolVersion": PROTOCOL_VERSION, "capabilities": {}, "clientInfo": CLIENT_INFO},
         )
         self.notify("notifications/initialized")
         return reply

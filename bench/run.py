@@ -3,6 +3,7 @@
     python bench/run.py                 # full run (installs the official server once, ~3-5 min)
     python bench/run.py --quick         # a few seconds of each measurement, for a smoke check
     python bench/run.py --gateway-only  # no official server (no virtualenv needed)
+    python bench/run.py --protocol 2026-07-28 --calls-only  # sessionless era; sequential + throughput only
 
 Both servers listen on 127.0.0.1 and reach the same simulator subprocess; the same raw JSON-RPC
 client (bench/mcpclient.py) drives both, and load clients are separate processes. Prints a
@@ -27,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness as h  # noqa: E402
+from mcpclient import PROTOCOL_VERSIONS  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -55,18 +57,26 @@ def config_text(toolsets: list[str]) -> str:
 SpecFactory = Callable[[str], h.ServerSpec]  # variant ("all" | "one") -> spec
 
 
-def bench_servers(factories: dict[str, SpecFactory], plan: Plan, logdir: Path, progress: Callable[[str], None]) -> dict[str, dict[str, Any]]:
+def bench_servers(
+    factories: dict[str, SpecFactory],
+    plan: Plan,
+    logdir: Path,
+    progress: Callable[[str], None],
+    protocol: str = h.PROTOCOL_VERSION,
+    calls_only: bool = False,
+) -> dict[str, dict[str, Any]]:
     """Every measurement alternates between the servers (A, B, A, B ...), so that background load on a
-    shared machine falls on both alike; each server runs alone while it is measured."""
+    shared machine falls on both alike; each server runs alone while it is measured. Every client
+    speaks `protocol`; `calls_only` keeps the sequential and throughput parts (and the first call)."""
     out: dict[str, dict[str, Any]] = {name: {"ready_s": [], "idle_peak_kib": [], "sequential_ms": [], "load": {}} for name in factories}
     logs = {name: logdir / f"{name}.log" for name in factories}
 
-    progress(f"start-up x{plan.startup_runs} each (alternating)")
-    for _ in range(plan.startup_runs):
+    progress(f"start-up x{0 if calls_only else plan.startup_runs} each (alternating)")
+    for _ in range(0 if calls_only else plan.startup_runs):
         for name, make_spec in factories.items():
             with h.running(make_spec("all"), logs[name]) as (server, seconds):
                 out[name]["ready_s"].append(seconds)
-                with h.McpClient(server.spec.mcp_url, server.spec.token) as client:
+                with h.McpClient(server.spec.mcp_url, server.spec.token, protocol=protocol) as client:
                     client.initialize()
                     client.list_tools()
                 out[name]["idle_peak_kib"].append(server.peak_rss_kib())
@@ -77,37 +87,40 @@ def bench_servers(factories: dict[str, SpecFactory], plan: Plan, logdir: Path, p
         for name, server in servers.items():
             url, token = server.spec.mcp_url, server.spec.token
             out[name]["auth_enforced"] = h.auth_enforced(url)
-            out[name]["first_call_ms"], out[name]["call_bytes"] = h.first_call_ms(url, token)
-            out[name]["list_all"] = asdict(h.measure_listing(url, token, plan.list_sessions, plan.warm_lists))
+            out[name]["first_call_ms"], out[name]["call_bytes"] = h.first_call_ms(url, token, protocol=protocol)
+            if not calls_only:
+                out[name]["list_all"] = asdict(h.measure_listing(url, token, plan.list_sessions, plan.warm_lists, protocol=protocol))
         for _ in range(plan.repeats):
             for name, server in servers.items():
-                out[name]["sequential_ms"] += h.measure_sequential(server.spec.mcp_url, server.spec.token, plan.sequential_calls)
+                out[name]["sequential_ms"] += h.measure_sequential(server.spec.mcp_url, server.spec.token, plan.sequential_calls, protocol=protocol)
         for clients, calls in plan.load:
             for _ in range(plan.repeats):
                 for name, server in servers.items():
                     cpu_before = h.cpu_seconds(server.pid)
-                    stats = h.measure_load(server.spec.mcp_url, server.spec.token, clients, calls)
+                    stats = h.measure_load(server.spec.mcp_url, server.spec.token, clients, calls, protocol=protocol)
                     cpu_ms = (h.cpu_seconds(server.pid) - cpu_before) * 1000 / stats.calls
                     out[name]["load"].setdefault(str(clients), []).append({**asdict(stats), "throughput": stats.throughput, "server_cpu_ms_per_call": cpu_ms})
                     progress(f"{name}: {clients} clients x {calls}: {stats.throughput:.1f} calls/s")
         for name, server in servers.items():
             out[name]["load_peak_kib"] = server.peak_rss_kib()
 
+    if calls_only:
+        return out
     progress(f"one toolset ({h.ONE_TOOLSET})")
     for name, make_spec in factories.items():
         with h.running(make_spec("one"), logs[name]) as (server, seconds):
             out[name]["one_ready_s"] = seconds
-            out[name]["list_one"] = asdict(h.measure_listing(server.spec.mcp_url, server.spec.token, plan.list_sessions, plan.warm_lists))
+            out[name]["list_one"] = asdict(h.measure_listing(server.spec.mcp_url, server.spec.token, plan.list_sessions, plan.warm_lists, protocol=protocol))
             out[name]["one_peak_kib"] = server.peak_rss_kib()
     return out
 
 
-def bench_reload(setup: h.GatewaySetup, simulator_url: str, plan: Plan, logdir: Path, progress: Callable[[str], None]) -> list[float]:
+def bench_reload(setup: h.GatewaySetup, simulator_url: str, plan: Plan, logdir: Path, progress: Callable[[str], None], protocol: str = h.PROTOCOL_VERSION) -> list[float]:
     progress("gateway: reload (kubelet ..data swap)")
     documents = [config_text([h.ONE_TOOLSET]), config_text([h.ONE_TOOLSET, h.RELOAD_TOOLSET])]
     config = h.ProjectedConfig(setup.workdir / "reload-config", documents[0])
     with h.running(setup.spec(simulator_url, config.path), logdir / "gateway-reload.log") as (server, _):
-        return h.measure_reload(server.spec.mcp_url, server.spec.token, config, documents, plan.reload_swaps)
+        return h.measure_reload(server.spec.mcp_url, server.spec.token, config, documents, plan.reload_swaps, protocol=protocol)
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -248,6 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--official-python", type=Path, help="python of an existing official install (default: bench/.venv-official)")
     parser.add_argument("--auth", choices=("api-key", "none"), default="api-key", help="API-key auth on both servers (default) or none")
     parser.add_argument("--gateway-arg", action="append", default=[], help="extra `serve` argument for the gateway (repeatable), e.g. --gateway-arg=--stateless")
+    parser.add_argument(
+        "--protocol",
+        choices=PROTOCOL_VERSIONS,
+        default=h.PROTOCOL_VERSION,
+        help="protocol era of every client: 2025-06-18 handshake with sessions (default) or 2026-07-28 sessionless",
+    )
+    parser.add_argument("--calls-only", action="store_true", help="only the first call, sequential calls and throughput (no start-up, listing, one-toolset or reload runs)")
     parser.add_argument("--startup-runs", type=int)
     parser.add_argument("--sequential-calls", type=int)
     parser.add_argument("--repeats", type=int)
@@ -278,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         "plan": asdict(plan),
         "auth": args.auth,
         "gateway_args": args.gateway_arg,
+        "protocol": args.protocol,
+        "calls_only": args.calls_only,
     }
     with tempfile.TemporaryDirectory(prefix="zscaler-mcp-bench-") as tmp:
         work = Path(tmp)
@@ -299,8 +321,8 @@ def main(argv: list[str] | None = None) -> int:
                     python = official_python
                     factories["official"] = lambda v: h.official_spec(python, sim_url, work / "official", h.ONE_TOOLSET if v == "one" else None, api_key=args.auth == "api-key")
                 factories["gateway"] = lambda v: setup.spec(sim_url, configs[v])
-                results.update(bench_servers(factories, plan, logdir, progress))
-                results["reload_ms"] = bench_reload(setup, sim_url, plan, logdir, progress)
+                results.update(bench_servers(factories, plan, logdir, progress, args.protocol, args.calls_only))
+                results["reload_ms"] = [] if args.calls_only else bench_reload(setup, sim_url, plan, logdir, progress, args.protocol)
             except Exception:
                 progress(f"failed; server logs in {logdir} (kept until exit):")
                 for log in sorted(logdir.glob("*.log")):
@@ -315,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     out_path.write_text(json.dumps(results, indent=1))
 
     notes = [
+        f"protocol: {args.protocol}" + (" (sessionless: no handshake, no Mcp-Session-Id)" if args.protocol != h.PROTOCOL_VERSION else " (handshake, sessions)") + ("; calls only" if args.calls_only else ""),
         f"machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; server, simulator and clients share them",
         f"auth: {args.auth}; official enforces={results.get('official', {}).get('auth_enforced', 'n/a')}, gateway enforces={results['gateway']['auth_enforced']}",
         f"gateway extra args: {' '.join(args.gateway_arg) or '(none)'}; official has no live reload (n/a)",

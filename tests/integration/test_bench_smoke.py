@@ -64,3 +64,42 @@ def test_reload_is_seen_after_a_kubelet_style_swap(simulator, tmp_path: Path) ->
     with run_gateway(simulator.url, str(config.path)) as running:
         latencies = harness.measure_reload(running.mcp_url, None, config, documents, swaps=2)
     assert len(latencies) == 2
+
+
+def test_modern_client_stamps_every_request_like_the_sdk() -> None:
+    import httpx
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        body = {"jsonrpc": "2.0", "id": 1, "result": {"content": [], "supportedVersions": ["2026-07-28"]}}
+        return httpx.Response(200, json=body)
+
+    client = mcpclient.McpClient("http://127.0.0.1:1/mcp", "tok", protocol="2026-07-28")
+    client.http = httpx.Client(transport=httpx.MockTransport(handler))
+    with client:
+        client.initialize()
+        client.call_tool("zpa_list_segment_groups")
+    assert [r.headers["mcp-method"] for r in seen] == ["server/discover", "tools/call"]
+    assert all(r.headers["mcp-protocol-version"] == "2026-07-28" and "mcp-session-id" not in r.headers for r in seen)
+    assert seen[1].headers["mcp-name"] == "zpa_list_segment_groups"
+    meta = __import__("json").loads(seen[1].content)["params"]["_meta"]
+    assert meta == {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "zscaler-mcp-bench", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    assert client.session_id is None
+    with pytest.raises(ValueError, match="unknown protocol"):
+        mcpclient.McpClient("http://127.0.0.1:1/mcp", protocol="2024-01-01")
+
+
+def test_harness_measures_a_real_gateway_sessionless(gateway_with) -> None:  # type: ignore[no-untyped-def]
+    running = gateway_with("toolsets: [zpa_segment_groups]\n")
+    with mcpclient.McpClient(running.mcp_url, None, protocol="2026-07-28") as client:
+        client.initialize()
+        reply = client.call_tool(harness.CALL_TOOL)
+        assert client.session_id is None
+    assert "SG-" in "".join(c.get("text", "") for c in reply.result["content"])
+    assert len(harness.measure_sequential(running.mcp_url, None, calls=2, warmup=1, protocol="2026-07-28")) == 2
