@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import mcp_types as types
@@ -59,6 +60,11 @@ class Generation:
     source: str
     runtime_toolsets: frozenset[str] = frozenset()
     loaded_at: float = field(default_factory=time.time)
+
+    @cached_property
+    def wire_tools(self) -> Mapping[str, dict[str, Any]]:
+        """Each served tool in its tools/list wire form, dumped once per generation on first listing."""
+        return {t.name: t.model_dump(by_alias=True, mode="json", exclude_none=True) for t in self.listing}
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Served tools per (service, access), for the tools_served gauge."""

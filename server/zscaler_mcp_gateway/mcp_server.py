@@ -102,8 +102,6 @@ def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tupl
     broadcaster = ListChangedBroadcaster(bus)
     listen = ListenHandler(bus)
 
-    wire: list[Any] = [None, {}]  # [generation, {name: tool as dumped}]: each tool is dumped once per generation
-
     async def list_tools(ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None) -> dict[str, Any]:
         broadcaster.track(ctx)
         generation = store.current
@@ -112,9 +110,7 @@ def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tupl
         if principals is not None:  # a principal lists only what its patterns let it call
             principal = caller_from(ctx).principal
             listing = tuple(t for t in listing if principals.allows(principal, dispatcher.catalog.tools[t.name]))
-        if wire[0] is not generation:
-            wire[:] = [generation, {t.name: t.model_dump(by_alias=True, mode="json", exclude_none=True) for t in generation.listing}]
-        dumped = wire[1]
+        dumped = generation.wire_tools
         # As ListToolsResult dumps, less ttlMs/cacheScope (the cache hint fills them); the SDK sieves it per protocol version.
         return {"tools": [dumped[t.name] for t in listing], "resultType": "complete"}
 
