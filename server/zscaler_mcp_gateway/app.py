@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -20,6 +21,7 @@ from .catalog.model import Catalog
 from .config import ConfigError, PolicyConfig, load_policy_file, policy_from_env
 from .credentials import CredentialsError, CredentialSource
 from .dispatch import ToolDispatcher
+from .fast_lane import FastLane, FastLaneSessionManager
 from .entitlements import EntitlementFilter
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
@@ -31,6 +33,8 @@ from .telemetry import Telemetry
 from .upstream import Upstream
 
 log = logging.getLogger(__name__)
+
+MCP_PATH = "/mcp"
 
 
 @dataclass
@@ -149,27 +153,30 @@ class Gateway:
             await asyncio.to_thread(self.telemetry.close)
 
     def http_app(self) -> Starlette:
-        mcp_app = self.mcp.streamable_http_app(
-            streamable_http_path="/mcp",
-            stateless_http=self.options.stateless_http,
-            host=self.options.host,
-            transport_security=self.security.transport_security(),
-            custom_starlette_routes=[
+        """The MCP endpoint (the SDK's session manager, with the fast lane for tool calls), health, metadata."""
+        sessions = FastLaneSessionManager(
+            app=self.mcp,
+            stateless=self.options.stateless_http,
+            security_settings=self.security.transport_security(),
+            lane=FastLane(self.dispatcher),
+        )
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            async with sessions.run(), self.running():
+                yield
+
+        app = Starlette(
+            routes=[
+                Route(MCP_PATH, StreamableHTTPASGIApp(sessions)),
                 Route("/healthz", self.healthz, methods=["GET", "HEAD"]),
                 Route("/readyz", self.readyz, methods=["GET", "HEAD"]),
                 *self.security.protected_resource_routes,
             ],
+            lifespan=lifespan,
         )
-        self.security.install(mcp_app, self.dispatcher)
-        session_lifespan = mcp_app.router.lifespan_context
-
-        @contextlib.asynccontextmanager
-        async def lifespan(app: Starlette) -> AsyncIterator[None]:
-            async with session_lifespan(app), self.running():
-                yield
-
-        mcp_app.router.lifespan_context = lifespan
-        return mcp_app
+        self.security.install(app, self.dispatcher)
+        return app
 
     async def serve_stdio(self) -> None:
         from mcp.server.stdio import stdio_server

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +22,7 @@ from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, Too
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from . import __version__
-from .dispatch import Caller, ToolDispatcher
+from .dispatch import Caller, CallResult, ToolDispatcher
 from .generation import Generation, GenerationStore
 from .security.confirm import ElicitationConfirmer
 from .tracing import trace_carrier
@@ -47,16 +48,22 @@ class GatewayServer(Server[Any]):
         )
 
 
-def caller_from(ctx: ServerRequestContext[Any, Any]) -> Caller:
-    request = ctx.request
-    scope = getattr(request, "scope", None) or {}
-    headers = getattr(request, "headers", None)
-    request_id = headers.get("x-request-id") if headers is not None else None
+def caller_of(scope: Mapping[str, Any], headers: Mapping[str, str] | None, meta: Mapping[str, Any] | None) -> Caller:
+    """Who calls (the auth middleware's principal), the client's request id and W3C trace context."""
     return Caller(
         principal=scope.get(PRINCIPAL_SCOPE_KEY, "anonymous"),
-        request_id=request_id,
-        trace_context=trace_carrier(headers, ctx.meta),  # HTTP headers first, then the request's _meta (stdio)
+        request_id=headers.get("x-request-id") if headers is not None else None,
+        trace_context=trace_carrier(headers, meta),  # HTTP headers first, then the request's _meta (stdio)
     )
+
+
+def caller_from(ctx: ServerRequestContext[Any, Any]) -> Caller:
+    request = ctx.request
+    return caller_of(getattr(request, "scope", None) or {}, getattr(request, "headers", None), ctx.meta)
+
+
+def wire_result(result: CallResult) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(type="text", text=result.text())], is_error=result.is_error)
 
 
 class ListChangedBroadcaster:
@@ -120,7 +127,7 @@ def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tupl
         result = await dispatcher.call(params.name, params.arguments, caller)
         if result.input_required is not None:
             return result.input_required
-        return types.CallToolResult(content=[types.TextContent(type="text", text=result.text())], is_error=result.is_error)
+        return wire_result(result)
 
     server = GatewayServer(
         "zscaler-mcp-gateway",

@@ -86,11 +86,13 @@ def test_principals_file_is_strict_and_reloads_keeping_the_last_good(tmp_path: P
 
 
 def test_allowed_hosts_accept_any_port_for_a_bare_host_and_reject_urls() -> None:
-    settings = transport_security(("mcp.example.com", "10.0.0.1:8000", "[::1]:*"))
+    settings = transport_security(("mcp.example.com", "10.0.0.1:8000", "[::1]:*"), "0.0.0.0")
     assert settings is not None
     assert settings.allowed_hosts == ["mcp.example.com", "mcp.example.com:*", "10.0.0.1:8000", "[::1]:*"]
     assert "https://mcp.example.com:*" in settings.allowed_origins
-    assert transport_security(()) is None
+    assert transport_security((), "0.0.0.0") is None  # no allowlist beyond loopback: no Host check (and a warning)
+    loopback = transport_security((), "127.0.0.1")
+    assert loopback is not None and loopback.allowed_hosts == ["127.0.0.1:*", "localhost:*", "[::1]:*"]
     with pytest.raises(ConfigError, match="no scheme"):
         check_allowed_hosts(("https://mcp.example.com/mcp",))
 

@@ -17,6 +17,8 @@ from ..config import ConfigError
 from .options import is_loopback
 
 ENV_ALLOWED_HOSTS = "ZSCALER_MCP_ALLOWED_HOSTS"
+LOOPBACK_BINDS = ("127.0.0.1", "localhost", "::1")
+LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 _ENTRY = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:(\*|[0-9]{1,5}))?$")
 
 
@@ -32,11 +34,13 @@ def _expand(entry: str) -> tuple[str, ...]:
     return (entry,) if match.group(2) else (entry, f"{entry}:*")
 
 
-def transport_security(allowed_hosts: tuple[str, ...]) -> TransportSecuritySettings | None:
-    """The SDK setting for this server; None lets the SDK apply its own loopback default."""
-    if not allowed_hosts:
-        return None  # loopback binds: the SDK allows only 127.0.0.1/localhost/[::1]; others: no Host check
-    hosts = [h for entry in allowed_hosts for h in _expand(entry)]
+def transport_security(allowed_hosts: tuple[str, ...], bind_host: str) -> TransportSecuritySettings | None:
+    """The SDK setting for this server; with no allowlist, a loopback bind accepts only loopback names
+    (the SDK's own default for these binds) and any other bind has no Host check (None)."""
+    entries = allowed_hosts or (LOOPBACK_HOSTS if bind_host in LOOPBACK_BINDS else ())
+    if not entries:
+        return None
+    hosts = [h for entry in entries for h in _expand(entry)]
     origins = [f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")]
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 

@@ -40,6 +40,7 @@ def _auth_settings(issuer: str, resource: str) -> AuthSettings:
 class SecurityLayer:
     def __init__(self, options: SecurityOptions, bind_host: str) -> None:
         self.options = options
+        self.bind_host = bind_host
         self.mode = resolve_auth_mode(options, bind_host)
         check_allowed_hosts(options.allowed_hosts)
         self.principals = PrincipalPolicy(options.principals_file) if options.principals_file else None
@@ -70,7 +71,7 @@ class SecurityLayer:
             log.warning(warning)
 
     def transport_security(self) -> TransportSecuritySettings | None:
-        return transport_security(self.options.allowed_hosts)
+        return transport_security(self.options.allowed_hosts, self.bind_host)
 
     def install(self, app: Starlette, dispatcher: ToolDispatcher) -> None:
         """Put authentication in front of every path but health and protected-resource metadata."""
