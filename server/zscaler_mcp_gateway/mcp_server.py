@@ -129,6 +129,11 @@ def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tupl
             return result.input_required
         return wire_result(result)
 
+    def input_schema(name: str) -> Mapping[str, Any] | None:
+        """For the SDK's 2026-07-28 `Mcp-Param-*` header check: a lookup instead of a tools/list run per call."""
+        tool = store.current.wire_tools.get(name)
+        return tool["inputSchema"] if tool is not None else None  # not served: nothing to check, the call is refused
+
     server = GatewayServer(
         "zscaler-mcp-gateway",
         version=__version__,
@@ -136,6 +141,7 @@ def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tupl
         description="Policy-controlled MCP access to the Zscaler Zero Trust Exchange",
         instructions=store.current.instructions,
         cache_hints={"tools/list": TOOLS_LIST_CACHE_HINT},
+        get_tool_input_schema=input_schema,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         on_subscriptions_listen=listen,
