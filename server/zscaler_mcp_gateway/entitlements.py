@@ -20,8 +20,6 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import jwt
-
 from .generation import Generation, GenerationStore
 from .policy import PolicyView
 
@@ -51,6 +49,8 @@ class EntitlementError(Exception):
 
 def unverified_claims(token: str) -> dict[str, Any]:
     """The JWT payload, signature unchecked."""
+    import jwt  # here, not at module level: PyJWT and cryptography would add to start-up time
+
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:

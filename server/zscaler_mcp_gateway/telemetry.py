@@ -17,14 +17,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Span, SpanKind, StatusCode, format_trace_id
 
 from . import __version__
 from .metrics import GatewayMetrics
 from .tracing import parent_context, trace_id_of, tracer_provider_from_env
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider  # annotations only: the SDK loads in tracer_provider_from_env (start-up time)
 
 AUDIT_LOGGER = "zscaler_mcp_gateway.audit"
 REDACTED = "[REDACTED]"

@@ -17,13 +17,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from .catalog.model import Lookup, SdkCall, Tool
 from .credentials import CredentialSource
-from .resilience import RetryingAdapter, RetryPolicy
+
+if TYPE_CHECKING:
+    import requests
+
+    from .resilience import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +108,7 @@ class Upstream:
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout_seconds = timeout_seconds
         self.pool_size = pool_size
-        self.retry_policy = retry_policy or RetryPolicy()
+        self.retry_policy = retry_policy  # None: the RetryingAdapter's default
         self.on_response = on_response  # (service, status) per upstream request, for metrics
         self._lock = threading.Lock()
         self._live: _LiveClient | None = None
@@ -119,7 +121,11 @@ class Upstream:
         with self._lock:
             if self._live is not None and self._live.fingerprint == creds.fingerprint:
                 return self._live.client
+            # Start-up time: `requests` (under the SDK and resilience.py) loads with the first client;
+            # the methods that catch its exceptions import it locally, after a client exists.
             from zscaler import ZscalerClient
+
+            from .resilience import RetryingAdapter
 
             memoize_sdk_key_case()
             skip_unlogged_sdk_dumps()
@@ -163,6 +169,8 @@ class Upstream:
         else:
             kwargs.update(query)
         kwargs = {**extra, **kwargs}  # a tool argument wins over a constant of the same SDK name
+        import requests
+
         try:
             outcome = method(*positional, **kwargs) if callable(method) else method
         except ValueError as exc:  # the SDK validates some arguments itself before any request
@@ -255,6 +263,8 @@ class Upstream:
     def _helper_read(self, tool: Tool, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """The response of a read the gateway makes on its own behalf (a lookup, the object before a
         merge): its status observed, an unreachable API or an API error raised as `UpstreamError`."""
+        import requests
+
         try:
             outcome = method(*args, **kwargs)
         except requests.RequestException as exc:

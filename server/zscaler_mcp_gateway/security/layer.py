@@ -17,7 +17,6 @@ from ..dispatch import ToolDispatcher
 from .apikeys import ApiKeyVerifier
 from .auth import AuthMiddleware
 from .hosts import check_allowed_hosts, host_check_warning, transport_security
-from .oauth import JwtVerifier
 from .options import AUTH_API_KEY, AUTH_JWT, AUTH_NONE, SecurityOptions, is_loopback, resolve_auth_mode
 from .principals import PrincipalPolicy
 
@@ -51,6 +50,8 @@ class SecurityLayer:
             assert options.api_keys_dir is not None
             self.verifier = ApiKeyVerifier(options.api_keys_dir)
         elif self.mode == AUTH_JWT:
+            from .oauth import JwtVerifier  # JWT mode only: PyJWT and cryptography would add to start-up time
+
             assert options.jwt is not None
             self.verifier = JwtVerifier(options.jwt)
             resource = options.jwt.resource_url or options.jwt.audience
