@@ -136,10 +136,12 @@ class Gateway:
             self.reloader.install_sighup(loop)
             watcher = loop.create_task(self.reloader.run(), name="config-reloader")
         entitlements = EntitlementFilter.start(self.store, self.upstream.access_token)  # never delays the port
+        warming = loop.run_in_executor(None, self.upstream.warm)  # so the first call does not pay the SDK's import
         try:
             yield
         finally:
             await entitlements.stop()
+            await warming
             if watcher is not None:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

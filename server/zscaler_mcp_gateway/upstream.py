@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .catalog.model import Lookup, SdkCall, Tool
-from .credentials import CredentialSource
+from .credentials import CredentialsError, CredentialSource
 
 if TYPE_CHECKING:
     import requests
@@ -142,6 +142,24 @@ class Upstream:
                 log.info("credentials changed; rebuilt the Zscaler SDK client")
                 _close_quietly(old.client)
             return client
+
+    def warm(self) -> None:
+        """Build the client ahead of the first call (the SDK's import is ~0.2 s); without credentials, nothing."""
+        try:
+            self.client()
+        except CredentialsError as exc:  # readiness and the first call name what is missing
+            log.debug("upstream client not built ahead of the first call: %s", exc)
+        except Exception as exc:  # a background warm-up never fails the server; the first call reports it
+            log.warning("upstream client not built ahead of the first call: %s: %s", type(exc).__name__, exc)
+
+    @property
+    def warm_client(self) -> bool:
+        """Whether a client is built for the current credentials (the first call will not build one)."""
+        live = self._live
+        try:
+            return live is not None and live.fingerprint == self.credentials.load().fingerprint
+        except CredentialsError:
+            return False
 
     def close(self) -> None:
         with self._lock:

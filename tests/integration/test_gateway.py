@@ -69,6 +69,20 @@ async def test_read_tool_returns_simulator_records_verbatim_across_every_page(ga
     assert finance["creationTime"] == "1718000000"  # the SDK model would have dropped it
 
 
+def test_the_upstream_client_is_built_after_start_before_any_call(gateway_with: GatewayFactory, simulator: RunningSimulator) -> None:
+    """The SDK's import and client set-up happen in the background once serving, not in the first call."""
+    def api_requests() -> dict[str, int]:
+        return {k: n for k, n in httpx.get(f"{simulator.url}/_sim/requests", timeout=5).json().items() if "/_sim/" not in k}
+
+    requests_before = api_requests()
+    gw = gateway_with("toolsets: [zpa_segment_groups]\nentitlementFilter: false\n")
+    deadline = time.monotonic() + 10
+    while not gw.gateway.upstream.warm_client and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert gw.gateway.upstream.warm_client
+    assert api_requests() == requests_before  # built, not called: no token fetched, no API request
+
+
 async def test_create_get_delete_round_trip_persists_upstream(gateway_with: GatewayFactory, simulator: RunningSimulator) -> None:
     gw = gateway_with("toolsets: [zpa_segment_groups]\nwrite: {enabled: true, allowlist: ['zpa_*_segment_group']}\n")
     async def approve(context: object, params: types.ElicitRequestParams) -> types.ElicitResult:
