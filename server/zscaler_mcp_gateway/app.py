@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -48,6 +48,7 @@ class GatewayOptions:
     upstream_timeout_seconds: float = 30.0
     reload_interval_seconds: float = 0.1
     stateless_http: bool = False
+    fast_lane: bool = True  # tool calls answered without the SDK's session machinery (fast_lane.py)
     security: SecurityOptions = field(default_factory=SecurityOptions)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
@@ -156,11 +157,15 @@ class Gateway:
 
     def http_app(self) -> Starlette:
         """The MCP endpoint (the SDK's session manager, with the fast lane for tool calls), health, metadata."""
-        sessions = FastLaneSessionManager(
-            app=self.mcp,
-            stateless=self.options.stateless_http,
-            security_settings=self.security.transport_security(),
-            lane=FastLane(self.dispatcher),
+        manager_options: dict[str, Any] = {
+            "app": self.mcp,
+            "stateless": self.options.stateless_http,
+            "security_settings": self.security.transport_security(),
+        }
+        sessions = (
+            FastLaneSessionManager(**manager_options, lane=FastLane(self.mcp, self.dispatcher))
+            if self.options.fast_lane
+            else StreamableHTTPSessionManager(**manager_options)
         )
 
         @contextlib.asynccontextmanager

@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--simulator", action="store_true", help="start the embedded Zscaler API simulator and use it")
     serve.add_argument("--upstream-url", help="send Zscaler API and token requests to this base URL (a proxy or simulator)")
     serve.add_argument("--stateless", action="store_true", help="no MCP sessions, for replicas behind a non-sticky Service")
+    serve.add_argument(
+        "--no-fast-lane", dest="fast_lane", action="store_false", help="answer every request through the mcp SDK's own path (diagnostics; slower)"
+    )
     serve.add_argument("--api-keys-dir", help="directory of API key files: file name = principal, content = key")
     add_security_arguments(serve)
     serve.add_argument("--log-level", default=_env("ZSCALER_MCP_LOG_LEVEL", "INFO"))
@@ -150,6 +153,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         metrics_port=metrics_port(args),
         upstream_base_url=upstream,
         stateless_http=args.stateless,
+        fast_lane=args.fast_lane,
         security=security_options(args),
         environ=environ,
     )

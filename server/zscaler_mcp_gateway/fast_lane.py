@@ -1,26 +1,32 @@
-"""The fast lane: a session's `tools/call` answered in its own request task, as one JSON body.
+"""The fast lane: a `tools/call` answered in its own request task, as one JSON body.
 
 Inside a handshake-era session the mcp SDK passes every POST through memory streams to the
 session's task, a JSON-RPC dispatcher task and the handler, and answers on an SSE stream with a
-task group of its own: most of the gateway's event-loop time per call (docs/performance.md). A tool
-call that makes no server-to-client request (anything but a delete, which may ask its user to
-confirm on that stream) needs none of it. The lane checks such a call with the SDK's own
-per-version request surface, runs the same `ToolDispatcher` (policy, arguments, audit line,
-metrics, span), shapes the result with the SDK's per-version result sieve and answers
+task group of its own; a 2026-07-28 request gets a handler task, a disconnect watcher and a
+per-request connection. That is most of the gateway's event-loop time per call
+(docs/performance.md). A tool call that makes no server-to-client request (anything but a delete,
+which may ask its user to confirm) needs none of it. The lane checks such a call with the SDK's own
+functions (transport security, Accept, the 2026 routing-header and envelope ladder, `Mcp-Param`
+headers, the per-version request surface), runs the same `ToolDispatcher` (policy, arguments, audit
+line, metrics, span), shapes the result with the SDK's own result kernel and answers
 `application/json`, which streamable HTTP lets a server choose per request. Everything else
-(initialize, listings, notifications, deletes, the 2026-07-28 era, anything malformed or unusual)
-goes to the SDK unchanged, so its answers and errors stay the SDK's.
+(initialize, listings, notifications, deletes, anything malformed or unusual) goes to the SDK
+unchanged, so its answers and errors stay the SDK's; `serve --no-fast-lane` sends everything there.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
 import mcp_types as types
 from mcp.server.auth.middleware.bearer_auth import AuthorizationContext
+from mcp.server.connection import Connection
+from mcp.server.lowlevel import Server
+from mcp.server.runner import ServerRunner
 from mcp.server.streamable_http import (
     MCP_PROTOCOL_VERSION_HEADER,
     MCP_SESSION_ID_HEADER,
@@ -28,9 +34,17 @@ from mcp.server.streamable_http import (
     check_accept_headers,
 )
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecurityMiddleware
+from mcp.shared.inbound import (
+    MCP_PARAM_HEADER_PREFIX,
+    InboundLadderRejection,
+    classify_inbound_request,
+    find_duplicated_routing_header,
+    validate_mcp_param_headers,
+)
 from mcp_types import INTERNAL_ERROR, PROTOCOL_VERSION_META_KEY
-from mcp_types.methods import serialize_server_result, validate_client_request
-from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+from mcp_types.methods import validate_client_request
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -46,23 +60,27 @@ METHOD = "tools/call"
 ENVELOPE_KEYS = frozenset({"jsonrpc", "id", "method", "params"})
 MAX_INITIALIZE_ANSWER = 64 * 1024  # an initialize result is a few KB (instructions included)
 LANE_PARAMS = frozenset({"name", "arguments", "_meta"})  # `task`, `inputResponses`, `requestState`: the SDK's path
+PARAM_HEADER_PREFIX = MCP_PARAM_HEADER_PREFIX.lower()  # ASGI header names are lowercase
+
+
+Call = tuple[int | str, types.CallToolRequestParams, Mapping[str, Any] | None]  # JSON-RPC id, params, `_meta`
 
 
 class FastLane:
-    def __init__(self, dispatcher: ToolDispatcher) -> None:
+    def __init__(self, server: Server[Any], dispatcher: ToolDispatcher) -> None:
+        self.server = server
         self.dispatcher = dispatcher
+        # The SDK shapes results in its per-connection kernel (cache hints, per-version sieve, 2026-07-28
+        # `resultType` and `serverInfo` stamp); that step reads only the server, so one kernel serves all.
+        self._results = ServerRunner(server, Connection.from_envelope(MODERN_PROTOCOL_VERSIONS[-1], None, None), None)
 
     def takes_tool(self, name: str) -> bool:
-        """Not a delete that may ask its user to confirm (over the request's SSE stream)."""
+        """Not a delete that may ask its user to confirm (an SSE question or a 2026 input request)."""
         tool = self.dispatcher.catalog.tools.get(name)
         return tool is None or tool.action is not Action.DELETE or self.dispatcher.allow_unconfirmed_deletes
 
-    def call_of(self, body: bytes, version: str) -> tuple[int | str, types.CallToolRequestParams, Mapping[str, Any] | None] | None:
-        """(JSON-RPC id, params, `_meta`) of a well-formed `tools/call` this lane takes; None for anything else."""
-        try:
-            message = json.loads(body)
-        except ValueError:
-            return None
+    def call_of(self, message: Any, version: str) -> Call | None:
+        """The call in a decoded `tools/call` body this lane takes at `version`; None for anything else."""
         if not isinstance(message, dict) or not message.keys() <= ENVELOPE_KEYS:
             return None
         if message.get("jsonrpc") != "2.0" or message.get("method") != METHOD:
@@ -72,6 +90,10 @@ class FastLane:
             return None
         if not isinstance(params, dict) or not params.keys() <= LANE_PARAMS:
             return None
+        meta = params.get("_meta")
+        enveloped = isinstance(meta, dict) and PROTOCOL_VERSION_META_KEY in meta
+        if enveloped != (version in MODERN_PROTOCOL_VERSIONS):  # the SDK refuses an envelope in the other era
+            return None
         try:
             validate_client_request(METHOD, version, params)
             typed = types.CallToolRequestParams.model_validate(params, by_name=False)
@@ -79,13 +101,22 @@ class FastLane:
             return None
         if not self.takes_tool(typed.name):
             return None
-        meta = params.get("_meta")
-        if isinstance(meta, dict) and PROTOCOL_VERSION_META_KEY in meta:  # a 2026 envelope: the SDK refuses it here
-            return None
         return request_id, typed, meta if isinstance(meta, dict) else None
 
-    async def answer(self, request: Request, session_id: str | None) -> Response | None:
-        """The JSON response to a call the lane takes, after running it; None hands the request to the SDK."""
+    async def run(self, request: Request, call: Call, version: str, headers: Mapping[str, str] | None = None) -> Response:
+        """Run the call through the dispatcher and answer it as the SDK would, in one JSON body."""
+        request_id, params, meta = call
+        reply: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
+        try:
+            result = await self.dispatcher.call(params.name, params.arguments, caller_of(request.scope, request.headers, meta))
+            reply["result"] = self._results._serialize(METHOD, version, wire_result(result))
+        except Exception:  # the dispatcher answers every failure as a tool error; this is a gateway bug
+            log.exception("tools/call %s failed in the fast lane", params.name)
+            reply["error"] = {"code": INTERNAL_ERROR, "message": "Internal error"}
+        return Response(json.dumps(reply, separators=(",", ":")), media_type="application/json", headers=headers)
+
+    async def answer_session_call(self, request: Request, session_id: str | None) -> Response | None:
+        """A handshake-era session's call (the transport checked what it checks first); None: the SDK's."""
         version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER)
         if version not in HANDSHAKE_PROTOCOL_VERSIONS:
             return None
@@ -93,19 +124,43 @@ class FastLane:
             body = await request.body()
         except Exception:  # a client gone mid-body: the SDK's path answers it as it always does
             return None
-        call = self.call_of(body, version)
+        call = self.call_of(_json(body), version)
         if call is None:
             return None
-        request_id, params, meta = call
-        headers = {MCP_SESSION_ID_HEADER: session_id} if session_id else None
-        try:
-            result = await self.dispatcher.call(params.name, params.arguments, caller_of(request.scope, request.headers, meta))
-            wire = serialize_server_result(METHOD, version, wire_result(result).model_dump(by_alias=True, mode="json", exclude_none=True))
-            reply: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "result": wire}
-        except Exception:  # the dispatcher answers every failure as a tool error; this is a gateway bug
-            log.exception("tools/call %s failed in the fast lane", params.name)
-            reply = {"jsonrpc": "2.0", "id": request_id, "error": {"code": INTERNAL_ERROR, "message": "Internal error"}}
-        return Response(json.dumps(reply, separators=(",", ":")), media_type="application/json", headers=headers)
+        return await self.run(request, call, version, {MCP_SESSION_ID_HEADER: session_id} if session_id else None)
+
+    async def answer_modern_call(self, request: Request, body: bytes, security: TransportSecurityMiddleware) -> Response | None:
+        """A 2026-07-28 request, after the SDK's own gates for that era; None: the SDK's."""
+        if await security.validate_request(request, is_post=True) is not None:
+            return None
+        has_json, has_sse = check_accept_headers(request)
+        if not (has_json and has_sse):
+            return None
+        decoded = _json(body)
+        if not isinstance(decoded, dict) or find_duplicated_routing_header(request.headers.items()) is not None:
+            return None
+        verdict = classify_inbound_request(decoded, headers=dict(request.headers))
+        if isinstance(verdict, InboundLadderRejection):
+            return None
+        call = self.call_of(decoded, verdict.protocol_version)
+        if call is None or not self.param_headers_ok(request, call[1]):
+            return None
+        return await self.run(request, call, verdict.protocol_version)
+
+    def param_headers_ok(self, request: Request, params: types.CallToolRequestParams) -> bool:
+        """`Mcp-Param-*` headers agree with the arguments, as the SDK checks them against the tool's schema."""
+        if any(name.startswith(PARAM_HEADER_PREFIX) for name in request.headers):
+            return False  # rare: left to the SDK
+        lookup = self.server.get_tool_input_schema
+        schema = lookup(params.name) if lookup is not None and params.arguments else None
+        return schema is None or validate_mcp_param_headers(schema, params.arguments or {}, request.headers) is None
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
 
 
 def answers_initialize(body: bytes) -> bool:
@@ -122,6 +177,27 @@ def answers_initialize(body: bytes) -> bool:
     return False
 
 
+class RecordedReceive:
+    """An ASGI `receive` that keeps what it received, so a request the lane declines reaches the SDK whole."""
+
+    def __init__(self, receive: Receive) -> None:
+        self.receive = receive
+        self.messages: list[Message] = []
+
+    async def __call__(self) -> Message:
+        message = await self.receive()
+        self.messages.append(message)
+        return message
+
+    def replay(self) -> Receive:
+        pending = deque(self.messages)
+
+        async def receive() -> Message:
+            return pending.popleft() if pending else await self.receive()
+
+        return receive
+
+
 class FastLaneTransport(StreamableHTTPServerTransport):
     """The SDK's session transport, its POSTs offered to the lane first once the session is initialized."""
 
@@ -131,7 +207,7 @@ class FastLaneTransport(StreamableHTTPServerTransport):
     async def _handle_post_request(self, scope: Scope, request: Request, receive: Receive, send: Send) -> None:
         has_json, has_sse = check_accept_headers(request)
         if self.lane_open and has_json and has_sse and self._check_content_type(request):  # as the SDK requires of a POST
-            response = await self.lane.answer(request, self.mcp_session_id)
+            response = await self.lane.answer_session_call(request, self.mcp_session_id)
             if response is not None:
                 await response(scope, receive, send)
                 return
@@ -144,6 +220,24 @@ class FastLaneSessionManager(StreamableHTTPSessionManager):
     def __init__(self, *args: Any, lane: FastLane, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lane = lane
+        self._security = TransportSecurityMiddleware(self.security_settings)
+
+    async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """2026-07-28 requests (no session) are offered to the lane here, where the SDK routes them."""
+        if self._task_group is not None and scope["method"] == "POST":
+            recorded = RecordedReceive(receive)
+            request = Request(scope, recorded)
+            if request.headers.get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS:
+                try:
+                    body: bytes | None = await request.body()
+                except Exception:  # a client gone mid-body: the SDK's path answers it as it always does
+                    body = None
+                response = await self.lane.answer_modern_call(request, body, self._security) if body is not None else None
+                if response is not None:
+                    await response(scope, receive, send)
+                    return
+                receive = recorded.replay()
+        await super()._handle_request(scope, receive, send)
 
     def _admit_session(self, requestor: AuthorizationContext | None) -> StreamableHTTPServerTransport | None:
         transport = super()._admit_session(requestor)

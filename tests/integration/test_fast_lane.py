@@ -12,27 +12,37 @@ import pytest
 from tests.support.servers import RunningGateway
 
 PROTOCOL = "2025-06-18"
+MODERN = "2026-07-28"
 ACCEPT = "application/json, text/event-stream"
 POLICY = "toolsets: [zpa_segment_groups]\nwrite: {enabled: true, allowlist: ['zpa_*']}\n"
 
 
-class RawSession:
-    """A handshake-era session spoken in raw HTTP, to see content types and exact bodies."""
+class RawClient:
+    """MCP spoken in raw HTTP, to see content types and exact bodies: a handshake-era session, or 2026-07-28."""
 
-    def __init__(self, http: httpx.Client, url: str, stateful: bool = True) -> None:
-        self.http, self.url, self.next_id = http, url, 0
-        self.headers = {"accept": ACCEPT, "content-type": "application/json", "mcp-protocol-version": PROTOCOL}
-        if stateful:
+    def __init__(self, http: httpx.Client, url: str, era: str = PROTOCOL) -> None:
+        self.http, self.url, self.era, self.next_id = http, url, era, 0
+        self.headers = {"accept": ACCEPT, "content-type": "application/json", "mcp-protocol-version": era}
+        if era == PROTOCOL:
             opened = self.post({"method": "initialize", "params": {"protocolVersion": PROTOCOL, "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}})
             self.headers["mcp-session-id"] = opened.headers["mcp-session-id"]
             self.http.post(self.url, headers=self.headers, json={"jsonrpc": "2.0", "method": "notifications/initialized"}).raise_for_status()
 
-    def post(self, message: dict[str, Any]) -> httpx.Response:
+    def post(self, message: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
         self.next_id += 1
-        return self.http.post(self.url, headers=self.headers, content=json.dumps({"jsonrpc": "2.0", "id": self.next_id, **message}))
+        body = json.dumps({"jsonrpc": "2.0", "id": self.next_id, **message})
+        return self.http.post(self.url, headers={**self.headers, **(headers or {})}, content=body)
 
     def call(self, name: str, arguments: dict[str, Any] | None = None) -> httpx.Response:
-        return self.post({"method": "tools/call", "params": {"name": name, "arguments": arguments or {}}})
+        params: dict[str, Any] = {"name": name, "arguments": arguments or {}}
+        if self.era == MODERN:  # the per-request envelope and routing headers of the 2026-07-28 era
+            params["_meta"] = {
+                "io.modelcontextprotocol/protocolVersion": MODERN,
+                "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "1"},
+                "io.modelcontextprotocol/clientCapabilities": {},
+            }
+            return self.post({"method": "tools/call", "params": params}, {"mcp-method": "tools/call", "mcp-name": name})
+        return self.post({"method": "tools/call", "params": params})
 
 
 def reply_of(response: httpx.Response) -> dict[str, Any]:
@@ -44,14 +54,16 @@ def reply_of(response: httpx.Response) -> dict[str, Any]:
 
 
 @pytest.fixture
-def raw_sessions(gateway_with: Callable[..., RunningGateway]) -> Iterator[Callable[..., RawSession]]:
+def raw_clients(gateway_with: Callable[..., RunningGateway]) -> Iterator[Callable[..., RawClient]]:
     with httpx.Client(timeout=30) as http:
+        gateways: dict[bool, RunningGateway] = {}
 
-        def open_session(**gateway_options: object) -> RawSession:
-            running = gateway_with(POLICY, **gateway_options)
-            return RawSession(http, running.mcp_url, stateful=not gateway_options.get("stateless_http"))
+        def open_client(era: str = PROTOCOL, fast_lane: bool = True) -> RawClient:
+            if fast_lane not in gateways:
+                gateways[fast_lane] = gateway_with(POLICY, fast_lane=fast_lane)
+            return RawClient(http, gateways[fast_lane].mcp_url, era)
 
-        yield open_session
+        yield open_client
 
 
 CALLS = [
@@ -64,23 +76,25 @@ CALLS = [
 ]
 
 
+@pytest.mark.parametrize("era", [PROTOCOL, MODERN])
 @pytest.mark.parametrize(("name", "arguments"), CALLS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CALLS)])
-def test_a_session_call_is_answered_as_json_with_the_result_the_sdk_path_gives(
-    raw_sessions: Callable[..., RawSession], name: str, arguments: dict[str, Any]
+def test_a_call_is_answered_as_json_with_the_reply_of_the_sdks_own_path(
+    raw_clients: Callable[..., RawClient], era: str, name: str, arguments: dict[str, Any]
 ) -> None:
-    session, sessionless = raw_sessions(), raw_sessions(stateless_http=True)  # sessionless: the SDK's own path
-    sessionless.next_id = session.next_id  # the same JSON-RPC id on both
-    lane, sdk = session.call(name, arguments), sessionless.call(name, arguments)
+    lane_client, sdk_client = raw_clients(era), raw_clients(era, fast_lane=False)
+    sdk_client.next_id = lane_client.next_id  # the same JSON-RPC id on both
+    lane, sdk = lane_client.call(name, arguments), sdk_client.call(name, arguments)
     assert lane.status_code == sdk.status_code == 200
     assert lane.headers["content-type"] == "application/json"
-    assert lane.headers["mcp-session-id"] == session.headers["mcp-session-id"]
-    assert sdk.headers["content-type"].startswith("text/event-stream")
+    assert lane.headers.get("mcp-session-id") == lane_client.headers.get("mcp-session-id")  # none in 2026-07-28
     assert reply_of(lane) == reply_of(sdk)
-    assert reply_of(lane)["id"] == session.next_id
+    assert reply_of(lane)["id"] == lane_client.next_id
+    if era == PROTOCOL:
+        assert sdk.headers["content-type"].startswith("text/event-stream")  # so the lane did answer the other
 
 
-def test_a_delete_still_goes_through_the_sdk_so_it_can_ask_its_user(raw_sessions: Callable[..., RawSession]) -> None:
-    session = raw_sessions()
+def test_a_delete_still_goes_through_the_sdk_so_it_can_ask_its_user(raw_clients: Callable[..., RawClient]) -> None:
+    session = raw_clients()
     created = reply_of(session.call("zpa_create_segment_group", {"name": "lane-delete"}))
     group_id = json.loads(created["result"]["content"][0]["text"])["id"]
     deleted = session.call("zpa_delete_segment_group", {"group_id": group_id})
@@ -90,8 +104,8 @@ def test_a_delete_still_goes_through_the_sdk_so_it_can_ask_its_user(raw_sessions
     assert not reply_of(session.call("zpa_get_segment_group", {"group_id": group_id}))["result"]["isError"]
 
 
-def test_unlisted_shapes_and_unknown_sessions_get_the_sdks_answers(raw_sessions: Callable[..., RawSession]) -> None:
-    session = raw_sessions()
+def test_unlisted_shapes_and_unknown_sessions_get_the_sdks_answers(raw_clients: Callable[..., RawClient]) -> None:
+    session = raw_clients()
     no_name = session.post({"method": "tools/call", "params": {"arguments": {}}})
     assert reply_of(no_name)["error"]["code"] == -32602  # the SDK's INVALID_PARAMS for a malformed request
     listed = session.post({"method": "tools/list"})
@@ -103,8 +117,8 @@ def test_unlisted_shapes_and_unknown_sessions_get_the_sdks_answers(raw_sessions:
     assert session.call("zpa_list_segment_groups").status_code in (400, 404)  # no session: never served by the lane
 
 
-def test_a_session_whose_initialize_failed_is_never_served_by_the_lane(raw_sessions: Callable[..., RawSession]) -> None:
-    session = raw_sessions()
+def test_a_session_whose_initialize_failed_is_never_served_by_the_lane(raw_clients: Callable[..., RawClient]) -> None:
+    session = raw_clients()
     del session.headers["mcp-session-id"]
     opened = session.post({"method": "initialize", "params": {"protocolVersion": PROTOCOL}})  # no capabilities, no clientInfo
     assert reply_of(opened)["error"]["code"] == -32602
@@ -112,3 +126,25 @@ def test_a_session_whose_initialize_failed_is_never_served_by_the_lane(raw_sessi
     refused = session.call("zpa_list_segment_groups")
     assert refused.headers["content-type"].startswith("text/event-stream")  # the SDK's answer, not the lane's
     assert reply_of(refused)["error"]["code"] == -32602
+
+
+MALFORMED_MODERN = {
+    "mismatched Mcp-Name": ({}, {"mcp-name": "zpa_get_segment_group"}),
+    "no envelope": ({"_meta": {}}, {}),
+    "an unknown parameter": ({"cursor": "x"}, {}),
+    "an Mcp-Param header": ({}, {"mcp-param-group": "x"}),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_MODERN))
+def test_a_2026_request_the_lane_declines_reaches_the_sdk_whole(raw_clients: Callable[..., RawClient], case: str) -> None:
+    extra_params, extra_headers = MALFORMED_MODERN[case]
+    answers = []
+    for fast_lane in (True, False):
+        client = raw_clients(MODERN, fast_lane=fast_lane)
+        meta = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}
+        params = {"name": "zpa_list_segment_groups", "arguments": {}, "_meta": meta, **extra_params}
+        headers = {"mcp-method": "tools/call", "mcp-name": "zpa_list_segment_groups", **extra_headers}
+        response = client.post({"method": "tools/call", "params": params}, headers)
+        answers.append((response.status_code, reply_of(response)))
+    assert answers[0] == answers[1]  # the body the lane read was replayed: same status, same reply
