@@ -117,6 +117,8 @@ class FastLane:
 
     async def answer_session_call(self, request: Request, session_id: str | None) -> Response | None:
         """A handshake-era session's call (the transport checked what it checks first); None: the SDK's."""
+        # The SDK validates against the version negotiated at initialize; every handshake-era version
+        # shares one tools/call surface, so the header's (which the spec has clients repeat) is equivalent.
         version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER)
         if version not in HANDSHAKE_PROTOCOL_VERSIONS:
             return None
