@@ -10,7 +10,10 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+from mcp.server.streamable_http_manager import (
+    StreamableHTTPASGIApp,
+    StreamableHTTPSessionManager,
+)
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -21,8 +24,8 @@ from .catalog.model import Catalog
 from .config import ConfigError, PolicyConfig, load_policy_file, policy_from_env
 from .credentials import CredentialsError, CredentialSource
 from .dispatch import ToolDispatcher
-from .fast_lane import FastLane, FastLaneSessionManager
 from .entitlements import EntitlementFilter
+from .fast_lane import FastLane, FastLaneSessionManager
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
 from .metrics import MetricsServer

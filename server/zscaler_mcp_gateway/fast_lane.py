@@ -46,6 +46,7 @@ from mcp_types import INTERNAL_ERROR, PROTOCOL_VERSION_META_KEY
 from mcp_types.methods import validate_client_request
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -122,23 +123,19 @@ class FastLane:
         version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER)
         if version not in HANDSHAKE_PROTOCOL_VERSIONS:
             return None
-        try:
-            body = await request.body()
-        except Exception:  # a client gone mid-body: the SDK's path answers it as it always does
-            return None
-        call = self.call_of(_json(body), version)
+        call = self.call_of(await _decoded_body(request), version)
         if call is None:
             return None
         return await self.run(request, call, version, {MCP_SESSION_ID_HEADER: session_id} if session_id else None)
 
-    async def answer_modern_call(self, request: Request, body: bytes, security: TransportSecurityMiddleware) -> Response | None:
+    async def answer_modern_call(self, request: Request, security: TransportSecurityMiddleware) -> Response | None:
         """A 2026-07-28 request, after the SDK's own gates for that era; None: the SDK's."""
         if await security.validate_request(request, is_post=True) is not None:
             return None
         has_json, has_sse = check_accept_headers(request)
         if not (has_json and has_sse):
             return None
-        decoded = _json(body)
+        decoded = await _decoded_body(request)
         if not isinstance(decoded, dict) or find_duplicated_routing_header(request.headers.items()) is not None:
             return None
         verdict = classify_inbound_request(decoded, headers=dict(request.headers))
@@ -158,10 +155,11 @@ class FastLane:
         return schema is None or validate_mcp_param_headers(schema, params.arguments or {}, request.headers) is None
 
 
-def _json(body: bytes) -> Any:
+async def _decoded_body(request: Request) -> Any:
+    """The JSON body; None when it is not JSON or the client left mid-body (the SDK's path answers both)."""
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
+        return json.loads(await request.body())
+    except Exception:  # not JSON, too deep, a client gone: never the lane's to answer
         return None
 
 
@@ -226,19 +224,13 @@ class FastLaneSessionManager(StreamableHTTPSessionManager):
 
     async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
         """2026-07-28 requests (no session) are offered to the lane here, where the SDK routes them."""
-        if self._task_group is not None and scope["method"] == "POST":
+        if self._task_group is not None and scope["method"] == "POST" and Headers(scope=scope).get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS:
             recorded = RecordedReceive(receive)
-            request = Request(scope, recorded)
-            if request.headers.get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS:
-                try:
-                    body: bytes | None = await request.body()
-                except Exception:  # a client gone mid-body: the SDK's path answers it as it always does
-                    body = None
-                response = await self.lane.answer_modern_call(request, body, self._security) if body is not None else None
-                if response is not None:
-                    await response(scope, receive, send)
-                    return
-                receive = recorded.replay()
+            response = await self.lane.answer_modern_call(Request(scope, recorded), self._security)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+            receive = recorded.replay()
         await super()._handle_request(scope, receive, send)
 
     def _admit_session(self, requestor: AuthorizationContext | None) -> StreamableHTTPServerTransport | None:
