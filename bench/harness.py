@@ -234,13 +234,32 @@ class GatewaySetup:
         if self.api_key:
             argv += ["--api-keys-dir", str(self.workdir / "api-keys")]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ZSCALER_", "OTEL_"))}
-        return ServerSpec("gateway", argv, env, port, "/healthz", BENCH_API_KEY if self.api_key else None, str(self.workdir))
+        return ServerSpec(
+            "gateway", argv, env, port, "/healthz", BENCH_API_KEY if self.api_key else None, str(self.workdir)
+        )
 
 
-def official_spec(python: Path, simulator_url: str, workdir: Path, toolsets: str | None = None, api_key: bool = True, port: int | None = None) -> ServerSpec:
+def official_spec(
+    python: Path,
+    simulator_url: str,
+    workdir: Path,
+    toolsets: str | None = None,
+    api_key: bool = True,
+    port: int | None = None,
+) -> ServerSpec:
     port = port or free_port()
     launcher = Path(__file__).resolve().parent / "official_launcher.py"
-    argv = [str(python), str(launcher), "--transport", "streamable-http", "--host", LOOPBACK, "--port", str(port), "--no-entitlement-filter"]
+    argv = [
+        str(python),
+        str(launcher),
+        "--transport",
+        "streamable-http",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+        "--no-entitlement-filter",
+    ]
     if toolsets:
         argv += ["--toolsets", toolsets]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZSCALER_", "OTEL_", "VIRTUAL_ENV", "PYTHONPATH"))}
@@ -272,7 +291,9 @@ class ListingStats:
     warm_list_ms: list[float]
 
 
-def measure_listing(url: str, token: str | None, sessions: int, warm: int, protocol: str = PROTOCOL_VERSION) -> ListingStats:
+def measure_listing(
+    url: str, token: str | None, sessions: int, warm: int, protocol: str = PROTOCOL_VERSION
+) -> ListingStats:
     """`initialize`+`notifications/initialized`+`tools/list` on fresh sessions, then warm lists on one."""
     init_list: list[float] = []
     tools = init_bytes = list_bytes = 0
@@ -293,7 +314,9 @@ def measure_listing(url: str, token: str | None, sessions: int, warm: int, proto
     return ListingStats(tools, init_bytes, list_bytes, init_list, warm_ms)
 
 
-def first_call_ms(url: str, token: str | None, tool: str = CALL_TOOL, protocol: str = PROTOCOL_VERSION) -> tuple[float, int]:
+def first_call_ms(
+    url: str, token: str | None, tool: str = CALL_TOOL, protocol: str = PROTOCOL_VERSION
+) -> tuple[float, int]:
     with McpClient(url, token, protocol=protocol) as client:
         client.initialize()
         reply = client.call_tool(tool)
@@ -301,7 +324,9 @@ def first_call_ms(url: str, token: str | None, tool: str = CALL_TOOL, protocol: 
         return reply.seconds * 1000, reply.nbytes
 
 
-def measure_sequential(url: str, token: str | None, calls: int, warmup: int = 10, tool: str = CALL_TOOL, protocol: str = PROTOCOL_VERSION) -> list[float]:
+def measure_sequential(
+    url: str, token: str | None, calls: int, warmup: int = 10, tool: str = CALL_TOOL, protocol: str = PROTOCOL_VERSION
+) -> list[float]:
     with McpClient(url, token, protocol=protocol) as client:
         client.initialize()
         for _ in range(warmup):
@@ -311,7 +336,9 @@ def measure_sequential(url: str, token: str | None, calls: int, warmup: int = 10
     return latencies
 
 
-def _load_worker(url: str, token: str | None, tool: str, calls: int, barrier: Any, results: Any, protocol: str = PROTOCOL_VERSION) -> None:
+def _load_worker(
+    url: str, token: str | None, tool: str, calls: int, barrier: Any, results: Any, protocol: str = PROTOCOL_VERSION
+) -> None:
     try:
         with McpClient(url, token, protocol=protocol) as client:
             client.initialize()
@@ -347,13 +374,22 @@ class LoadStats:
 
 
 def measure_load(
-    url: str, token: str | None, clients: int, calls_each: int, timeout: float = 300.0, tool: str = CALL_TOOL, protocol: str = PROTOCOL_VERSION
+    url: str,
+    token: str | None,
+    clients: int,
+    calls_each: int,
+    timeout: float = 300.0,
+    tool: str = CALL_TOOL,
+    protocol: str = PROTOCOL_VERSION,
 ) -> LoadStats:
     """`clients` separate processes, each its own session, released together; calls/s over the whole window."""
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(clients)
     results = ctx.Queue()
-    workers = [ctx.Process(target=_load_worker, args=(url, token, tool, calls_each, barrier, results, protocol), daemon=True) for _ in range(clients)]
+    workers = [
+        ctx.Process(target=_load_worker, args=(url, token, tool, calls_each, barrier, results, protocol), daemon=True)
+        for _ in range(clients)
+    ]
     rows = []
     try:
         for worker in workers:
@@ -408,7 +444,13 @@ class ProjectedConfig:
 
 
 def measure_reload(
-    url: str, token: str | None, config: ProjectedConfig, documents: Sequence[str], swaps: int, timeout: float = 5.0, protocol: str = PROTOCOL_VERSION
+    url: str,
+    token: str | None,
+    config: ProjectedConfig,
+    documents: Sequence[str],
+    swaps: int,
+    timeout: float = 5.0,
+    protocol: str = PROTOCOL_VERSION,
 ) -> list[float]:
     """Swap between `documents` `swaps` times; ms from the `..data` rename until tools/list changes."""
     latencies = []
@@ -439,7 +481,16 @@ def kib_to_mib(kib: int | None) -> float:
 
 def auth_enforced(url: str) -> bool:
     """True when an `initialize` without credentials is refused (401/403)."""
-    body = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}}
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "probe", "version": "1"},
+        },
+    }
     with httpx.Client(timeout=10) as http:
         response = http.post(url, json=body, headers={"accept": "application/json, text/event-stream"})
     return response.status_code in (401, 403)

@@ -72,7 +72,9 @@ def parse_body(content_type: str, body: bytes, request_id: int) -> dict[str, Any
 
 
 class McpClient:
-    def __init__(self, url: str, token: str | None = None, timeout: float = 30.0, protocol: str = PROTOCOL_VERSION) -> None:
+    def __init__(
+        self, url: str, token: str | None = None, timeout: float = 30.0, protocol: str = PROTOCOL_VERSION
+    ) -> None:
         if protocol not in PROTOCOL_VERSIONS:
             raise ValueError(f"unknown protocol version {protocol!r}")
         self.url = url
@@ -135,7 +137,9 @@ class McpClient:
         return Reply(message["result"], len(body), elapsed)
 
     def notify(self, method: str) -> None:
-        response = self.http.post(self.url, content=json.dumps({"jsonrpc": "2.0", "method": method}), headers=self._headers())
+        response = self.http.post(
+            self.url, content=json.dumps({"jsonrpc": "2.0", "method": method}), headers=self._headers()
+        )
         if response.status_code not in (200, 202, 204):
             raise McpError(f"{method}: HTTP {response.status_code}")
 

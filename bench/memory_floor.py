@@ -22,7 +22,10 @@ RESULTS = Path(__file__).parent / "results"
 LAYERS: list[tuple[str, list[str]]] = [
     ("interpreter", []),
     ("+ uvicorn, starlette, pydantic, httpx", ["uvicorn", "starlette.applications", "pydantic", "httpx"]),
-    ("+ mcp server SDK (lowlevel Server, streamable HTTP)", ["mcp.server.lowlevel", "mcp.server.streamable_http_manager"]),
+    (
+        "+ mcp server SDK (lowlevel Server, streamable HTTP)",
+        ["mcp.server.lowlevel", "mcp.server.streamable_http_manager"],
+    ),
     ("+ zscaler-sdk-python (`import zscaler`)", ["zscaler"]),
     ("+ the gateway's own modules (catalog, telemetry, security)", ["zscaler_mcp_gateway.app"]),
 ]
@@ -33,7 +36,9 @@ PROBE = "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m
 def rss_mib(modules: list[str], runs: int) -> float:
     samples = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", PROBE, *modules], capture_output=True, text=True, timeout=120, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, *modules], capture_output=True, text=True, timeout=120, check=True
+        )
         samples.append(int(out.stdout.strip()) / 1024)
     return statistics.median(samples)
 
@@ -70,7 +75,9 @@ def main() -> int:
         print(source)
         return 0
     print(f"official peak RSS under load: {peak:.1f} MiB ({source}); the target, half of it: {peak / 2:.1f} MiB")
-    print(f"floor / official peak = {floor / peak:.2f}x: the 0.5x target is {'reachable' if floor <= peak / 2 else 'below the floor'}")
+    print(
+        f"floor / official peak = {floor / peak:.2f}x: the 0.5x target is {'reachable' if floor <= peak / 2 else 'below the floor'}"
+    )
     return 0
 
 

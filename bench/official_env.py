@@ -42,7 +42,14 @@ def ensure_official_env(venv_dir: Path = DEFAULT_VENV, version: str = OFFICIAL_V
     if not venv_python(venv_dir).exists():
         print(f"creating {venv_dir}", file=sys.stderr)
         venv.EnvBuilder(with_pip=True, clear=False).create(venv_dir)
-    cmd = [str(venv_python(venv_dir)), "-m", "pip", "install", "--disable-pip-version-check", f"{OFFICIAL_PACKAGE}=={version}"]
+    cmd = [
+        str(venv_python(venv_dir)),
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        f"{OFFICIAL_PACKAGE}=={version}",
+    ]
     if quiet:
         cmd.insert(4, "-q")
     print(f"installing {OFFICIAL_PACKAGE}=={version} into {venv_dir} (one-off, from PyPI)", file=sys.stderr)

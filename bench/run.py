@@ -46,7 +46,15 @@ class Plan:
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(startup_runs=1, list_sessions=2, warm_lists=2, sequential_calls=5, load=((1, 3), (2, 3)), repeats=1, reload_swaps=2)
+        return cls(
+            startup_runs=1,
+            list_sessions=2,
+            warm_lists=2,
+            sequential_calls=5,
+            load=((1, 3), (2, 3)),
+            repeats=1,
+            reload_swaps=2,
+        )
 
 
 def config_text(toolsets: list[str]) -> str:
@@ -68,7 +76,9 @@ def bench_servers(
     """Every measurement alternates between the servers (A, B, A, B ...), so that background load on a
     shared machine falls on both alike; each server runs alone while it is measured. Every client
     speaks `protocol`; `calls_only` keeps the sequential and throughput parts (and the first call)."""
-    out: dict[str, dict[str, Any]] = {name: {"ready_s": [], "idle_peak_kib": [], "sequential_ms": [], "load": {}} for name in factories}
+    out: dict[str, dict[str, Any]] = {
+        name: {"ready_s": [], "idle_peak_kib": [], "sequential_ms": [], "load": {}} for name in factories
+    }
     logs = {name: logdir / f"{name}.log" for name in factories}
 
     progress(f"start-up x{0 if calls_only else plan.startup_runs} each (alternating)")
@@ -89,17 +99,23 @@ def bench_servers(
             out[name]["auth_enforced"] = h.auth_enforced(url)
             out[name]["first_call_ms"], out[name]["call_bytes"] = h.first_call_ms(url, token, protocol=protocol)
             if not calls_only:
-                out[name]["list_all"] = asdict(h.measure_listing(url, token, plan.list_sessions, plan.warm_lists, protocol=protocol))
+                out[name]["list_all"] = asdict(
+                    h.measure_listing(url, token, plan.list_sessions, plan.warm_lists, protocol=protocol)
+                )
         for _ in range(plan.repeats):
             for name, server in servers.items():
-                out[name]["sequential_ms"] += h.measure_sequential(server.spec.mcp_url, server.spec.token, plan.sequential_calls, protocol=protocol)
+                out[name]["sequential_ms"] += h.measure_sequential(
+                    server.spec.mcp_url, server.spec.token, plan.sequential_calls, protocol=protocol
+                )
         for clients, calls in plan.load:
             for _ in range(plan.repeats):
                 for name, server in servers.items():
                     cpu_before = h.cpu_seconds(server.pid)
                     stats = h.measure_load(server.spec.mcp_url, server.spec.token, clients, calls, protocol=protocol)
                     cpu_ms = (h.cpu_seconds(server.pid) - cpu_before) * 1000 / stats.calls
-                    out[name]["load"].setdefault(str(clients), []).append({**asdict(stats), "throughput": stats.throughput, "server_cpu_ms_per_call": cpu_ms})
+                    out[name]["load"].setdefault(str(clients), []).append(
+                        {**asdict(stats), "throughput": stats.throughput, "server_cpu_ms_per_call": cpu_ms}
+                    )
                     progress(f"{name}: {clients} clients x {calls}: {stats.throughput:.1f} calls/s")
         for name, server in servers.items():
             out[name]["load_peak_kib"] = server.peak_rss_kib()
@@ -110,17 +126,30 @@ def bench_servers(
     for name, make_spec in factories.items():
         with h.running(make_spec("one"), logs[name]) as (server, seconds):
             out[name]["one_ready_s"] = seconds
-            out[name]["list_one"] = asdict(h.measure_listing(server.spec.mcp_url, server.spec.token, plan.list_sessions, plan.warm_lists, protocol=protocol))
+            out[name]["list_one"] = asdict(
+                h.measure_listing(
+                    server.spec.mcp_url, server.spec.token, plan.list_sessions, plan.warm_lists, protocol=protocol
+                )
+            )
             out[name]["one_peak_kib"] = server.peak_rss_kib()
     return out
 
 
-def bench_reload(setup: h.GatewaySetup, simulator_url: str, plan: Plan, logdir: Path, progress: Callable[[str], None], protocol: str = h.PROTOCOL_VERSION) -> list[float]:
+def bench_reload(
+    setup: h.GatewaySetup,
+    simulator_url: str,
+    plan: Plan,
+    logdir: Path,
+    progress: Callable[[str], None],
+    protocol: str = h.PROTOCOL_VERSION,
+) -> list[float]:
     progress("gateway: reload (kubelet ..data swap)")
     documents = [config_text([h.ONE_TOOLSET]), config_text([h.ONE_TOOLSET, h.RELOAD_TOOLSET])]
     config = h.ProjectedConfig(setup.workdir / "reload-config", documents[0])
     with h.running(setup.spec(simulator_url, config.path), logdir / "gateway-reload.log") as (server, _):
-        return h.measure_reload(server.spec.mcp_url, server.spec.token, config, documents, plan.reload_swaps, protocol=protocol)
+        return h.measure_reload(
+            server.spec.mcp_url, server.spec.token, config, documents, plan.reload_swaps, protocol=protocol
+        )
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -186,29 +215,139 @@ def build_rows(off: dict[str, Any] | None, gw: dict[str, Any], reload_ms: list[f
         return h.median(lat) if what == "median" else h.p95(lat)
 
     rows = [
-        Row("start-up: spawn -> health 200 (median)", get(off, lambda d: h.median(d["ready_s"]) * 1000), get(gw, lambda d: h.median(d["ready_s"]) * 1000), "ms", "<=0.5"),
-        Row("peak RSS after load (VmHWM)", get(off, lambda d: d["load_peak_kib"] / 1024), get(gw, lambda d: d["load_peak_kib"] / 1024), "MiB", "<=0.5"),
-        Row("peak RSS after start + list (median)", get(off, lambda d: h.median(d["idle_peak_kib"]) / 1024), get(gw, lambda d: h.median(d["idle_peak_kib"]) / 1024), "MiB"),
-        Row("peak RSS, one toolset", get(off, lambda d: d["one_peak_kib"] / 1024), get(gw, lambda d: d["one_peak_kib"] / 1024), "MiB"),
-        Row("tools served, all toolsets read-only", get(off, lambda d: d["list_all"]["tools"]), get(gw, lambda d: d["list_all"]["tools"]), ""),
-        Row("init+initialized+tools/list, all (median)", get(off, lambda d: h.median(d["list_all"]["init_list_ms"])), get(gw, lambda d: h.median(d["list_all"]["init_list_ms"])), "ms"),
-        Row("warm tools/list, all (median)", get(off, lambda d: h.median(d["list_all"]["warm_list_ms"])), get(gw, lambda d: h.median(d["list_all"]["warm_list_ms"])), "ms"),
-        Row("tools/list body, all", get(off, lambda d: d["list_all"]["list_bytes"]), get(gw, lambda d: d["list_all"]["list_bytes"]), "B"),
-        Row(f"tools served, {h.ONE_TOOLSET}", get(off, lambda d: d["list_one"]["tools"]), get(gw, lambda d: d["list_one"]["tools"]), ""),
-        Row("init+initialized+tools/list, one (median)", get(off, lambda d: h.median(d["list_one"]["init_list_ms"])), get(gw, lambda d: h.median(d["list_one"]["init_list_ms"])), "ms"),
-        Row("tools/list body, one", get(off, lambda d: d["list_one"]["list_bytes"]), get(gw, lambda d: d["list_one"]["list_bytes"]), "B"),
-        Row("first tools/call after start (cold)", get(off, lambda d: d["first_call_ms"]), get(gw, lambda d: d["first_call_ms"]), "ms"),
-        Row(f"sequential {h.CALL_TOOL} (median)", get(off, lambda d: h.median(d["sequential_ms"])), get(gw, lambda d: h.median(d["sequential_ms"])), "ms", "<=0.5"),
-        Row("sequential call p95", get(off, lambda d: h.p95(d["sequential_ms"])), get(gw, lambda d: h.p95(d["sequential_ms"])), "ms"),
+        Row(
+            "start-up: spawn -> health 200 (median)",
+            get(off, lambda d: h.median(d["ready_s"]) * 1000),
+            get(gw, lambda d: h.median(d["ready_s"]) * 1000),
+            "ms",
+            "<=0.5",
+        ),
+        Row(
+            "peak RSS after load (VmHWM)",
+            get(off, lambda d: d["load_peak_kib"] / 1024),
+            get(gw, lambda d: d["load_peak_kib"] / 1024),
+            "MiB",
+            "<=0.5",
+        ),
+        Row(
+            "peak RSS after start + list (median)",
+            get(off, lambda d: h.median(d["idle_peak_kib"]) / 1024),
+            get(gw, lambda d: h.median(d["idle_peak_kib"]) / 1024),
+            "MiB",
+        ),
+        Row(
+            "peak RSS, one toolset",
+            get(off, lambda d: d["one_peak_kib"] / 1024),
+            get(gw, lambda d: d["one_peak_kib"] / 1024),
+            "MiB",
+        ),
+        Row(
+            "tools served, all toolsets read-only",
+            get(off, lambda d: d["list_all"]["tools"]),
+            get(gw, lambda d: d["list_all"]["tools"]),
+            "",
+        ),
+        Row(
+            "init+initialized+tools/list, all (median)",
+            get(off, lambda d: h.median(d["list_all"]["init_list_ms"])),
+            get(gw, lambda d: h.median(d["list_all"]["init_list_ms"])),
+            "ms",
+        ),
+        Row(
+            "warm tools/list, all (median)",
+            get(off, lambda d: h.median(d["list_all"]["warm_list_ms"])),
+            get(gw, lambda d: h.median(d["list_all"]["warm_list_ms"])),
+            "ms",
+        ),
+        Row(
+            "tools/list body, all",
+            get(off, lambda d: d["list_all"]["list_bytes"]),
+            get(gw, lambda d: d["list_all"]["list_bytes"]),
+            "B",
+        ),
+        Row(
+            f"tools served, {h.ONE_TOOLSET}",
+            get(off, lambda d: d["list_one"]["tools"]),
+            get(gw, lambda d: d["list_one"]["tools"]),
+            "",
+        ),
+        Row(
+            "init+initialized+tools/list, one (median)",
+            get(off, lambda d: h.median(d["list_one"]["init_list_ms"])),
+            get(gw, lambda d: h.median(d["list_one"]["init_list_ms"])),
+            "ms",
+        ),
+        Row(
+            "tools/list body, one",
+            get(off, lambda d: d["list_one"]["list_bytes"]),
+            get(gw, lambda d: d["list_one"]["list_bytes"]),
+            "B",
+        ),
+        Row(
+            "first tools/call after start (cold)",
+            get(off, lambda d: d["first_call_ms"]),
+            get(gw, lambda d: d["first_call_ms"]),
+            "ms",
+        ),
+        Row(
+            f"sequential {h.CALL_TOOL} (median)",
+            get(off, lambda d: h.median(d["sequential_ms"])),
+            get(gw, lambda d: h.median(d["sequential_ms"])),
+            "ms",
+            "<=0.5",
+        ),
+        Row(
+            "sequential call p95",
+            get(off, lambda d: h.p95(d["sequential_ms"])),
+            get(gw, lambda d: h.p95(d["sequential_ms"])),
+            "ms",
+        ),
         Row("tools/call result body", get(off, lambda d: d["call_bytes"]), get(gw, lambda d: d["call_bytes"]), "B"),
     ]
-    for clients in (gw.get("load") or {}):
+    for clients in gw.get("load") or {}:
         target = ">=4" if clients == "8" else ""
-        rows.append(Row(f"throughput, {clients} client(s) (median of runs)", get(off, lambda d: load(d, clients, "throughput")), get(gw, lambda d: load(d, clients, "throughput")), "calls/s", target))
-        rows.append(Row(f"  call latency under {clients} client(s), median", get(off, lambda d: load(d, clients, "median")), get(gw, lambda d: load(d, clients, "median")), "ms"))
-        rows.append(Row(f"  server CPU per call under {clients} client(s)", get(off, lambda d: load(d, clients, "cpu")), get(gw, lambda d: load(d, clients, "cpu")), "ms"))
-        rows.append(Row(f"  call latency under {clients} client(s), p95", get(off, lambda d: load(d, clients, "p95")), get(gw, lambda d: load(d, clients, "p95")), "ms"))
-    rows.append(Row("reload: ..data swap -> new tools/list (median)", None, h.median(reload_ms) if reload_ms else None, "ms", "<250abs"))
+        rows.append(
+            Row(
+                f"throughput, {clients} client(s) (median of runs)",
+                get(off, lambda d: load(d, clients, "throughput")),
+                get(gw, lambda d: load(d, clients, "throughput")),
+                "calls/s",
+                target,
+            )
+        )
+        rows.append(
+            Row(
+                f"  call latency under {clients} client(s), median",
+                get(off, lambda d: load(d, clients, "median")),
+                get(gw, lambda d: load(d, clients, "median")),
+                "ms",
+            )
+        )
+        rows.append(
+            Row(
+                f"  server CPU per call under {clients} client(s)",
+                get(off, lambda d: load(d, clients, "cpu")),
+                get(gw, lambda d: load(d, clients, "cpu")),
+                "ms",
+            )
+        )
+        rows.append(
+            Row(
+                f"  call latency under {clients} client(s), p95",
+                get(off, lambda d: load(d, clients, "p95")),
+                get(gw, lambda d: load(d, clients, "p95")),
+                "ms",
+            )
+        )
+    rows.append(
+        Row(
+            "reload: ..data swap -> new tools/list (median)",
+            None,
+            h.median(reload_ms) if reload_ms else None,
+            "ms",
+            "<250abs",
+        )
+    )
     rows.append(Row("reload: worst of swaps", None, max(reload_ms) if reload_ms else None, "ms"))
     return rows
 
@@ -219,11 +358,22 @@ def render(rows: list[Row]) -> str:
     for row in rows:
         ratio = row.ratio()
         target = {"<=0.5": "<= 0.5x", ">=4": ">= 4x", "<250abs": "< 250 ms"}.get(row.target, "")
-        table.append((row.label, _fmt(row.official, row.unit), _fmt(row.gateway, row.unit), f"{ratio:.2f}x" if ratio is not None else "n/a", target, row.verdict()))
+        table.append(
+            (
+                row.label,
+                _fmt(row.official, row.unit),
+                _fmt(row.gateway, row.unit),
+                f"{ratio:.2f}x" if ratio is not None else "n/a",
+                target,
+                row.verdict(),
+            )
+        )
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = []
     for i, r in enumerate(table):
-        lines.append("| " + " | ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(r)) + " |")
+        lines.append(
+            "| " + " | ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(r)) + " |"
+        )
         if i == 0:
             lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
@@ -258,20 +408,35 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke check, not a measurement")
     parser.add_argument("--gateway-only", action="store_true", help="skip the official server")
-    parser.add_argument("--official-python", type=Path, help="python of an existing official install (default: bench/.venv-official)")
-    parser.add_argument("--auth", choices=("api-key", "none"), default="api-key", help="API-key auth on both servers (default) or none")
-    parser.add_argument("--gateway-arg", action="append", default=[], help="extra `serve` argument for the gateway (repeatable), e.g. --gateway-arg=--stateless")
+    parser.add_argument(
+        "--official-python", type=Path, help="python of an existing official install (default: bench/.venv-official)"
+    )
+    parser.add_argument(
+        "--auth", choices=("api-key", "none"), default="api-key", help="API-key auth on both servers (default) or none"
+    )
+    parser.add_argument(
+        "--gateway-arg",
+        action="append",
+        default=[],
+        help="extra `serve` argument for the gateway (repeatable), e.g. --gateway-arg=--stateless",
+    )
     parser.add_argument(
         "--protocol",
         choices=PROTOCOL_VERSIONS,
         default=h.PROTOCOL_VERSION,
         help="protocol era of every client: 2025-06-18 handshake with sessions (default) or 2026-07-28 sessionless",
     )
-    parser.add_argument("--calls-only", action="store_true", help="only the first call, sequential calls and throughput (no start-up, listing, one-toolset or reload runs)")
+    parser.add_argument(
+        "--calls-only",
+        action="store_true",
+        help="only the first call, sequential calls and throughput (no start-up, listing, one-toolset or reload runs)",
+    )
     parser.add_argument("--startup-runs", type=int)
     parser.add_argument("--sequential-calls", type=int)
     parser.add_argument("--repeats", type=int)
-    parser.add_argument("--json-out", type=Path, help="where to write raw results (default bench/results/<timestamp>.json)")
+    parser.add_argument(
+        "--json-out", type=Path, help="where to write raw results (default bench/results/<timestamp>.json)"
+    )
     args = parser.parse_args(argv)
 
     plan = Plan.quick() if args.quick else Plan()
@@ -294,7 +459,11 @@ def main(argv: list[str] | None = None) -> int:
     compile_gateway()  # an installed wheel ships bytecode; the official venv has it, so must we
     gateway_api_key = args.auth == "api-key" and "--api-keys-dir" in h.gateway_help()
     results: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": __import__("os").cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": __import__("os").cpu_count(),
+        },
         "plan": asdict(plan),
         "auth": args.auth,
         "gateway_args": args.gateway_arg,
@@ -319,10 +488,18 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.gateway_only:
                     assert official_python is not None
                     python = official_python
-                    factories["official"] = lambda v: h.official_spec(python, sim_url, work / "official", h.ONE_TOOLSET if v == "one" else None, api_key=args.auth == "api-key")
+                    factories["official"] = lambda v: h.official_spec(
+                        python,
+                        sim_url,
+                        work / "official",
+                        h.ONE_TOOLSET if v == "one" else None,
+                        api_key=args.auth == "api-key",
+                    )
                 factories["gateway"] = lambda v: setup.spec(sim_url, configs[v])
                 results.update(bench_servers(factories, plan, logdir, progress, args.protocol, args.calls_only))
-                results["reload_ms"] = [] if args.calls_only else bench_reload(setup, sim_url, plan, logdir, progress, args.protocol)
+                results["reload_ms"] = (
+                    [] if args.calls_only else bench_reload(setup, sim_url, plan, logdir, progress, args.protocol)
+                )
             except Exception:
                 progress(f"failed; server logs in {logdir} (kept until exit):")
                 for log in sorted(logdir.glob("*.log")):
@@ -337,7 +514,13 @@ def main(argv: list[str] | None = None) -> int:
     out_path.write_text(json.dumps(results, indent=1))
 
     notes = [
-        f"protocol: {args.protocol}" + (" (sessionless: no handshake, no Mcp-Session-Id)" if args.protocol != h.PROTOCOL_VERSION else " (handshake, sessions)") + ("; calls only" if args.calls_only else ""),
+        f"protocol: {args.protocol}"
+        + (
+            " (sessionless: no handshake, no Mcp-Session-Id)"
+            if args.protocol != h.PROTOCOL_VERSION
+            else " (handshake, sessions)"
+        )
+        + ("; calls only" if args.calls_only else ""),
         f"machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; server, simulator and clients share them",
         f"auth: {args.auth}; official enforces={results.get('official', {}).get('auth_enforced', 'n/a')}, gateway enforces={results['gateway']['auth_enforced']}",
         f"gateway extra args: {' '.join(args.gateway_arg) or '(none)'}; official has no live reload (n/a)",

@@ -38,9 +38,21 @@ GATEWAY_EXAMPLE_VALUES: dict[str, Any] = {
 HELM_LABELS = ("helm.sh/chart", "app.kubernetes.io/managed-by")
 # The order Helm installs kinds in, so that `kubectl apply -f` creates what a Deployment needs first.
 INSTALL_ORDER = (
-    "Namespace", "NetworkPolicy", "ServiceAccount", "Secret", "ConfigMap", "CustomResourceDefinition",
-    "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment",
-    "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceMonitor",
+    "Namespace",
+    "NetworkPolicy",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Role",
+    "RoleBinding",
+    "Service",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "ServiceMonitor",
 )
 HOOK_ANNOTATION = "helm.sh/hook"
 
@@ -109,8 +121,7 @@ _Dumper.add_representer(str, _represent_str)
 
 def dump_objects(objects: Iterable[dict[str, Any]], source: str) -> str:
     documents = [
-        yaml.dump(obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120)
-        for obj in objects
+        yaml.dump(obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120) for obj in objects
     ]
     return HEADER.format(source=source) + "---\n" + "---\n".join(documents)
 

@@ -41,7 +41,9 @@ def configmap(tmp_path: Path) -> Callable[[str], ProjectedConfigMap]:
 
 
 @pytest.fixture
-def gateway_with(simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]) -> Iterator[Callable[..., RunningGateway]]:
+def gateway_with(
+    simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]
+) -> Iterator[Callable[..., RunningGateway]]:
     """`gateway_with(config_yaml)` starts the real server on that policy (projected like kubelet does)."""
     with contextlib.ExitStack() as stack:
 

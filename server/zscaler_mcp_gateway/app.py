@@ -64,7 +64,9 @@ def initial_policy(options: GatewayOptions, catalog: Catalog) -> tuple[PolicyCon
 
 
 class Gateway:
-    def __init__(self, options: GatewayOptions, catalog: Catalog | None = None, telemetry: Telemetry | None = None) -> None:
+    def __init__(
+        self, options: GatewayOptions, catalog: Catalog | None = None, telemetry: Telemetry | None = None
+    ) -> None:
         self.options = options
         self.catalog = catalog or load_catalog()
         config, source = initial_policy(options, self.catalog)  # raises ConfigError: refuse to start on a bad file
@@ -75,7 +77,10 @@ class Gateway:
         metrics.generation(None, self.store.current)
         self.store.subscribe(metrics.generation)
         self.upstream = Upstream(
-            self.credentials, options.upstream_base_url, options.upstream_timeout_seconds, on_response=metrics.upstream_response
+            self.credentials,
+            options.upstream_base_url,
+            options.upstream_timeout_seconds,
+            on_response=metrics.upstream_response,
         )
         self.security = SecurityLayer(options.security, options.host)  # raises ConfigError: refuse to start unprotected
         self.dispatcher = ToolDispatcher(

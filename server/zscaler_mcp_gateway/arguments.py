@@ -29,7 +29,15 @@ def _type_ok(value: Any, json_type: str) -> bool:
 
 
 def _json_name(value: Any) -> str:
-    for name, kinds in (("null", (type(None),)), ("boolean", (bool,)), ("integer", (int,)), ("number", (float,)), ("string", (str,)), ("array", (list,)), ("object", (dict,))):
+    for name, kinds in (
+        ("null", (type(None),)),
+        ("boolean", (bool,)),
+        ("integer", (int,)),
+        ("number", (float,)),
+        ("string", (str,)),
+        ("array", (list,)),
+        ("object", (dict,)),
+    ):
         if isinstance(value, kinds):
             return name
     return type(value).__name__
@@ -55,7 +63,9 @@ def validate_arguments(tool: Tool, arguments: Mapping[str, Any] | None) -> tuple
     """Returns (clean arguments, errors). Integer-valued floats become ints; None means absent."""
     given = dict(arguments or {})
     known = {p.name: p for p in tool.params}
-    errors = [f"unknown argument {name!r} (accepted: {', '.join(known) or 'none'})" for name in given if name not in known]
+    errors = [
+        f"unknown argument {name!r} (accepted: {', '.join(known) or 'none'})" for name in given if name not in known
+    ]
     clean: dict[str, Any] = {}
     for name, param in known.items():
         value = given.get(name)

@@ -33,24 +33,41 @@ def _env(name: str, default: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zscaler-mcp-gateway", description="Kubernetes-native MCP gateway to Zscaler.")
+    parser = argparse.ArgumentParser(
+        prog="zscaler-mcp-gateway", description="Kubernetes-native MCP gateway to Zscaler."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the MCP server")
     serve.add_argument("--config", help="policy file (YAML); watched and reloaded live")
-    serve.add_argument("--credentials-dir", default=DEFAULT_CREDENTIALS_DIR, help="directory of credential files (env vars as fallback)")
-    serve.add_argument("--transport", choices=("streamable-http", "stdio"), default=_env("ZSCALER_MCP_TRANSPORT", "streamable-http"))
+    serve.add_argument(
+        "--credentials-dir",
+        default=DEFAULT_CREDENTIALS_DIR,
+        help="directory of credential files (env vars as fallback)",
+    )
+    serve.add_argument(
+        "--transport", choices=("streamable-http", "stdio"), default=_env("ZSCALER_MCP_TRANSPORT", "streamable-http")
+    )
     serve.add_argument("--host", default=_env("ZSCALER_MCP_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(_env("ZSCALER_MCP_PORT", "8000")))
     serve.add_argument(
-        "--metrics-port", type=int, help=f"Prometheus /metrics port (default {DEFAULT_METRICS_PORT}; with stdio, none unless given; 0 disables)"
+        "--metrics-port",
+        type=int,
+        help=f"Prometheus /metrics port (default {DEFAULT_METRICS_PORT}; with stdio, none unless given; 0 disables)",
     )
     serve.add_argument("--simulator", action="store_true", help="start the embedded Zscaler API simulator and use it")
-    serve.add_argument("--upstream-url", help="send Zscaler API and token requests to this base URL (a proxy or simulator)")
-    serve.add_argument("--stateless", action="store_true", help="no MCP sessions, for replicas behind a non-sticky Service")
     serve.add_argument(
-        "--no-fast-lane", dest="fast_lane", action="store_false", help="answer every request through the mcp SDK's own path (diagnostics; slower)"
+        "--upstream-url", help="send Zscaler API and token requests to this base URL (a proxy or simulator)"
+    )
+    serve.add_argument(
+        "--stateless", action="store_true", help="no MCP sessions, for replicas behind a non-sticky Service"
+    )
+    serve.add_argument(
+        "--no-fast-lane",
+        dest="fast_lane",
+        action="store_false",
+        help="answer every request through the mcp SDK's own path (diagnostics; slower)",
     )
     serve.add_argument("--api-keys-dir", help="directory of API key files: file name = principal, content = key")
     add_security_arguments(serve)
@@ -71,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(level: str, audit_stream: object) -> None:
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # The SDK logs full request/response dumps at INFO: keep them out of pod logs.
     logging.getLogger("zscaler").setLevel(logging.WARNING)
     audit = logging.getLogger(AUDIT_LOGGER)
@@ -112,7 +131,16 @@ def cmd_list_tools(config_path: str | None, all_tools: bool, fmt: str) -> int:
     if fmt == "names":
         print("\n".join(t.name for t in tools))
     elif fmt == "json":
-        rows = [{"name": t.name, "service": t.service, "toolset": t.toolset, "action": t.action.value, "description": t.description} for t in tools]
+        rows = [
+            {
+                "name": t.name,
+                "service": t.service,
+                "toolset": t.toolset,
+                "action": t.action.value,
+                "description": t.description,
+            }
+            for t in tools
+        ]
         print(json.dumps(rows, indent=1))
     else:
         width = max((len(t.name) for t in tools), default=4)
@@ -169,8 +197,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             import uvicorn
 
-            log.info("serving MCP on http://%s:%d/mcp (%d tools)", args.host, args.port, len(gateway.store.current.tools))
-            uvicorn.run(gateway.http_app(), host=args.host, port=args.port, log_level="warning", access_log=False, timeout_graceful_shutdown=20)
+            log.info(
+                "serving MCP on http://%s:%d/mcp (%d tools)", args.host, args.port, len(gateway.store.current.tools)
+            )
+            uvicorn.run(
+                gateway.http_app(),
+                host=args.host,
+                port=args.port,
+                log_level="warning",
+                access_log=False,
+                timeout_graceful_shutdown=20,
+            )
     finally:
         if simulator is not None:
             simulator.stop()

@@ -68,7 +68,9 @@ def _pattern_errors(key: str, patterns: tuple[str, ...]) -> list[str]:
     errors = []
     for pattern in patterns:
         if not TOOL_PATTERN.match(pattern) or pattern.count("[") != pattern.count("]"):
-            errors.append(f"{key}: invalid pattern {pattern!r} (fnmatch over tool names: letters, digits, _ - * ? [ ] !)")
+            errors.append(
+                f"{key}: invalid pattern {pattern!r} (fnmatch over tool names: letters, digits, _ - * ? [ ] !)"
+            )
     return errors
 
 

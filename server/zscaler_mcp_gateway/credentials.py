@@ -66,7 +66,11 @@ class Credentials:
 class CredentialSource:
     """Reads credentials from `directory` when it exists, else from the environment."""
 
-    def __init__(self, directory: str | os.PathLike[str] | None = DEFAULT_CREDENTIALS_DIR, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str] | None = DEFAULT_CREDENTIALS_DIR,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         self.directory = Path(directory) if directory else None
         # Plain strings for the per-call stat check (pathlib would build a Path per file per call).
         self._dir = str(self.directory) if self.directory is not None else ""

@@ -81,7 +81,9 @@ class ToolDispatcher:
         self.principals = principals
         self.allow_unconfirmed_deletes = allow_unconfirmed_deletes
 
-    async def call(self, name: str, arguments: Mapping[str, Any] | None, caller: Caller, refusal: str | None = None) -> CallResult:
+    async def call(
+        self, name: str, arguments: Mapping[str, Any] | None, caller: Caller, refusal: str | None = None
+    ) -> CallResult:
         """Run one tool call; with `refusal`, only audit it as denied (refused before dispatch, e.g. unauthenticated)."""
         generation = self.store.current  # the call finishes under the generation it started with
         tool = self.catalog.tools.get(name)
@@ -91,7 +93,8 @@ class ToolDispatcher:
             service=tool.service if tool else UNKNOWN,
             access=tool.access if tool else "read",
             principal=caller.principal,
-            request_id=caller.request_id or os.urandom(16).hex(),  # 128 random bits, as uuid4().hex but a quarter of its cost
+            request_id=caller.request_id
+            or os.urandom(16).hex(),  # 128 random bits, as uuid4().hex but a quarter of its cost
             config_generation=generation.number,
             args=dict(arguments or {}),
             trace_context=caller.trace_context,
@@ -105,7 +108,13 @@ class ToolDispatcher:
             return result
 
     async def _call(
-        self, name: str, arguments: Mapping[str, Any] | None, generation: Generation, record: CallRecord, caller: Caller, refusal: str | None
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None,
+        generation: Generation,
+        record: CallRecord,
+        caller: Caller,
+        refusal: str | None,
     ) -> CallResult:
         if refusal is not None:
             record.outcome = "denied"
@@ -117,7 +126,9 @@ class ToolDispatcher:
         if name not in generation.tools:
             record.outcome = "denied"
             reason = generation.view.exclusion_reason(tool) or "it is not served"
-            return CallResult(f"Tool {name!r} is not allowed by the current policy (generation {generation.number}): {reason}.", True)
+            return CallResult(
+                f"Tool {name!r} is not allowed by the current policy (generation {generation.number}): {reason}.", True
+            )
         refused = self.principals.refusal(caller.principal, tool) if self.principals is not None else None
         if refused is not None:
             record.outcome = "denied"
@@ -137,7 +148,9 @@ class ToolDispatcher:
             with anyio.fail_after(self.call_timeout_seconds):
                 payload = await self._in_thread(self.upstream.execute, tool, clean)
         except TimeoutError:
-            return CallResult(f"{tool.service.upper()} API did not answer within {self.call_timeout_seconds:g} s.", True)
+            return CallResult(
+                f"{tool.service.upper()} API did not answer within {self.call_timeout_seconds:g} s.", True
+            )
         except UpstreamError as exc:
             status = f" {exc.status}" if exc.status else ""
             return CallResult(f"{tool.service.upper()} API error{status}: {exc}", True)
@@ -154,7 +167,9 @@ class ToolDispatcher:
             return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter, abandon_on_cancel=True)
         executor = self._executor
         if executor is None:
-            executor = self._executor = ThreadPoolExecutor(max_workers=self.max_concurrent_upstream, thread_name_prefix="upstream")
+            executor = self._executor = ThreadPoolExecutor(
+                max_workers=self.max_concurrent_upstream, thread_name_prefix="upstream"
+            )
         return await loop.run_in_executor(executor, functools.partial(contextvars.copy_context().run, function, *args))
 
     def close(self) -> None:
@@ -209,4 +224,12 @@ class ToolDispatcher:
         if refusal is not None:
             return CallResult({"toolset": toolset_id, "can_enable": False, "reason": refusal})
         served = [t.name for t in self.catalog.toolset_tools(toolset_id) if t.name in generation.tools]
-        return CallResult({"toolset": toolset_id, "can_enable": True, "enabled": True, "tools": served, "config_generation": generation.number})
+        return CallResult(
+            {
+                "toolset": toolset_id,
+                "can_enable": True,
+                "enabled": True,
+                "tools": served,
+                "config_generation": generation.number,
+            }
+        )

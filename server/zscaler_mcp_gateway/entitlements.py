@@ -35,11 +35,18 @@ PRODUCT_SERVICES: Mapping[str, str] = {
     "ZDX": "zdx",
     "ZCC": "zcc",
     "ZTW": "ztw",
-    "ZIDENTITY": "zid", "ZID": "zid", "IDENTITY": "zid",
-    "EASM": "zeasm", "ZEASM": "zeasm",
-    "ZINSIGHTS": "zins", "ZINS": "zins", "INSIGHTS": "zins",
+    "ZIDENTITY": "zid",
+    "ZID": "zid",
+    "IDENTITY": "zid",
+    "EASM": "zeasm",
+    "ZEASM": "zeasm",
+    "ZINSIGHTS": "zins",
+    "ZINS": "zins",
+    "INSIGHTS": "zins",
     "ZMS": "zms",
-    "ZCELL": "zcell", "ZCELLULAR": "zcell", "CELLULAR": "zcell",
+    "ZCELL": "zcell",
+    "ZCELLULAR": "zcell",
+    "CELLULAR": "zcell",
 }
 
 
@@ -68,7 +75,9 @@ def entitled_services(claims: Mapping[str, Any]) -> frozenset[str]:
     products = [str(e.get("prd", "")).strip().upper() for e in entries if isinstance(e, Mapping)]
     services = frozenset(PRODUCT_SERVICES[p] for p in products if p in PRODUCT_SERVICES)
     if not services:
-        raise EntitlementError(f"the access token names no known product ({', '.join(sorted(set(products))) or 'none'})")
+        raise EntitlementError(
+            f"the access token names no known product ({', '.join(sorted(set(products))) or 'none'})"
+        )
     return services
 
 
@@ -87,7 +96,9 @@ def apply_entitlements(store: GenerationStore, services: frozenset[str] | None) 
 class EntitlementFilter:
     """Applies the filter once after start-up and again whenever a reload toggles `entitlementFilter`."""
 
-    def __init__(self, store: GenerationStore, token: Callable[[], str], timeout_seconds: float = TOKEN_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, store: GenerationStore, token: Callable[[], str], timeout_seconds: float = TOKEN_TIMEOUT_SECONDS
+    ) -> None:
         self.store = store
         self.token = token  # blocking: the SDK client's OneAPI access token
         self.timeout_seconds = timeout_seconds
@@ -136,8 +147,13 @@ class EntitlementFilter:
         generation = apply_entitlements(self.store, services)
         self.services, self.last_error = services, None
         hidden = sorted(set(self.store.catalog.services) - services)
-        log.info("entitlement filter applied: entitled %s, hidden %s; %d tools served (generation %d)",
-                 sorted(services), hidden, len(generation.tools), generation.number)
+        log.info(
+            "entitlement filter applied: entitled %s, hidden %s; %d tools served (generation %d)",
+            sorted(services),
+            hidden,
+            len(generation.tools),
+            generation.number,
+        )
         return services
 
     def _on_generation(self, old: Generation, new: Generation) -> None:

@@ -104,12 +104,16 @@ class FastLane:
             return None
         return request_id, typed, meta if isinstance(meta, dict) else None
 
-    async def run(self, request: Request, call: Call, version: str, headers: Mapping[str, str] | None = None) -> Response:
+    async def run(
+        self, request: Request, call: Call, version: str, headers: Mapping[str, str] | None = None
+    ) -> Response:
         """Run the call through the dispatcher and answer it as the SDK would, in one JSON body."""
         request_id, params, meta = call
         reply: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
         try:
-            result = await self.dispatcher.call(params.name, params.arguments, caller_of(request.scope, request.headers, meta))
+            result = await self.dispatcher.call(
+                params.name, params.arguments, caller_of(request.scope, request.headers, meta)
+            )
             reply["result"] = self._results._serialize(METHOD, version, wire_result(result))
         except Exception:  # the dispatcher answers every failure as a tool error; this is a gateway bug
             log.exception("tools/call %s failed in the fast lane", params.name)
@@ -172,7 +176,11 @@ def answers_initialize(body: bytes) -> bool:
             message = json.loads(text)
         except ValueError:
             continue
-        if isinstance(message, dict) and isinstance(message.get("result"), dict) and "protocolVersion" in message["result"]:
+        if (
+            isinstance(message, dict)
+            and isinstance(message.get("result"), dict)
+            and "protocolVersion" in message["result"]
+        ):
             return True
     return False
 
@@ -206,7 +214,9 @@ class FastLaneTransport(StreamableHTTPServerTransport):
 
     async def _handle_post_request(self, scope: Scope, request: Request, receive: Receive, send: Send) -> None:
         has_json, has_sse = check_accept_headers(request)
-        if self.lane_open and has_json and has_sse and self._check_content_type(request):  # as the SDK requires of a POST
+        if (
+            self.lane_open and has_json and has_sse and self._check_content_type(request)
+        ):  # as the SDK requires of a POST
             response = await self.lane.answer_session_call(request, self.mcp_session_id)
             if response is not None:
                 await response(scope, receive, send)
@@ -224,7 +234,11 @@ class FastLaneSessionManager(StreamableHTTPSessionManager):
 
     async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
         """2026-07-28 requests (no session) are offered to the lane here, where the SDK routes them."""
-        if self._task_group is not None and scope["method"] == "POST" and Headers(scope=scope).get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS:
+        if (
+            self._task_group is not None
+            and scope["method"] == "POST"
+            and Headers(scope=scope).get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS
+        ):
             recorded = RecordedReceive(receive)
             response = await self.lane.answer_modern_call(Request(scope, recorded), self._security)
             if response is not None:
@@ -242,7 +256,9 @@ class FastLaneSessionManager(StreamableHTTPSessionManager):
             transport.lane, transport.lane_open = self.lane, False
         return transport
 
-    async def _serve_opening_request(self, http_transport: StreamableHTTPServerTransport, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve_opening_request(
+        self, http_transport: StreamableHTTPServerTransport, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         """The SDK serves the request that opens a session; the lane opens if it was a successful `initialize`."""
         answer = bytearray()
 

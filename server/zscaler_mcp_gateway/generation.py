@@ -110,7 +110,9 @@ Listener = Callable[[Generation, Generation], Any]
 class GenerationStore:
     """Holds the current generation; `apply_config`/`enable_toolset` publish the next one."""
 
-    def __init__(self, catalog: Catalog, config: PolicyConfig, source: str, entitled: Collection[str] | None = None) -> None:
+    def __init__(
+        self, catalog: Catalog, config: PolicyConfig, source: str, entitled: Collection[str] | None = None
+    ) -> None:
         self.catalog = catalog
         self.entitled = entitled
         self._lock = threading.Lock()
@@ -141,7 +143,9 @@ class GenerationStore:
     def apply_config(self, config: PolicyConfig, source: str) -> Generation:
         self.reload_status.last_error = None
         return self._publish(
-            lambda old: build_generation(old.number + 1, config, self.catalog, source, self.entitled, old.runtime_toolsets)
+            lambda old: build_generation(
+                old.number + 1, config, self.catalog, source, self.entitled, old.runtime_toolsets
+            )
         )
 
     def record_failure(self, errors: list[str]) -> None:
@@ -152,7 +156,9 @@ class GenerationStore:
     def set_entitlements(self, entitled: Collection[str] | None) -> Generation:
         self.entitled = entitled
         return self._publish(
-            lambda old: build_generation(old.number + 1, old.config, self.catalog, old.source, entitled, old.runtime_toolsets)
+            lambda old: build_generation(
+                old.number + 1, old.config, self.catalog, old.source, entitled, old.runtime_toolsets
+            )
         )
 
     def enable_toolset(self, toolset_id: str) -> tuple[Generation, str | None]:

@@ -104,12 +104,16 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return False
 
 
-def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tuple[GatewayServer, ListChangedBroadcaster, ListenHandler]:
+def build_mcp_server(
+    store: GenerationStore, dispatcher: ToolDispatcher
+) -> tuple[GatewayServer, ListChangedBroadcaster, ListenHandler]:
     bus = InMemorySubscriptionBus()
     broadcaster = ListChangedBroadcaster(bus)
     listen = ListenHandler(bus)
 
-    async def list_tools(ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None) -> dict[str, Any]:
+    async def list_tools(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> dict[str, Any]:
         broadcaster.track(ctx)
         generation = store.current
         listing = generation.listing
@@ -121,7 +125,9 @@ def build_mcp_server(store: GenerationStore, dispatcher: ToolDispatcher) -> tupl
         # As ListToolsResult dumps, less ttlMs/cacheScope (the cache hint fills them); the SDK sieves it per protocol version.
         return {"tools": [dumped[t.name] for t in listing], "resultType": "complete"}
 
-    async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams) -> types.CallToolResult | types.InputRequiredResult:
+    async def call_tool(
+        ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult | types.InputRequiredResult:
         broadcaster.track(ctx)
         caller = replace(caller_from(ctx), confirm=ElicitationConfirmer(ctx, params.input_responses))
         result = await dispatcher.call(params.name, params.arguments, caller)

@@ -30,7 +30,10 @@ class GatewayMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.tool_calls = Counter(
-            "zscaler_mcp_tool_calls", "Tool calls by tool and outcome (ok, error, denied, invalid).", CALL_LABELS, registry=self.registry
+            "zscaler_mcp_tool_calls",
+            "Tool calls by tool and outcome (ok, error, denied, invalid).",
+            CALL_LABELS,
+            registry=self.registry,
         )
         self.tool_call_duration = Histogram(
             "zscaler_mcp_tool_call_duration_seconds",
@@ -40,16 +43,29 @@ class GatewayMetrics:
             registry=self.registry,
         )
         self.upstream_requests = Counter(
-            "zscaler_mcp_upstream_requests", "HTTP requests to the Zscaler APIs by service and status.", ("service", "status"), registry=self.registry
+            "zscaler_mcp_upstream_requests",
+            "HTTP requests to the Zscaler APIs by service and status.",
+            ("service", "status"),
+            registry=self.registry,
         )
         self.config_reloads = Counter(
-            "zscaler_mcp_config_reloads", "Policy file reloads by result (success, failure).", ("result",), registry=self.registry
+            "zscaler_mcp_config_reloads",
+            "Policy file reloads by result (success, failure).",
+            ("result",),
+            registry=self.registry,
         )
-        self.config_generation = Gauge("zscaler_mcp_config_generation", "Number of the config generation being served.", registry=self.registry)
+        self.config_generation = Gauge(
+            "zscaler_mcp_config_generation", "Number of the config generation being served.", registry=self.registry
+        )
         self.tools_served = Gauge(
-            "zscaler_mcp_tools_served", "Tools served by the current generation per service and access.", ("service", "access"), registry=self.registry
+            "zscaler_mcp_tools_served",
+            "Tools served by the current generation per service and access.",
+            ("service", "access"),
+            registry=self.registry,
         )
-        self.build_info = Gauge("zscaler_mcp_build_info", "Always 1; the gateway version as a label.", ("version",), registry=self.registry)
+        self.build_info = Gauge(
+            "zscaler_mcp_build_info", "Always 1; the gateway version as a label.", ("version",), registry=self.registry
+        )
         self.build_info.labels(version=__version__).set(1)
         for result in RELOAD_RESULTS:  # present from the start, so rate() and alerts see a zero
             self.config_reloads.labels(result=result)
@@ -61,7 +77,10 @@ class GatewayMetrics:
         labels = (tool, toolset, service, access, outcome)
         children = self._call_children.get(labels)
         if children is None:
-            children = self._call_children[labels] = (self.tool_calls.labels(*labels), self.tool_call_duration.labels(*labels))
+            children = self._call_children[labels] = (
+                self.tool_calls.labels(*labels),
+                self.tool_call_duration.labels(*labels),
+            )
         children[0].inc()
         children[1].observe(seconds)
 

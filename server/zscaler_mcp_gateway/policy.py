@@ -50,7 +50,11 @@ class PolicyView:
 
     @classmethod
     def build(
-        cls, config: PolicyConfig, catalog: Catalog, entitled: Collection[str] | None = None, extra_toolsets: Iterable[str] = ()
+        cls,
+        config: PolicyConfig,
+        catalog: Catalog,
+        entitled: Collection[str] | None = None,
+        extra_toolsets: Iterable[str] = (),
     ) -> PolicyView:
         return cls(
             config,

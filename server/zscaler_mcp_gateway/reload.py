@@ -33,7 +33,9 @@ def file_identity(path: Path) -> FileIdentity:
 
 
 class ConfigReloader:
-    def __init__(self, path: str | os.PathLike[str], store: GenerationStore, catalog: Catalog, interval: float = 0.1) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], store: GenerationStore, catalog: Catalog, interval: float = 0.1
+    ) -> None:
         self.path = Path(path)
         self.store = store
         self.catalog = catalog
@@ -49,13 +51,17 @@ class ConfigReloader:
             config = load_policy_file(self.path, self.catalog)
         except ConfigError as exc:
             self.store.record_failure(exc.errors)
-            log.error("config reload rejected, keeping generation %d: %s", self.store.current.number, "; ".join(exc.errors))
+            log.error(
+                "config reload rejected, keeping generation %d: %s", self.store.current.number, "; ".join(exc.errors)
+            )
             self._notify("failure")
             return False
         generation = self.store.apply_config(config, str(self.path))
         for warning in policy_warnings(config, self.catalog):
             log.warning("config: %s", warning)
-        log.info("config generation %d loaded from %s: %d tools served", generation.number, self.path, len(generation.tools))
+        log.info(
+            "config generation %d loaded from %s: %d tools served", generation.number, self.path, len(generation.tools)
+        )
         self._notify("success")
         return True
 

@@ -75,7 +75,13 @@ class RetryingAdapter(HTTPAdapter):
         while attempt < self.policy.attempts and self.policy.retryable(method, response.status_code):
             delay = self.policy.wait(attempt, retry_after_seconds(response.headers.get("Retry-After")))
             if waited + delay > self.policy.budget_seconds:
-                log.info("upstream %s answered %d; a retry in %.1f s would exceed the %.0f s budget: giving up", method, response.status_code, delay, self.policy.budget_seconds)
+                log.info(
+                    "upstream %s answered %d; a retry in %.1f s would exceed the %.0f s budget: giving up",
+                    method,
+                    response.status_code,
+                    delay,
+                    self.policy.budget_seconds,
+                )
                 break
             log.info("upstream %s answered %d; retry %d in %.2f s", method, response.status_code, attempt, delay)
             response.close()  # give the connection back to the pool before sleeping

@@ -26,7 +26,9 @@ from .metrics import GatewayMetrics
 from .tracing import parent_context, trace_id_of, tracer_provider_from_env
 
 if TYPE_CHECKING:
-    from opentelemetry.sdk.trace import TracerProvider  # annotations only: the SDK loads in tracer_provider_from_env (start-up time)
+    from opentelemetry.sdk.trace import (
+        TracerProvider,
+    )  # annotations only: the SDK loads in tracer_provider_from_env (start-up time)
 
 AUDIT_LOGGER = "zscaler_mcp_gateway.audit"
 REDACTED = "[REDACTED]"
@@ -84,8 +86,6 @@ class CallRecord:
         )
 
 
-
-
 class Telemetry:
     """Audit log, metrics and tracing of one gateway.
 
@@ -93,7 +93,12 @@ class Telemetry:
     no spans at all. A provider built by `from_environ` is owned, and flushed by `close()`.
     """
 
-    def __init__(self, metrics: GatewayMetrics | None = None, tracer_provider: TracerProvider | None = None, owns_provider: bool = False) -> None:
+    def __init__(
+        self,
+        metrics: GatewayMetrics | None = None,
+        tracer_provider: TracerProvider | None = None,
+        owns_provider: bool = False,
+    ) -> None:
         self.audit = logging.getLogger(AUDIT_LOGGER)
         self.metrics = metrics or GatewayMetrics()
         self.tracer_provider = tracer_provider
@@ -112,7 +117,11 @@ class Telemetry:
     @contextmanager
     def tool_call(self, record: CallRecord) -> Iterator[CallRecord]:
         span = self._start_span(record)
-        record.trace_id = format_trace_id(span.get_span_context().trace_id) if span else trace_id_of(parent_context(record.trace_context))
+        record.trace_id = (
+            format_trace_id(span.get_span_context().trace_id)
+            if span
+            else trace_id_of(parent_context(record.trace_context))
+        )
         started = time.perf_counter()
         try:
             yield record
@@ -124,7 +133,9 @@ class Telemetry:
             seconds = time.perf_counter() - started
             record.duration_ms = seconds * 1000
             self.audit.info(record.audit_line())
-            self.metrics.observe_call(record.tool, record.toolset, record.service, record.access, record.outcome, seconds)
+            self.metrics.observe_call(
+                record.tool, record.toolset, record.service, record.access, record.outcome, seconds
+            )
             if span is not None:
                 _end_span(span, record.outcome)
 

@@ -40,7 +40,10 @@ def tracer_provider_from_env(environ: Mapping[str, str]) -> TracerProvider | Non
     if not any(environ.get(name) for name in ENDPOINT_VARS):
         return None
     if environ.get("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf") != "http/protobuf":
-        log.warning("OTEL_EXPORTER_OTLP_PROTOCOL=%s is not supported; exporting over http/protobuf", environ["OTEL_EXPORTER_OTLP_PROTOCOL"])
+        log.warning(
+            "OTEL_EXPORTER_OTLP_PROTOCOL=%s is not supported; exporting over http/protobuf",
+            environ["OTEL_EXPORTER_OTLP_PROTOCOL"],
+        )
     # The SDK and exporter load only when tracing is on: at module level they would add to start-up time.
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION, Resource

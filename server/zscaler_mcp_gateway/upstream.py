@@ -9,10 +9,10 @@ fields such as `creationTime`).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import logging
-import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -129,8 +129,14 @@ class Upstream:
 
             memoize_sdk_key_case()
             skip_unlogged_sdk_dumps()
-            config: dict[str, Any] = {**creds.sdk_config(), "requestTimeout": self.timeout_seconds, "logging": {"enabled": False}}
-            config["requestExecutor"] = redirected_executor_class(self.base_url) if self.base_url else bounded_executor_class()
+            config: dict[str, Any] = {
+                **creds.sdk_config(),
+                "requestTimeout": self.timeout_seconds,
+                "logging": {"enabled": False},
+            }
+            config["requestExecutor"] = (
+                redirected_executor_class(self.base_url) if self.base_url else bounded_executor_class()
+            )
             client = ZscalerClient(config)
             client.__enter__()  # installs a pooled requests.Session on the executor
             adapter = RetryingAdapter(self.retry_policy, pool_connections=4, pool_maxsize=self.pool_size)
@@ -267,7 +273,9 @@ class Upstream:
                 return records[0][lookup.id_field]
         raise UpstreamError(f"nothing in {tool.service.upper()} matches {name!r}", 404)
 
-    def _current(self, client: Any, tool: Tool, getter: str, positional: list[Any], outgoing: Mapping[str, Any]) -> dict[str, Any]:
+    def _current(
+        self, client: Any, tool: Tool, getter: str, positional: list[Any], outgoing: Mapping[str, Any]
+    ) -> dict[str, Any]:
         """The object as the API holds it (raw camelCase fields), minus the fields this call sets."""
         from zscaler.utils import snake_to_camel
 
@@ -438,7 +446,9 @@ def skip_unlogged_sdk_dumps() -> None:
         if getattr(original, "skips_unlogged", False):
             continue
 
-        def dump_if_logged(logger: logging.Logger, *args: Any, _dump: Callable[..., None] = original, **kwargs: Any) -> None:
+        def dump_if_logged(
+            logger: logging.Logger, *args: Any, _dump: Callable[..., None] = original, **kwargs: Any
+        ) -> None:
             if logger.isEnabledFor(logging.INFO):
                 _dump(logger, *args, **kwargs)
 
@@ -458,7 +468,14 @@ def remember_environment_settings(session: requests.Session) -> None:
 
     def merge_environment_settings(url: str, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict[str, Any]:
         scheme, _, rest = str(url).partition("://")
-        key = (scheme, rest.split("/", 1)[0], repr(proxies), stream, verify if isinstance(verify, (bool, str, type(None))) else id(verify), repr(cert))
+        key = (
+            scheme,
+            rest.split("/", 1)[0],
+            repr(proxies),
+            stream,
+            verify if isinstance(verify, (bool, str, type(None))) else id(verify),
+            repr(cert),
+        )
         settings = cache.get(key)
         if settings is None:
             settings = compute(url, proxies, stream, verify, cert)

@@ -21,6 +21,7 @@ from chartkit import (
     validate_objects,
 )
 from tests.support import pods
+
 from zscaler_mcp_gateway import cli
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import parse_policy_text
@@ -149,9 +150,7 @@ def test_policy_only_upgrade_changes_only_the_configmap() -> None:
             }
         )
     )
-    changed = [
-        f"{new['kind']}/{new['metadata']['name']}" for old, new in zip(before, after, strict=True) if old != new
-    ]
+    changed = [f"{new['kind']}/{new['metadata']['name']}" for old, new in zip(before, after, strict=True) if old != new]
     assert changed == [f"ConfigMap/{DEPLOYMENT}-config"]
     template = find(after, "Deployment", DEPLOYMENT)["spec"]["template"]["metadata"]
     assert not any("checksum" in key for key in template.get("annotations", {}))
@@ -356,7 +355,11 @@ def test_allowed_hosts_cover_the_service_names_and_localhost() -> None:
 
 
 API_KEYS_MOUNT = {"name": "api-keys", "mountPath": "/var/run/secrets/zscaler-mcp-api-keys", "readOnly": True}
-JWT = {"issuer": "https://login.example.com/", "audience": "https://mcp.example.com/mcp", "jwksUrl": "https://login.example.com/jwks"}
+JWT = {
+    "issuer": "https://login.example.com/",
+    "audience": "https://mcp.example.com/mcp",
+    "jwksUrl": "https://login.example.com/jwks",
+}
 JWT_PLAIN_AUDIENCE = {**JWT, "audience": "zscaler-mcp", "resourceUrl": "https://mcp.example.com/mcp"}
 
 
@@ -364,8 +367,16 @@ JWT_PLAIN_AUDIENCE = {**JWT, "audience": "zscaler-mcp", "resourceUrl": "https://
     ("auth", "mode", "flags"),
     [
         ({"apiKeysSecret": "keys"}, "api-key", {"--api-keys-dir": "/var/run/secrets/zscaler-mcp-api-keys"}),
-        ({"jwt": JWT}, "jwt", {"--jwt-issuer": JWT["issuer"], "--jwt-audience": JWT["audience"], "--jwks-url": JWT["jwksUrl"]}),
-        ({"jwt": JWT_PLAIN_AUDIENCE}, "jwt", {"--jwt-audience": "zscaler-mcp", "--resource-url": "https://mcp.example.com/mcp"}),
+        (
+            {"jwt": JWT},
+            "jwt",
+            {"--jwt-issuer": JWT["issuer"], "--jwt-audience": JWT["audience"], "--jwks-url": JWT["jwksUrl"]},
+        ),
+        (
+            {"jwt": JWT_PLAIN_AUDIENCE},
+            "jwt",
+            {"--jwt-audience": "zscaler-mcp", "--resource-url": "https://mcp.example.com/mcp"},
+        ),
         ({"mode": "jwt", "apiKeysSecret": "keys", "jwt": JWT}, "jwt", {"--jwt-issuer": JWT["issuer"]}),
         ({"mode": "none"}, "none", {}),
     ],
@@ -391,7 +402,10 @@ def test_auth_mode_and_its_flags(auth: dict[str, Any], mode: str, flags: dict[st
         ({"apiKeysSecret": "keys", "jwt": JWT}, "both auth.apiKeysSecret and auth.jwt.issuer are set"),
         ({"mode": "api-key"}, "auth.mode=api-key needs auth.apiKeysSecret"),
         ({"jwt": {"issuer": "https://login.example.com/"}}, "auth.mode=jwt needs auth.jwt.issuer, auth.jwt.audience"),
-        ({"jwt": {**JWT, "audience": "zscaler-mcp"}}, 'auth.jwt.resourceUrl is required: auth.jwt.audience "zscaler-mcp" is not a URL'),
+        (
+            {"jwt": {**JWT, "audience": "zscaler-mcp"}},
+            'auth.jwt.resourceUrl is required: auth.jwt.audience "zscaler-mcp" is not a URL',
+        ),
     ],
 )
 def test_auth_the_gateway_would_refuse_fails_the_release(auth: dict[str, Any], expected: str) -> None:
@@ -459,7 +473,9 @@ def test_network_policy_without_peers_opens_each_port_only() -> None:
 def test_service_monitor_scrapes_the_metrics_port() -> None:
     monitor = find(render_gateway(VALUE_SETS["full"]), "ServiceMonitor")
     assert monitor["metadata"]["labels"]["release"] == "prometheus"
-    assert monitor["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "interval": "15s", "scrapeTimeout": "10s"}]
+    assert monitor["spec"]["endpoints"] == [
+        {"port": "metrics", "path": "/metrics", "interval": "15s", "scrapeTimeout": "10s"}
+    ]
 
 
 def test_autoscaling_owns_the_replica_count() -> None:
@@ -497,7 +513,9 @@ def test_shipped_dashboard_is_valid_json_when_present() -> None:
     path = GATEWAY_CHART / "files" / "dashboard.json"
     if not path.exists():
         pytest.skip("charts/zscaler-mcp-gateway/files/dashboard.json is not provided yet (telemetry issue)")
-    dashboard = find(render_gateway(_with_base({"grafanaDashboard": {"enabled": True}})), "ConfigMap", f"{DEPLOYMENT}-dashboard")
+    dashboard = find(
+        render_gateway(_with_base({"grafanaDashboard": {"enabled": True}})), "ConfigMap", f"{DEPLOYMENT}-dashboard"
+    )
     assert json.loads(dashboard["data"]["zscaler-mcp-gateway.json"]) == json.loads(path.read_text())
 
 

@@ -9,11 +9,20 @@ import jsonschema
 import pytest
 import yaml
 from chartkit import ROOT, find, generator, pod_specs, restricted_violations, validate_objects
+
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import validate_policy
 
 MANIFESTS = ROOT / "manifests"
-POLICY_KEYS = ("services", "toolsets", "disabledToolsets", "disabledTools", "enabledTools", "write", "entitlementFilter")
+POLICY_KEYS = (
+    "services",
+    "toolsets",
+    "disabledToolsets",
+    "disabledTools",
+    "enabledTools",
+    "write",
+    "entitlementFilter",
+)
 
 
 def _load(name: str) -> list[dict[str, Any]]:

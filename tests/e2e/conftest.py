@@ -78,7 +78,9 @@ def namespace(kube: Kube) -> Iterator[str]:
 def gateway(kube: Kube, image: str, namespace: str) -> Iterator[Release]:
     """The gateway chart on the embedded simulator, with one MCP client API key ("e2e")."""
     release = Release("gw", namespace, "gw-zscaler-mcp-gateway", free_port(), secrets.token_hex(24))
-    kube.kubectl("create", "secret", "generic", "zscaler-mcp-api-keys", "-n", namespace, f"--from-literal=e2e={release.api_key}")
+    kube.kubectl(
+        "create", "secret", "generic", "zscaler-mcp-api-keys", "-n", namespace, f"--from-literal=e2e={release.api_key}"
+    )
     kube.helm(
         "install", release.name, str(GATEWAY_CHART),
         "--namespace", namespace,

@@ -92,7 +92,9 @@ class Kube:
         return run("helm", "--kube-context", self.context, *args, timeout=timeout)
 
     @contextlib.contextmanager
-    def port_forward(self, namespace: str, target: str, remote_port: int, local_port: int | None = None) -> Iterator[int]:
+    def port_forward(
+        self, namespace: str, target: str, remote_port: int, local_port: int | None = None
+    ) -> Iterator[int]:
         """`kubectl port-forward` on 127.0.0.1; yields the local port once it accepts connections."""
         port = local_port or free_port()
         process = subprocess.Popen(
@@ -104,7 +106,9 @@ class Kube:
 
         def accepting() -> bool:
             if process.poll() is not None:
-                raise AssertionError(f"port-forward to {target} exited: {process.stderr.read() if process.stderr else ''}")
+                raise AssertionError(
+                    f"port-forward to {target} exited: {process.stderr.read() if process.stderr else ''}"
+                )
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
                 return True
             return False

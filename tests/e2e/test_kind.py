@@ -73,7 +73,9 @@ async def test_mcp_client_calls_a_tool_through_the_service(kube: Kube, gateway: 
 async def test_mcp_endpoint_refuses_a_client_without_a_key(kube: Kube, gateway: Release) -> None:
     with kube.port_forward(gateway.namespace, f"service/{gateway.service}", 8000, gateway.local_mcp_port) as port:
         async with httpx2.AsyncClient() as http:
-            response = await http.post(f"http://127.0.0.1:{port}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+            response = await http.post(
+                f"http://127.0.0.1:{port}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+            )
     assert response.status_code == 401
 
 
@@ -134,7 +136,9 @@ def test_operator_reconciles_a_zscalermcp_to_ready(kube: Kube, image: str, names
         kube.kubectl("wait", name, "-n", namespace, "--for=condition=Ready", "--timeout=300s", timeout=330)
         status = json.loads(kube.kubectl("get", name, "-n", namespace, "-o", "json"))["status"]
         assert status["toolCount"] > 0 and status["endpoint"], status
-        deployment = json.loads(kube.kubectl("get", "deployment", resource["metadata"]["name"], "-n", namespace, "-o", "json"))
+        deployment = json.loads(
+            kube.kubectl("get", "deployment", resource["metadata"]["name"], "-n", namespace, "-o", "json")
+        )
         assert deployment["status"].get("availableReplicas", 0) >= 1
         kube.kubectl("delete", name, "-n", namespace, "--wait=true", timeout=120)
     finally:

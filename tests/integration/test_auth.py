@@ -32,8 +32,15 @@ INITIALIZE = {
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
-def post(gw: RunningGateway, headers: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> httpx.Response:
-    return httpx.post(gw.mcp_url, json=body or tools_call_body("zpa_list_segment_groups"), headers={**MCP_HEADERS, **(headers or {})}, timeout=10)
+def post(
+    gw: RunningGateway, headers: dict[str, str] | None = None, body: dict[str, Any] | None = None
+) -> httpx.Response:
+    return httpx.post(
+        gw.mcp_url,
+        json=body or tools_call_body("zpa_list_segment_groups"),
+        headers={**MCP_HEADERS, **(headers or {})},
+        timeout=10,
+    )
 
 
 async def list_groups(gw: RunningGateway, headers: dict[str, str]) -> Any:
@@ -47,7 +54,9 @@ def api_keys(tmp_path: Path) -> tuple[ProjectedConfigMap, dict[str, str]]:
     return ProjectedConfigMap(tmp_path / "api-keys", keys), keys
 
 
-def test_missing_or_wrong_api_key_gets_401_and_an_audited_denial(gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]]) -> None:
+def test_missing_or_wrong_api_key_gets_401_and_an_audited_denial(
+    gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]]
+) -> None:
     secret_dir, _ = api_keys
     gw = gateway_with(POLICY, security=SecurityOptions(api_keys_dir=str(secret_dir.directory)))
     with capture_audit() as audit:
@@ -55,18 +64,27 @@ def test_missing_or_wrong_api_key_gets_401_and_an_audited_denial(gateway_with: G
         wrong = post(gw, bearer("not-the-key-" + "x" * 20))
         wrong_header = post(gw, {"X-Api-Key": "also-not-the-key-" + "y" * 20})
     assert missing.status_code == wrong.status_code == wrong_header.status_code == 401
-    assert missing.headers["www-authenticate"] == 'Bearer realm="zscaler-mcp-gateway"'  # RFC 6750: no error code when none sent
+    assert (
+        missing.headers["www-authenticate"] == 'Bearer realm="zscaler-mcp-gateway"'
+    )  # RFC 6750: no error code when none sent
     assert 'error="invalid_token"' in wrong.headers["www-authenticate"]
     events = audit.events()
     assert len(events) == 3
     for event in events:
-        assert (event["tool"], event["access"], event["outcome"], event["principal"]) == ("zpa_list_segment_groups", "read", "denied", "anonymous")
+        assert (event["tool"], event["access"], event["outcome"], event["principal"]) == (
+            "zpa_list_segment_groups",
+            "read",
+            "denied",
+            "anonymous",
+        )
         assert event["error"].startswith("authentication failed") and event["args"] == {}
     for path in ("/healthz", "/readyz"):  # probes stay unauthenticated
         assert httpx.get(gw.url + path, timeout=5).status_code == 200
 
 
-async def test_each_key_is_its_principal_in_the_audit_line(gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]]) -> None:
+async def test_each_key_is_its_principal_in_the_audit_line(
+    gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]]
+) -> None:
     secret_dir, keys = api_keys
     gw = gateway_with(POLICY, security=SecurityOptions(api_keys_dir=str(secret_dir.directory)))
     with capture_audit() as audit:
@@ -76,7 +94,9 @@ async def test_each_key_is_its_principal_in_the_audit_line(gateway_with: Gateway
     assert [(e["principal"], e["outcome"]) for e in audit.events()] == [("alice", "ok"), ("bob", "ok")]
 
 
-async def test_a_rotated_key_works_without_restart(gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]]) -> None:
+async def test_a_rotated_key_works_without_restart(
+    gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]]
+) -> None:
     secret_dir, keys = api_keys
     gw = gateway_with(POLICY, security=SecurityOptions(api_keys_dir=str(secret_dir.directory)))
     assert post(gw, bearer(keys["alice"])).status_code != 401
@@ -90,11 +110,15 @@ async def test_a_rotated_key_works_without_restart(gateway_with: GatewayFactory,
     assert not (await list_groups(gw, bearer(rotated))).is_error
 
 
-async def test_principal_patterns_limit_calls_and_listings(gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]], tmp_path: Path) -> None:
+async def test_principal_patterns_limit_calls_and_listings(
+    gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]], tmp_path: Path
+) -> None:
     secret_dir, keys = api_keys
     principals = tmp_path / "principals.yaml"
     principals.write_text("principals:\n  alice: ['zpa_list_*']\n")  # bob is not listed and there is no default
-    gw = gateway_with(POLICY, security=SecurityOptions(api_keys_dir=str(secret_dir.directory), principals_file=str(principals)))
+    gw = gateway_with(
+        POLICY, security=SecurityOptions(api_keys_dir=str(secret_dir.directory), principals_file=str(principals))
+    )
     with capture_audit() as audit:
         async with mcp_client(gw.mcp_url, bearer(keys["alice"]), mode="legacy") as alice:
             assert {t.name for t in (await alice.list_tools()).tools} == {"zpa_list_segment_groups"}
@@ -119,7 +143,9 @@ def jwks() -> Any:
 
 async def test_jwt_mode_accepts_only_tokens_for_this_server(gateway_with: GatewayFactory, jwks: JwksServer) -> None:
     signer = jwks.keys[0]
-    gw = gateway_with(POLICY, security=SecurityOptions(jwt=JwtOptions(issuer=ISSUER, audience=AUDIENCE, jwks_url=jwks.url)))
+    gw = gateway_with(
+        POLICY, security=SecurityOptions(jwt=JwtOptions(issuer=ISSUER, audience=AUDIENCE, jwks_url=jwks.url))
+    )
     gw.gateway.security.verifier.jwks.min_refresh_seconds = 0.2  # type: ignore[union-attr]  # default 30 s: keep the test short
     stranger = SigningKey.generate("key-1")  # same kid, different key: signature must fail
     unknown = SigningKey.generate("key-unknown")
@@ -130,14 +156,22 @@ async def test_jwt_mode_accepts_only_tokens_for_this_server(gateway_with: Gatewa
         "not yet valid": signer.mint(ISSUER, AUDIENCE, nbf=int(time.time()) + 600),
         "forged signature": stranger.mint(ISSUER, AUDIENCE),
         "unknown signing key": unknown.mint(ISSUER, AUDIENCE),
-        "symmetric algorithm": __import__("jwt").encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60}, "k" * 32, algorithm="HS256", headers={"kid": "key-1"}),
+        "symmetric algorithm": __import__("jwt").encode(
+            {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60},
+            "k" * 32,
+            algorithm="HS256",
+            headers={"kid": "key-1"},
+        ),
     }
     with capture_audit() as audit:
         for reason, token in refused.items():
             response = post(gw, bearer(token))
             assert response.status_code == 401, reason
             challenge = response.headers["www-authenticate"]
-            assert 'error="invalid_token"' in challenge and 'resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"' in challenge
+            assert (
+                'error="invalid_token"' in challenge
+                and 'resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"' in challenge
+            )
         assert [e["outcome"] for e in audit.events()] == ["denied"] * len(refused)
         result = await list_groups(gw, bearer(signer.mint(ISSUER, AUDIENCE, subject="alice@example.com")))
     assert not result.is_error and audit.events()[-1]["principal"] == "alice@example.com"
@@ -151,9 +185,16 @@ async def test_jwt_mode_accepts_only_tokens_for_this_server(gateway_with: Gatewa
     assert metadata.json()["resource"] == AUDIENCE and metadata.json()["authorization_servers"] == [ISSUER]
 
 
-async def test_forbidden_host_or_origin_is_refused(gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]]) -> None:
+async def test_forbidden_host_or_origin_is_refused(
+    gateway_with: GatewayFactory, api_keys: tuple[ProjectedConfigMap, dict[str, str]]
+) -> None:
     secret_dir, keys = api_keys
-    gw = gateway_with(POLICY, security=SecurityOptions(api_keys_dir=str(secret_dir.directory), allowed_hosts=("mcp.example.com", "127.0.0.1:*")))
+    gw = gateway_with(
+        POLICY,
+        security=SecurityOptions(
+            api_keys_dir=str(secret_dir.directory), allowed_hosts=("mcp.example.com", "127.0.0.1:*")
+        ),
+    )
     port = gw.url.rsplit(":", 1)[1]
     assert post(gw, {**bearer(keys["alice"]), "Host": "evil.example.com"}).status_code == 421  # DNS rebinding
     assert post(gw, {**bearer(keys["alice"]), "Origin": "http://evil.example.com"}).status_code == 403
@@ -171,4 +212,6 @@ def test_loopback_default_refuses_foreign_hosts(gateway_with: GatewayFactory) ->
 def test_beyond_loopback_refuses_to_start_without_authentication(host: str) -> None:
     with pytest.raises(ConfigError, match="--auth none"):
         Gateway(GatewayOptions(host=host, environ={}))
-    assert Gateway(GatewayOptions(host=host, environ={}, security=SecurityOptions(auth="none"))).security.verifier is None
+    assert (
+        Gateway(GatewayOptions(host=host, environ={}, security=SecurityOptions(auth="none"))).security.verifier is None
+    )

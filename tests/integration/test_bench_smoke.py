@@ -59,7 +59,10 @@ def test_harness_measures_a_real_gateway(gateway_with) -> None:  # type: ignore[
 def test_reload_is_seen_after_a_kubelet_style_swap(simulator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from tests.support.servers import run_gateway
 
-    documents = [bench_run.config_text([harness.ONE_TOOLSET]), bench_run.config_text([harness.ONE_TOOLSET, harness.RELOAD_TOOLSET])]
+    documents = [
+        bench_run.config_text([harness.ONE_TOOLSET]),
+        bench_run.config_text([harness.ONE_TOOLSET, harness.RELOAD_TOOLSET]),
+    ]
     config = harness.ProjectedConfig(tmp_path / "config", documents[0])
     with run_gateway(simulator.url, str(config.path)) as running:
         latencies = harness.measure_reload(running.mcp_url, None, config, documents, swaps=2)

@@ -25,11 +25,15 @@ ACCEPT = types.ElicitResult(action="accept", content={"confirm": True})
 
 
 @pytest.fixture
-def gateway(fresh_simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]) -> Iterator[GatewayFactory]:
+def gateway(
+    fresh_simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]
+) -> Iterator[GatewayFactory]:
     """`gateway(**options)`: a gateway on the write policy, over a simulator of this test's own (it creates and deletes)."""
     config = configmap(WRITE_POLICY)
     with contextlib.ExitStack() as stack:
-        yield lambda **options: stack.enter_context(run_gateway(fresh_simulator.url, str(config.config_path), **options))
+        yield lambda **options: stack.enter_context(
+            run_gateway(fresh_simulator.url, str(config.config_path), **options)
+        )
 
 
 class Human:
@@ -77,10 +81,16 @@ async def test_delete_asks_the_human_and_runs_on_accept(gateway: GatewayFactory,
 @pytest.mark.parametrize("era", ERAS)
 @pytest.mark.parametrize(
     "answer",
-    [types.ElicitResult(action="decline"), types.ElicitResult(action="cancel"), types.ElicitResult(action="accept", content={"confirm": False})],
+    [
+        types.ElicitResult(action="decline"),
+        types.ElicitResult(action="cancel"),
+        types.ElicitResult(action="accept", content={"confirm": False}),
+    ],
     ids=["decline", "cancel", "unticked"],
 )
-async def test_delete_is_cancelled_unless_the_human_confirms(gateway: GatewayFactory, era: str, answer: types.ElicitResult) -> None:
+async def test_delete_is_cancelled_unless_the_human_confirms(
+    gateway: GatewayFactory, era: str, answer: types.ElicitResult
+) -> None:
     gw = gateway()
     async with Client(gw.mcp_url, mode=era, elicitation_callback=Human(answer)) as client:
         group_id = await create_group(client, f"SG-Keep-{era}")
@@ -92,12 +102,16 @@ async def test_delete_is_cancelled_unless_the_human_confirms(gateway: GatewayFac
 
 
 @pytest.mark.parametrize("era", ERAS)
-async def test_without_elicitation_a_delete_is_refused_with_guidance_and_cannot_be_self_approved(gateway: GatewayFactory, era: str) -> None:
+async def test_without_elicitation_a_delete_is_refused_with_guidance_and_cannot_be_self_approved(
+    gateway: GatewayFactory, era: str
+) -> None:
     gw = gateway()
     async with Client(gw.mcp_url, mode=era) as client:  # no elicitation callback: no way to ask a human
         group_id = await create_group(client, f"SG-NoHuman-{era}")
         refused = await client.call_tool(DELETE, {"group_id": group_id})
-        self_approved = await client.call_tool(DELETE, {"group_id": group_id, "confirm": True, "confirmation_token": "x"})
+        self_approved = await client.call_tool(
+            DELETE, {"group_id": group_id, "confirm": True, "confirmation_token": "x"}
+        )
         assert await exists(client, group_id)
     assert refused.is_error and "--allow-unconfirmed-deletes" in text(refused) and "elicitation" in text(refused)
     assert self_approved.is_error  # no argument an agent can add approves a delete
@@ -121,8 +135,12 @@ async def test_the_answer_approves_only_its_own_call_on_any_replica(gateway: Gat
         asked: Any = await a.session.call_tool(DELETE, {"group_id": group_id}, allow_input_required=True)
         assert isinstance(asked, types.InputRequiredResult)
         [key] = asked.input_requests
-        wrong_call: Any = await b.session.call_tool(DELETE, {"group_id": other_id}, input_responses={key: ACCEPT}, allow_input_required=True)
+        wrong_call: Any = await b.session.call_tool(
+            DELETE, {"group_id": other_id}, input_responses={key: ACCEPT}, allow_input_required=True
+        )
         assert isinstance(wrong_call, types.InputRequiredResult)  # asked again: that answer was about another group
-        done: Any = await b.session.call_tool(DELETE, {"group_id": group_id}, input_responses={key: ACCEPT}, allow_input_required=True)
+        done: Any = await b.session.call_tool(
+            DELETE, {"group_id": group_id}, input_responses={key: ACCEPT}, allow_input_required=True
+        )
         assert isinstance(done, types.CallToolResult) and not done.is_error
         assert not await exists(a, group_id) and await exists(a, other_id)

@@ -55,7 +55,9 @@ def exposition(simulator: RunningSimulator, tmp_path_factory: pytest.TempPathFac
 
 
 async def _calls(running: RunningGateway, simulator: RunningSimulator) -> None:
-    httpx.post(f"{simulator.url}/_sim/faults", json={"status": 500, "match": "segmentGroup", "times": 1}).raise_for_status()
+    httpx.post(
+        f"{simulator.url}/_sim/faults", json={"status": 500, "match": "segmentGroup", "times": 1}
+    ).raise_for_status()
     async with mcp.Client(running.mcp_url, mode="legacy") as client:
         await client.call_tool("zia_list_rule_labels", {})
         await client.call_tool("zpa_list_segment_groups", {})
@@ -64,7 +66,9 @@ async def _calls(running: RunningGateway, simulator: RunningSimulator) -> None:
 
 
 def test_the_manifests_copy_is_the_chart_dashboard() -> None:
-    assert DASHBOARD_COPY.read_bytes() == DASHBOARD.read_bytes(), f"cp {DASHBOARD.relative_to(ROOT)} {DASHBOARD_COPY.relative_to(ROOT)}"
+    assert DASHBOARD_COPY.read_bytes() == DASHBOARD.read_bytes(), (
+        f"cp {DASHBOARD.relative_to(ROOT)} {DASHBOARD_COPY.relative_to(ROOT)}"
+    )
 
 
 def test_every_dashboard_metric_exists_in_a_real_exposition(exposition: str) -> None:
@@ -122,11 +126,16 @@ def test_the_alerts_cover_denied_writes_errors_and_reload_failures() -> None:
 @pytest.mark.parametrize(
     ("expr", "names"),
     [
-        ('histogram_quantile(0.95, sum by (le, tool) (rate(a_bucket{x=~"$v", y="by (z)"}[$__rate_interval])))', {"a_bucket"}),
-        ("sum(rate(a_total[5m])) by (tool) / on (tool) group_left sum(b) and c offset 5m > bool 0.5", {"a_total", "b", "c"}),
+        (
+            'histogram_quantile(0.95, sum by (le, tool) (rate(a_bucket{x=~"$v", y="by (z)"}[$__rate_interval])))',
+            {"a_bucket"},
+        ),
+        (
+            "sum(rate(a_total[5m])) by (tool) / on (tool) group_left sum(b) and c offset 5m > bool 0.5",
+            {"a_total", "b", "c"},
+        ),
         ('topk(10, max without (pod) (increase(x:rate5m{le="+Inf"}[$__range])))', {"x:rate5m"}),
     ],
 )
 def test_promql_metric_names(expr: str, names: set[str]) -> None:
     assert promql_metric_names(expr) == names
-

@@ -19,13 +19,13 @@ import httpx
 import jwt
 import pytest
 from mcp import Client
+
+from tests.support.kubelet import ProjectedConfigMap
+from tests.support.servers import RunningGateway, run_gateway
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.entitlements import PRODUCT_SERVICES, EntitlementError, entitled_services, unverified_claims
 from zscaler_mcp_gateway.simulator import RunningSimulator, start_simulator
 from zscaler_mcp_gateway.simulator.app import ALL_PRODUCTS
-
-from tests.support.kubelet import ProjectedConfigMap
-from tests.support.servers import RunningGateway, run_gateway
 
 CATALOG = load_catalog()
 META = {t.name for t in CATALOG.toolset_tools("meta")}
@@ -71,14 +71,22 @@ def test_every_simulator_product_maps_to_a_service_and_every_service_has_a_produ
 
 
 def test_claims_are_read_without_verification_and_unknown_products_are_ignored() -> None:
-    token = jwt.encode({"service-info": [{"prd": "zpa"}, {"prd": " ZIdentity "}, {"prd": "ZBI"}, "junk"]}, "a-key-that-is-not-the-issuers-0123456789", algorithm="HS256")
+    token = jwt.encode(
+        {"service-info": [{"prd": "zpa"}, {"prd": " ZIdentity "}, {"prd": "ZBI"}, "junk"]},
+        "a-key-that-is-not-the-issuers-0123456789",
+        algorithm="HS256",
+    )
     assert entitled_services(unverified_claims(token)) == {"zpa", "zid"}
     assert entitled_services({"serviceInfo": [{"prd": "ZCELL"}]}) == {"zcell"}
 
 
 @pytest.mark.parametrize(
     ("claims", "words"),
-    [({}, "no service-info"), ({"service-info": [{"prd": "ZBI"}]}, "no known product (ZBI)"), ({"service-info": "ZIA"}, "no service-info")],
+    [
+        ({}, "no service-info"),
+        ({"service-info": [{"prd": "ZBI"}]}, "no known product (ZBI)"),
+        ({"service-info": "ZIA"}, "no service-info"),
+    ],
 )
 def test_tokens_without_a_known_product_are_refused_with_a_reason(claims: dict[str, object], words: str) -> None:
     with pytest.raises(EntitlementError, match=words.replace("(", r"\(").replace(")", r"\)")):
@@ -93,15 +101,22 @@ def test_a_token_that_is_not_a_jwt_is_refused() -> None:
 # --- the running gateway --------------------------------------------------------------------------
 
 
-async def test_served_services_are_the_policy_intersected_with_the_token(configmap: Callable[[str], ProjectedConfigMap]) -> None:
-    with simulator_with(["ZPA", "ZIA", "ZCELL"]) as sim, gateway(sim.url, configmap("services: [zpa, zcell, zms]\n")) as gw:
+async def test_served_services_are_the_policy_intersected_with_the_token(
+    configmap: Callable[[str], ProjectedConfigMap],
+) -> None:
+    with (
+        simulator_with(["ZPA", "ZIA", "ZCELL"]) as sim,
+        gateway(sim.url, configmap("services: [zpa, zcell, zms]\n")) as gw,
+    ):
         wait_until(lambda: gw.gateway.store.entitled is not None, "the entitlement filter")
         names = await served(gw.mcp_url)
     assert services_of(names) == {"zpa", "zcell"}  # zia is entitled but not selected; zms is selected but not entitled
     assert META <= names
 
 
-async def test_a_hidden_service_is_denied_at_call_time_and_cannot_be_enabled(configmap: Callable[[str], ProjectedConfigMap]) -> None:
+async def test_a_hidden_service_is_denied_at_call_time_and_cannot_be_enabled(
+    configmap: Callable[[str], ProjectedConfigMap],
+) -> None:
     with simulator_with(["ZPA"]) as sim, gateway(sim.url, configmap("toolsets: [all]\n")) as gw:
         wait_until(lambda: gw.gateway.store.entitled is not None, "the entitlement filter")
         async with Client(gw.mcp_url, mode="legacy") as client:
@@ -109,11 +124,13 @@ async def test_a_hidden_service_is_denied_at_call_time_and_cannot_be_enabled(con
             enable = await client.call_tool("zscaler_enable_toolset", {"toolset": "zms"})
             allowed = await client.call_tool("zpa_list_segment_groups", {})
     assert denied.is_error and "entitlements" in denied.content[0].text  # type: ignore[union-attr]
-    assert "can_enable\":false" in enable.content[0].text.replace(" ", "")  # type: ignore[union-attr]
+    assert 'can_enable":false' in enable.content[0].text.replace(" ", "")  # type: ignore[union-attr]
     assert not allowed.is_error
 
 
-async def test_full_entitlement_publishes_no_new_generation(simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]) -> None:
+async def test_full_entitlement_publishes_no_new_generation(
+    simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]
+) -> None:
     with gateway(simulator.url, configmap("services: [zia, zpa]\n")) as gw:
         wait_until(lambda: gw.gateway.store.entitled is not None, "the entitlement filter")
         assert gw.gateway.store.entitled == set(CATALOG.services)
@@ -121,7 +138,10 @@ async def test_full_entitlement_publishes_no_new_generation(simulator: RunningSi
 
 
 async def test_entitlement_filter_false_skips_the_token(configmap: Callable[[str], ProjectedConfigMap]) -> None:
-    with simulator_with(["ZPA"]) as sim, gateway(sim.url, configmap("services: [zpa, zia]\nentitlementFilter: false\n")) as gw:
+    with (
+        simulator_with(["ZPA"]) as sim,
+        gateway(sim.url, configmap("services: [zpa, zia]\nentitlementFilter: false\n")) as gw,
+    ):
         await asyncio.sleep(0.3)
         names = await served(gw.mcp_url)
         token_requests = sim.state.requests["POST /oauth2/v1/token"]
@@ -135,12 +155,16 @@ async def test_a_live_reload_toggles_the_filter(configmap: Callable[[str], Proje
         store = gw.gateway.store
         wait_until(lambda: services_of(set(store.current.tools)) == {"zpa"}, "zia hidden")
         cm.update({"config.yaml": "services: [zpa, zia]\nentitlementFilter: false\n"})
-        wait_until(lambda: services_of(set(store.current.tools)) == {"zpa", "zia"}, "zia back after entitlementFilter: false")
+        wait_until(
+            lambda: services_of(set(store.current.tools)) == {"zpa", "zia"}, "zia back after entitlementFilter: false"
+        )
         cm.update({"config.yaml": "services: [zpa, zia]\nentitlementFilter: true\n"})
         wait_until(lambda: services_of(set(store.current.tools)) == {"zpa"}, "zia hidden again")
 
 
-async def test_unknown_products_leave_the_policy_selection_alone(configmap: Callable[[str], ProjectedConfigMap], caplog: pytest.LogCaptureFixture) -> None:
+async def test_unknown_products_leave_the_policy_selection_alone(
+    configmap: Callable[[str], ProjectedConfigMap], caplog: pytest.LogCaptureFixture
+) -> None:
     with simulator_with(["ZBI"]) as sim, gateway(sim.url, configmap("services: [zpa, zia]\n")) as gw:
         wait_until(lambda: "entitlement filter skipped" in caplog.text, "the skip log line")
         names = await served(gw.mcp_url)
@@ -148,7 +172,12 @@ async def test_unknown_products_leave_the_policy_selection_alone(configmap: Call
     assert "no known product (ZBI)" in caplog.text
 
 
-async def test_missing_credentials_are_not_fatal(simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_missing_credentials_are_not_fatal(
+    simulator: RunningSimulator,
+    configmap: Callable[[str], ProjectedConfigMap],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     empty = tmp_path / "secrets"
     empty.mkdir()
     with gateway(simulator.url, configmap("services: [zpa]\n"), credentials_dir=str(empty)) as gw:

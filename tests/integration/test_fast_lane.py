@@ -24,9 +24,20 @@ class RawClient:
         self.http, self.url, self.era, self.next_id = http, url, era, 0
         self.headers = {"accept": ACCEPT, "content-type": "application/json", "mcp-protocol-version": era}
         if era == PROTOCOL:
-            opened = self.post({"method": "initialize", "params": {"protocolVersion": PROTOCOL, "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}})
+            opened = self.post(
+                {
+                    "method": "initialize",
+                    "params": {
+                        "protocolVersion": PROTOCOL,
+                        "capabilities": {},
+                        "clientInfo": {"name": "raw", "version": "1"},
+                    },
+                }
+            )
             self.headers["mcp-session-id"] = opened.headers["mcp-session-id"]
-            self.http.post(self.url, headers=self.headers, json={"jsonrpc": "2.0", "method": "notifications/initialized"}).raise_for_status()
+            self.http.post(
+                self.url, headers=self.headers, json={"jsonrpc": "2.0", "method": "notifications/initialized"}
+            ).raise_for_status()
 
     def post(self, message: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
         self.next_id += 1
@@ -120,7 +131,9 @@ def test_unlisted_shapes_and_unknown_sessions_get_the_sdks_answers(raw_clients: 
 def test_a_session_whose_initialize_failed_is_never_served_by_the_lane(raw_clients: Callable[..., RawClient]) -> None:
     session = raw_clients()
     del session.headers["mcp-session-id"]
-    opened = session.post({"method": "initialize", "params": {"protocolVersion": PROTOCOL}})  # no capabilities, no clientInfo
+    opened = session.post(
+        {"method": "initialize", "params": {"protocolVersion": PROTOCOL}}
+    )  # no capabilities, no clientInfo
     assert reply_of(opened)["error"]["code"] == -32602
     session.headers["mcp-session-id"] = opened.headers["mcp-session-id"]  # the SDK keeps the session, uninitialized
     refused = session.call("zpa_list_segment_groups")
@@ -137,7 +150,9 @@ MALFORMED_MODERN = {
 
 
 @pytest.mark.parametrize("case", list(MALFORMED_MODERN))
-def test_a_2026_request_the_lane_declines_reaches_the_sdk_whole(raw_clients: Callable[..., RawClient], case: str) -> None:
+def test_a_2026_request_the_lane_declines_reaches_the_sdk_whole(
+    raw_clients: Callable[..., RawClient], case: str
+) -> None:
     extra_params, extra_headers = MALFORMED_MODERN[case]
     answers = []
     for fast_lane in (True, False):

@@ -138,13 +138,17 @@ async def timed_call(client: Client, tool: str = "zpa_list_segment_groups") -> t
 
 
 @pytest.fixture
-def faulty_gateway(fresh_simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]) -> Iterator[RunningGateway]:
+def faulty_gateway(
+    fresh_simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]
+) -> Iterator[RunningGateway]:
     cm = configmap(GOOD)
     with run_gateway(fresh_simulator.url, str(cm.config_path), upstream_timeout_seconds=UPSTREAM_TIMEOUT) as gw:
         yield gw
 
 
-async def test_failing_upstream_gives_prompt_error_results_and_bounded_retries(faulty_gateway: RunningGateway, fresh_simulator: RunningSimulator) -> None:
+async def test_failing_upstream_gives_prompt_error_results_and_bounded_retries(
+    faulty_gateway: RunningGateway, fresh_simulator: RunningSimulator
+) -> None:
     sim = fresh_simulator
     async with Client(faulty_gateway.mcp_url, mode="2026-07-28") as client:
         assert not (await timed_call(client))[0].is_error  # warm: token fetched, connection pooled
@@ -169,7 +173,9 @@ async def test_failing_upstream_gives_prompt_error_results_and_bounded_retries(f
         assert not result.is_error and took < 3  # backoff, third attempt answers
 
 
-async def test_hanging_upstream_times_out_without_blocking_health_other_calls_or_leaking(faulty_gateway: RunningGateway, fresh_simulator: RunningSimulator) -> None:
+async def test_hanging_upstream_times_out_without_blocking_health_other_calls_or_leaking(
+    faulty_gateway: RunningGateway, fresh_simulator: RunningSimulator
+) -> None:
     sim, gw = fresh_simulator, faulty_gateway
     async with Client(gw.mcp_url, mode="2026-07-28") as client:
         for tool in ("zpa_list_segment_groups", "zia_list_rule_labels"):
@@ -198,7 +204,11 @@ async def test_hanging_upstream_times_out_without_blocking_health_other_calls_or
     tolerance = HUNG_CALLS + 1
     deadline = time.monotonic() + 6
     while True:
-        settled = threads_in_upstream() == 0 and threading.active_count() <= threads_before + tolerance and open_sockets() <= sockets_before + 2 * tolerance
+        settled = (
+            threads_in_upstream() == 0
+            and threading.active_count() <= threads_before + tolerance
+            and open_sockets() <= sockets_before + 2 * tolerance
+        )
         if settled or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.1)
@@ -215,12 +225,30 @@ def test_sigterm_during_calls_finishes_and_audits_every_started_call(tmp_path: P
     config.write_text(GOOD)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZSCALER_")}
-    command = [sys.executable, "-m", "zscaler_mcp_gateway.cli", "serve", "--simulator", "--config", str(config), "--port", str(port), "--metrics-port", "0", "--credentials-dir", str(tmp_path / "none")]
+    command = [
+        sys.executable,
+        "-m",
+        "zscaler_mcp_gateway.cli",
+        "serve",
+        "--simulator",
+        "--config",
+        str(config),
+        "--port",
+        str(port),
+        "--metrics-port",
+        "0",
+        "--credentials-dir",
+        str(tmp_path / "none"),
+    ]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         sim_url = _wait_ready(server, base)
-        httpx.post(f"{sim_url}/_sim/faults", json={"match": SEGMENT_GROUPS, "status": 0, "delaySeconds": 2.0, "times": 6}, timeout=5)
+        httpx.post(
+            f"{sim_url}/_sim/faults",
+            json={"match": SEGMENT_GROUPS, "status": 0, "delaySeconds": 2.0, "times": 6},
+            timeout=5,
+        )
         results = asyncio.run(_calls_with_sigterm(server, base, sim_url, calls=6))
         stdout, stderr = server.communicate(timeout=15)
     finally:
@@ -260,7 +288,14 @@ async def _calls_with_sigterm(server: subprocess.Popen[str], base: str, sim_url:
     tasks = [asyncio.create_task(one()) for _ in range(calls)]
     async with httpx.AsyncClient() as http:
         deadline = time.monotonic() + 10
-        while sum(n for k, n in (await http.get(f"{sim_url}/_sim/requests", timeout=5)).json().items() if SEGMENT_GROUPS in k) < calls:
+        while (
+            sum(
+                n
+                for k, n in (await http.get(f"{sim_url}/_sim/requests", timeout=5)).json().items()
+                if SEGMENT_GROUPS in k
+            )
+            < calls
+        ):
             assert time.monotonic() < deadline, "calls did not reach the upstream"
             await asyncio.sleep(0.05)
         server.send_signal(signal.SIGTERM)  # every call is in flight, held by the slow upstream

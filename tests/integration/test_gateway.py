@@ -34,7 +34,12 @@ def payload(result: types.CallToolResult) -> Any:
 async def test_served_tools_follow_the_policy_in_both_protocol_eras(gateway_with: GatewayFactory, mode: str) -> None:
     gw = gateway_with("services: [zpa]\ntoolsets: [zpa_segment_groups, zia_rule_labels]\ndisabledTools: [zpa_get_*]\n")
     names = await tool_names(gw.mcp_url, mode)
-    assert names == {"zpa_list_segment_groups", "zscaler_list_toolsets", "zscaler_get_toolset_tools", "zscaler_enable_toolset"}
+    assert names == {
+        "zpa_list_segment_groups",
+        "zscaler_list_toolsets",
+        "zscaler_get_toolset_tools",
+        "zscaler_enable_toolset",
+    }
 
 
 async def test_write_tools_appear_only_with_the_switch_and_a_matching_pattern(gateway_with: GatewayFactory) -> None:
@@ -42,7 +47,9 @@ async def test_write_tools_appear_only_with_the_switch_and_a_matching_pattern(ga
     assert not (await tool_names(off.mcp_url)) & SG_WRITES
     empty = gateway_with("toolsets: [zpa_segment_groups]\nwrite: {enabled: true, allowlist: []}\n")
     assert not (await tool_names(empty.mcp_url)) & SG_WRITES
-    some = gateway_with("toolsets: [zpa_segment_groups]\nwrite: {enabled: true, allowlist: [zpa_create_*, zpa_delete_*]}\n")
+    some = gateway_with(
+        "toolsets: [zpa_segment_groups]\nwrite: {enabled: true, allowlist: [zpa_create_*, zpa_delete_*]}\n"
+    )
     assert (await tool_names(some.mcp_url)) & SG_WRITES == {"zpa_create_segment_group", "zpa_delete_segment_group"}
 
 
@@ -57,7 +64,9 @@ async def test_tools_carry_annotations_and_described_parameters(gateway_with: Ga
     assert "microtenant" in instructions and "zia_activate_configuration" not in instructions
 
 
-async def test_read_tool_returns_simulator_records_verbatim_across_every_page(gateway_with: GatewayFactory, simulator: RunningSimulator) -> None:
+async def test_read_tool_returns_simulator_records_verbatim_across_every_page(
+    gateway_with: GatewayFactory, simulator: RunningSimulator
+) -> None:
     gw = gateway_with("toolsets: [zpa_segment_groups]\n")
     async with Client(gw.mcp_url, mode="legacy") as client:
         result = await client.call_tool("zpa_list_segment_groups", {"page_size": 1})
@@ -69,10 +78,15 @@ async def test_read_tool_returns_simulator_records_verbatim_across_every_page(ga
     assert finance["creationTime"] == "1718000000"  # the SDK model would have dropped it
 
 
-def test_the_upstream_client_is_built_after_start_before_any_call(gateway_with: GatewayFactory, simulator: RunningSimulator) -> None:
+def test_the_upstream_client_is_built_after_start_before_any_call(
+    gateway_with: GatewayFactory, simulator: RunningSimulator
+) -> None:
     """The SDK's import and client set-up happen in the background once serving, not in the first call."""
+
     def api_requests() -> dict[str, int]:
-        return {k: n for k, n in httpx.get(f"{simulator.url}/_sim/requests", timeout=5).json().items() if "/_sim/" not in k}
+        return {
+            k: n for k, n in httpx.get(f"{simulator.url}/_sim/requests", timeout=5).json().items() if "/_sim/" not in k
+        }
 
     requests_before = api_requests()
     gw = gateway_with("toolsets: [zpa_segment_groups]\nentitlementFilter: false\n")
@@ -83,8 +97,11 @@ def test_the_upstream_client_is_built_after_start_before_any_call(gateway_with: 
     assert api_requests() == requests_before  # built, not called: no token fetched, no API request
 
 
-async def test_create_get_delete_round_trip_persists_upstream(gateway_with: GatewayFactory, simulator: RunningSimulator) -> None:
+async def test_create_get_delete_round_trip_persists_upstream(
+    gateway_with: GatewayFactory, simulator: RunningSimulator
+) -> None:
     gw = gateway_with("toolsets: [zpa_segment_groups]\nwrite: {enabled: true, allowlist: ['zpa_*_segment_group']}\n")
+
     async def approve(context: object, params: types.ElicitRequestParams) -> types.ElicitResult:
         return types.ElicitResult(action="accept", content={"confirm": True})  # deletes need a human
 
@@ -216,7 +233,11 @@ async def test_meta_tools_discover_and_enable_toolsets_within_the_policy(gateway
         assert "write.enabled is false" in reasons["zpa_delete_segment_group"]
 
         refused = payload(await client.call_tool("zscaler_enable_toolset", {"toolset": "zia_url_filtering"}))
-        assert refused == {"toolset": "zia_url_filtering", "can_enable": False, "reason": "toolset 'zia_url_filtering' is in disabledToolsets"}
+        assert refused == {
+            "toolset": "zia_url_filtering",
+            "can_enable": False,
+            "reason": "toolset 'zia_url_filtering' is in disabledToolsets",
+        }
         other_service = payload(await client.call_tool("zscaler_enable_toolset", {"toolset": "zdx_alerts"}))
         assert other_service["can_enable"] is False and "service 'zdx'" in other_service["reason"]
 

@@ -67,7 +67,9 @@ async def test_every_outcome_is_counted_traced_and_audited_once(
     traced_gateway: RunningGateway, fresh_simulator: RunningSimulator, tracing: TracingTelemetry, audit: AuditLines
 ) -> None:
     # times -1: every attempt fails, whatever the upstream retry policy
-    httpx.post(f"{fresh_simulator.url}/_sim/faults", json={"status": 500, "match": "segmentGroup", "times": -1}).raise_for_status()
+    httpx.post(
+        f"{fresh_simulator.url}/_sim/faults", json={"status": 500, "match": "segmentGroup", "times": -1}
+    ).raise_for_status()
     async with mcp.Client(traced_gateway.mcp_url, mode="legacy") as client:
         ok = await client.call_tool("zia_list_rule_labels", {})
         error = await client.call_tool("zpa_list_segment_groups", {})
@@ -94,7 +96,10 @@ async def test_every_outcome_is_counted_traced_and_audited_once(
     assert upstream[labels(service="zia", status="200")] == zia_requests >= 1
     assert 1 <= upstream[labels(service="zpa", status="500")] <= zpa_attempts  # transport retries answer once
     assert samples(text, "zscaler_mcp_config_generation") == {labels(): 1.0}
-    assert samples(text, "zscaler_mcp_config_reloads_total") == {labels(result="success"): 0.0, labels(result="failure"): 0.0}
+    assert samples(text, "zscaler_mcp_config_reloads_total") == {
+        labels(result="success"): 0.0,
+        labels(result="failure"): 0.0,
+    }
 
     spans = tracing.spans()
     assert [s.name for s in spans] == [
@@ -122,7 +127,9 @@ async def test_every_outcome_is_counted_traced_and_audited_once(
     events = audit.events()
     assert len(audit.lines) == 5
     assert all(set(event) == AUDIT_FIELDS and event["event"] == "tool_call" for event in events)
-    assert [(e["tool"], e["outcome"]) for e in events] == [(dict(c)["tool"], dict(c)["outcome"]) for c in expected_calls]
+    assert [(e["tool"], e["outcome"]) for e in events] == [
+        (dict(c)["tool"], dict(c)["outcome"]) for c in expected_calls
+    ]
     assert [e["trace_id"] for e in events] == [format_trace_id(s.context.trace_id) for s in spans]
     assert len({e["request_id"] for e in events}) == 5
     assert {(e["principal"], e["config_generation"]) for e in events} == {("anonymous", 1)}
@@ -140,9 +147,10 @@ async def test_the_client_traceparent_and_request_id_are_carried(
     traced_gateway: RunningGateway, tracing: TracingTelemetry, audit: AuditLines
 ) -> None:
     headers = {"traceparent": TRACEPARENT, "x-request-id": "req-42"}
-    async with httpx2.AsyncClient(headers=headers) as http, mcp.Client(
-        streamable_http_client(traced_gateway.mcp_url, http_client=http), mode="legacy"
-    ) as client:
+    async with (
+        httpx2.AsyncClient(headers=headers) as http,
+        mcp.Client(streamable_http_client(traced_gateway.mcp_url, http_client=http), mode="legacy") as client,
+    ):
         await client.call_tool("zscaler_list_toolsets", {})
     [span] = tracing.spans()
     assert format_trace_id(span.context.trace_id) == TRACE_ID
@@ -166,9 +174,10 @@ async def test_without_a_tracer_no_span_is_made_and_the_audit_keeps_the_client_t
 ) -> None:
     running = gateway_with(POLICY)
     assert running.gateway.telemetry.tracer is None  # no OTEL_* endpoint in the environment
-    async with httpx2.AsyncClient(headers={"traceparent": TRACEPARENT}) as http, mcp.Client(
-        streamable_http_client(running.mcp_url, http_client=http), mode="legacy"
-    ) as client:
+    async with (
+        httpx2.AsyncClient(headers={"traceparent": TRACEPARENT}) as http,
+        mcp.Client(streamable_http_client(running.mcp_url, http_client=http), mode="legacy") as client,
+    ):
         await client.call_tool("zscaler_list_toolsets", {})
     async with mcp.Client(running.mcp_url, mode="legacy") as client:
         await client.call_tool("zscaler_list_toolsets", {})
@@ -183,7 +192,9 @@ def _wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         time.sleep(0.02)
 
 
-def test_reloads_generation_and_tools_served_follow_the_policy_file(gateway_with: Callable[..., RunningGateway]) -> None:
+def test_reloads_generation_and_tools_served_follow_the_policy_file(
+    gateway_with: Callable[..., RunningGateway],
+) -> None:
     running = gateway_with(POLICY, metrics_port=free_port())
     before = samples(metrics_text(running), "zscaler_mcp_tools_served")
     assert before == {
@@ -191,7 +202,9 @@ def test_reloads_generation_and_tools_served_follow_the_policy_file(gateway_with
         labels(service="zpa", access="read"): 2.0,
         labels(service="zscaler", access="read"): 3.0,
     }
-    running.configmap.update({"config.yaml": "services: [zia]\ntoolsets: [zia_rule_labels]\nwrite: {enabled: true, allowlist: ['zia_*']}\n"})  # type: ignore[attr-defined]
+    running.configmap.update(
+        {"config.yaml": "services: [zia]\ntoolsets: [zia_rule_labels]\nwrite: {enabled: true, allowlist: ['zia_*']}\n"}
+    )  # type: ignore[attr-defined]
     _wait_for(lambda: samples(metrics_text(running), "zscaler_mcp_config_generation") == {labels(): 2.0})
     after = metrics_text(running)
     assert samples(after, "zscaler_mcp_tools_served") == {
@@ -201,14 +214,21 @@ def test_reloads_generation_and_tools_served_follow_the_policy_file(gateway_with
         labels(service="zscaler", access="read"): 3.0,
     }
     running.configmap.update({"config.yaml": "toolsets: [no_such_toolset]\n"})  # type: ignore[attr-defined]
-    _wait_for(lambda: samples(metrics_text(running), "zscaler_mcp_config_reloads_total")[labels(result="failure")] == 1.0)
+    _wait_for(
+        lambda: samples(metrics_text(running), "zscaler_mcp_config_reloads_total")[labels(result="failure")] == 1.0
+    )
     text = metrics_text(running)
-    assert samples(text, "zscaler_mcp_config_reloads_total") == {labels(result="success"): 1.0, labels(result="failure"): 1.0}
+    assert samples(text, "zscaler_mcp_config_reloads_total") == {
+        labels(result="success"): 1.0,
+        labels(result="failure"): 1.0,
+    }
     assert samples(text, "zscaler_mcp_config_generation") == {labels(): 2.0}  # the last good generation serves on
     assert samples(text, "zscaler_mcp_build_info").keys() == {labels(version=__version__)}
 
 
-def test_the_metrics_server_stops_with_the_gateway(simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]) -> None:
+def test_the_metrics_server_stops_with_the_gateway(
+    simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]
+) -> None:
     port = free_port()
     with run_gateway(simulator.url, str(configmap(POLICY).config_path), metrics_port=port) as running:
         assert running.gateway.metrics_server is not None
@@ -221,10 +241,15 @@ def test_the_metrics_server_stops_with_the_gateway(simulator: RunningSimulator, 
 BURST_CLIENTS, BURST_CALLS = 8, 125
 
 
-async def test_a_burst_of_1000_calls_loses_no_audit_line_and_no_count(traced_gateway: RunningGateway, audit: AuditLines) -> None:
+async def test_a_burst_of_1000_calls_loses_no_audit_line_and_no_count(
+    traced_gateway: RunningGateway, audit: AuditLines
+) -> None:
     async def one_client(index: int) -> list[bool]:
         async with mcp.Client(traced_gateway.mcp_url, mode="legacy") as client:
-            return [(await client.call_tool("zscaler_list_toolsets", {"service": "zia"})).is_error for _ in range(BURST_CALLS)]
+            return [
+                (await client.call_tool("zscaler_list_toolsets", {"service": "zia"})).is_error
+                for _ in range(BURST_CALLS)
+            ]
 
     results = await asyncio.gather(*(one_client(i) for i in range(BURST_CLIENTS)))
     total = BURST_CLIENTS * BURST_CALLS
@@ -232,7 +257,9 @@ async def test_a_burst_of_1000_calls_loses_no_audit_line_and_no_count(traced_gat
     events: list[dict[str, Any]] = [json.loads(line) for line in audit.lines]
     assert len(events) == total
     assert len({e["request_id"] for e in events}) == total
-    assert {(e["tool"], e["outcome"], json.dumps(e["args"])) for e in events} == {("zscaler_list_toolsets", "ok", '{"service": "zia"}')}
+    assert {(e["tool"], e["outcome"], json.dumps(e["args"])) for e in events} == {
+        ("zscaler_list_toolsets", "ok", '{"service": "zia"}')
+    }
     text = metrics_text(traced_gateway)
     meta = call_labels("zscaler_list_toolsets", "meta", "zscaler", "read", "ok")
     assert samples(text, "zscaler_mcp_tool_calls_total") == {meta: float(total)}

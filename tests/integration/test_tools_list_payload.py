@@ -6,8 +6,6 @@ one JMESPath parameter description repeated 164 times, and no other parameter is
 over real HTTP, as the body bytes a client receives, for the same two selections (plus our 3 meta tools).
 """
 
-
-
 from __future__ import annotations
 
 import json
@@ -20,8 +18,15 @@ import pytest
 from tests.support.servers import RunningGateway
 
 OFFICIAL_BYTES = {"read-only": 266_021, "with-writes": 389_184}
-POLICIES = {"read-only": "toolsets: [all]\n", "with-writes": "toolsets: [all]\nwrite: {enabled: true, allowlist: ['*']}\n"}
-HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json", "MCP-Protocol-Version": "2025-06-18"}
+POLICIES = {
+    "read-only": "toolsets: [all]\n",
+    "with-writes": "toolsets: [all]\nwrite: {enabled: true, allowlist: ['*']}\n",
+}
+HEADERS = {
+    "Accept": "application/json, text/event-stream",
+    "Content-Type": "application/json",
+    "MCP-Protocol-Version": "2025-06-18",
+}
 
 
 def _message(response: httpx.Response) -> dict[str, Any]:
@@ -34,14 +39,28 @@ def _message(response: httpx.Response) -> dict[str, Any]:
 
 def _tools_list(url: str) -> tuple[int, list[dict[str, Any]]]:
     with httpx.Client(timeout=30) as http:
-        init = http.post(url, headers=HEADERS, json={
-            "jsonrpc": "2.0", "id": 1, "method": "initialize",
-            "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "payload-test", "version": "1"}},
-        })
+        init = http.post(
+            url,
+            headers=HEADERS,
+            json={
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-06-18",
+                    "capabilities": {},
+                    "clientInfo": {"name": "payload-test", "version": "1"},
+                },
+            },
+        )
         init.raise_for_status()
         session = {"Mcp-Session-Id": init.headers["mcp-session-id"]} if "mcp-session-id" in init.headers else {}
-        http.post(url, headers={**HEADERS, **session}, json={"jsonrpc": "2.0", "method": "notifications/initialized"}).raise_for_status()
-        listed = http.post(url, headers={**HEADERS, **session}, json={"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
+        http.post(
+            url, headers={**HEADERS, **session}, json={"jsonrpc": "2.0", "method": "notifications/initialized"}
+        ).raise_for_status()
+        listed = http.post(
+            url, headers={**HEADERS, **session}, json={"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+        )
         listed.raise_for_status()
         message = _message(listed)
         assert "nextCursor" not in message["result"], "one page holds the whole list"

@@ -79,7 +79,9 @@ async def test_filters_and_paging(gateway: Gateway, name: str, args: dict[str, A
 
 async def test_records_are_the_apis_own(gateway: Gateway) -> None:
     devices = await call(gateway, "zcc_list_devices", {"username": "asmith@example.com"})
-    assert devices["items"][0]["udid"].startswith("e-41") and devices["items"][0]["machineHostname"] == "MBP-ASMITH"  # camelCase, not SDK models
+    assert (
+        devices["items"][0]["udid"].startswith("e-41") and devices["items"][0]["machineHostname"] == "MBP-ASMITH"
+    )  # camelCase, not SDK models
     otp = await call(gateway, "zcc_get_device_otp", {"udid": UDID})
     assert set(otp) >= {"logoutOtp", "uninstallOtp", "zpaDisableOtp"}
     alerts = await call(gateway, "zdx_list_alerts")
@@ -91,14 +93,28 @@ async def test_records_are_the_apis_own(gateway: Gateway) -> None:
 
 async def test_unknown_ids_and_bad_arguments_are_api_errors(gateway: Gateway) -> None:
     assert "404" in await call_error(gateway, "zdx_get_device", {"device_id": 1})
-    assert "404" in await call_error(gateway, "zdx_get_device_deep_trace", {"device_id": 132559213, "trace_id": TRACE})  # another device's trace
+    assert "404" in await call_error(
+        gateway, "zdx_get_device_deep_trace", {"device_id": 132559213, "trace_id": TRACE}
+    )  # another device's trace
     assert "404" in await call_error(gateway, "zcc_get_device_otp", {"udid": "nope"})
     assert "maximum" in await call_error(gateway, "zdx_list_devices", {"since": 1000})  # caught before any request
-    assert "not one of" in await call_error(gateway, "zdx_start_deeptrace", {"device_id": DEVICE, "session_name": "x", "session_length_minutes": 7})
+    assert "not one of" in await call_error(
+        gateway, "zdx_start_deeptrace", {"device_id": DEVICE, "session_name": "x", "session_length_minutes": 7}
+    )
 
 
 async def test_deep_trace_lifecycle(gateway: Gateway) -> None:
-    started = await call(gateway, "zdx_start_deeptrace", {"device_id": DEVICE, "session_name": "Teams choppy", "app_id": 3, "session_length_minutes": 5, "probe_device": True})
+    started = await call(
+        gateway,
+        "zdx_start_deeptrace",
+        {
+            "device_id": DEVICE,
+            "session_name": "Teams choppy",
+            "app_id": 3,
+            "session_length_minutes": 5,
+            "probe_device": True,
+        },
+    )
     trace = {"device_id": DEVICE, "trace_id": started["trace_id"]}
     assert started["status"] == "in_progress" and started["trace_details"]["username"] == "jdoe@example.com"
     listed = await call(gateway, "zdx_list_device_deep_traces", {"device_id": DEVICE})
@@ -109,7 +125,9 @@ async def test_deep_trace_lifecycle(gateway: Gateway) -> None:
 
 
 async def test_score_analysis_lifecycle(gateway: Gateway) -> None:
-    started = await call(gateway, "zdx_start_analysis", {"device_id": DEVICE, "app_id": APP, "t0": 1718000000, "t1": 1718003600})
+    started = await call(
+        gateway, "zdx_start_analysis", {"device_id": DEVICE, "app_id": APP, "t0": 1718000000, "t1": 1718003600}
+    )
     analysis = {"analysis_id": started["analysis_id"]}
     result = await call(gateway, "zdx_get_analysis", analysis)
     assert result["status"] == "COMPLETED" and result["result"]["issues"]
@@ -132,6 +150,10 @@ async def test_zdx_and_zcc_over_the_real_mcp_client(gateway_with: Any) -> None:
         result = await client.call_tool("zdx_list_devices", {"since": 24, "page_size": 2})
         instructions = client.instructions or ""
     names = {t.name for t in listed.tools}
-    assert {"zdx_list_devices", "zcc_list_devices", "zcc_get_device_otp"} <= names and "zdx_start_deeptrace" not in names
+    assert {
+        "zdx_list_devices",
+        "zcc_list_devices",
+        "zcc_get_device_otp",
+    } <= names and "zdx_start_deeptrace" not in names
     assert instructions.count(ZDX_TIME) == 1  # shared by the four ZDX toolsets, sent once
     assert not result.is_error and '"LAPTOP-BLEE"' in result.content[0].text  # type: ignore[union-attr]

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from mcp import Client
-from zscaler_mcp_gateway.app import Gateway
 
 from tests.support.toolcalls import assert_answered, call, call_error, reader_fixture, tool_names, writer_fixture
+from zscaler_mcp_gateway.app import Gateway
 
 SERVICES = ("zia",)
 MALWARE_MD5 = "f3b1c5e0a9d84c2b8e7a6d5c4b3a2910"
@@ -86,70 +86,270 @@ def _rule(noun: str, fields: dict[str, Any], **fixed: Any) -> Lifecycle:
     return noun, "rule_id", create, {**create, "name": f"{name} v2", "state": "DISABLED"}, ("name", f"{name} v2"), fixed
 
 
-def _object(noun: str, id_param: str, create: dict[str, Any], update: dict[str, Any] | None, shows: tuple[str, Any] | None = None) -> Lifecycle:
+def _object(
+    noun: str,
+    id_param: str,
+    create: dict[str, Any],
+    update: dict[str, Any] | None,
+    shows: tuple[str, Any] | None = None,
+) -> Lifecycle:
     return noun, id_param, create, update, shows or ("name", (update or create)["name"]), {}
 
 
 LIFECYCLES: list[Lifecycle] = [
-    _rule("url_filtering_rule", {"action": "BLOCK", "url_categories": ["GAMBLING"], "protocols": ["ANY_RULE"], "request_methods": ["GET", "POST"]}),
-    _rule("cloud_firewall_rule", {"action": "BLOCK_DROP", "nw_services": [3101], "src_ip_groups": [3051], "enable_full_logging": True}),
-    _rule("cloud_firewall_dns_rule", {"action": "REDIR_REQ", "redirect_ip": "10.10.0.53", "protocols": ["UDP_RULE"], "dest_ip_groups": [3001]}),
-    _rule("cloud_firewall_ips_rule", {"action": "BYPASS_IPS", "threat_categories": [66], "dest_addresses": ["203.0.113.8"]}),
-    _rule("ssl_inspection_rule", {"action": {"type": "DO_NOT_DECRYPT", "doNotDecryptSubActions": {"bypassOtherPolicies": True}}, "url_categories": ["FINANCE"], "platforms": ["SCAN_MACOS"]}),
-    _rule("file_type_control_rule", {"filtering_action": "BLOCK", "file_types": ["FTCATEGORY_PYTHON"], "operation": "UPLOAD", "protocols": ["ANY_RULE"]}),
-    _rule("sandbox_rule", {"ba_rule_action": "BLOCK", "by_threat_score": 55, "ba_policy_categories": ["ADWARE_BLOCK"], "file_types": ["FTCATEGORY_ZIP"]}),
-    _rule("web_dlp_rule", {"action": "BLOCK", "dlp_engines": [61], "protocols": ["HTTPS_RULE"], "excluded_users": [1003], "ocr_enabled": True}),
-    _rule("cloud_app_control_rule", {"actions": ["BLOCK_WEBMAIL_SEND"], "applications": ["GOOGLE_WEBMAIL"]}, rule_type="WEBMAIL"),
-    _object("rule_label", "label_id", {"name": "Test-Label", "description": "made by a test"}, {"name": "Test-Label-v2"}),
-    _object("time_interval", "interval_id", {"name": "Night Shift", "start_time": 1320, "end_time": 360, "days_of_week": ["EVERYDAY"]},
-            {"name": "Night Shift Late", "start_time": 1380, "end_time": 420, "days_of_week": ["MON", "TUE"]}),
-    _object("ip_destination_group", "group_id", {"name": "Test-Dst", "type": "DSTN_IP", "addresses": ["192.0.2.0/24"]},
-            {"name": "Test-Dst-v2", "type": "DSTN_IP", "addresses": ["192.0.2.0/25"]}),
-    _object("ip_source_group", "group_id", {"name": "Test-Src", "ip_addresses": ["10.99.0.0/16"]}, {"name": "Test-Src-v2", "ip_addresses": ["10.98.0.0/16"]}),
-    _object("network_app_group", "group_id", {"name": "Test-Apps", "network_applications": ["DNS"]}, {"name": "Test-Apps-v2", "network_applications": ["DNS", "SSH"]}),
-    _object("network_service", "service_id", {"name": "Test-Svc", "ports": [["dest", "tcp", "8443"], ["dest", "udp", "9000", "9010"]]},
-            {"name": "Test-Svc-v2", "ports": [["dest", "tcp", "8444"]]}),
-    _object("network_svc_group", "group_id", {"name": "Test-Svc-Group", "service_ids": [3101]}, {"name": "Test-Svc-Group-v2", "service_ids": [3101, 3102]}),
-    _object("ips_signature_rule", "rule_id", {"name": "Test-Sig", "rule_text": 'alert tcp any any -> any 80 (msg:"t"; sid:1000099;)'},
-            {"name": "Test-Sig-v2", "rule_text": 'alert tcp any any -> any 81 (msg:"t"; sid:1000099;)'}),
-    _object("url_category", "category_id", {"configured_name": "Test-Category", "super_category": "USER_DEFINED", "urls": ["t1.example"]},
-            {"configured_name": "Test-Category-v2", "urls": ["t2.example"]}, ("configuredName", "Test-Category-v2")),
-    _object("location", "location_id", {"name": "Test-Branch", "country": "CANADA", "tz": "CANADA_AMERICA_TORONTO", "ip_addresses": ["192.0.2.44"], "profile": "CORPORATE"},
-            {"name": "Test-Branch-v2", "ip_addresses": ["192.0.2.44"], "auth_required": True}),
-    _object("static_ip", "static_ip_id", {"ip_address": "198.51.100.77", "comment": "test"}, {"comment": "retagged", "geo_override": True, "latitude": 45.5, "longitude": -73.6}, ("comment", "retagged")),
-    _object("vpn_credential", "credential_id", {"credential_type": "UFQDN", "fqdn": "test@acme.example", "pre_shared_key": "Psk-value-1234"},
-            {"credential_type": "UFQDN", "pre_shared_key": "Psk-value-5678", "comments": "rotated"}, ("comments", "rotated")),
-    _object("gre_tunnel", "tunnel_id", {"source_ip": "192.0.2.44", "comment": "test tunnel", "internal_ip_range": "172.17.7.0"}, None, ("sourceIp", "192.0.2.44")),
+    _rule(
+        "url_filtering_rule",
+        {
+            "action": "BLOCK",
+            "url_categories": ["GAMBLING"],
+            "protocols": ["ANY_RULE"],
+            "request_methods": ["GET", "POST"],
+        },
+    ),
+    _rule(
+        "cloud_firewall_rule",
+        {"action": "BLOCK_DROP", "nw_services": [3101], "src_ip_groups": [3051], "enable_full_logging": True},
+    ),
+    _rule(
+        "cloud_firewall_dns_rule",
+        {"action": "REDIR_REQ", "redirect_ip": "10.10.0.53", "protocols": ["UDP_RULE"], "dest_ip_groups": [3001]},
+    ),
+    _rule(
+        "cloud_firewall_ips_rule",
+        {"action": "BYPASS_IPS", "threat_categories": [66], "dest_addresses": ["203.0.113.8"]},
+    ),
+    _rule(
+        "ssl_inspection_rule",
+        {
+            "action": {"type": "DO_NOT_DECRYPT", "doNotDecryptSubActions": {"bypassOtherPolicies": True}},
+            "url_categories": ["FINANCE"],
+            "platforms": ["SCAN_MACOS"],
+        },
+    ),
+    _rule(
+        "file_type_control_rule",
+        {
+            "filtering_action": "BLOCK",
+            "file_types": ["FTCATEGORY_PYTHON"],
+            "operation": "UPLOAD",
+            "protocols": ["ANY_RULE"],
+        },
+    ),
+    _rule(
+        "sandbox_rule",
+        {
+            "ba_rule_action": "BLOCK",
+            "by_threat_score": 55,
+            "ba_policy_categories": ["ADWARE_BLOCK"],
+            "file_types": ["FTCATEGORY_ZIP"],
+        },
+    ),
+    _rule(
+        "web_dlp_rule",
+        {
+            "action": "BLOCK",
+            "dlp_engines": [61],
+            "protocols": ["HTTPS_RULE"],
+            "excluded_users": [1003],
+            "ocr_enabled": True,
+        },
+    ),
+    _rule(
+        "cloud_app_control_rule",
+        {"actions": ["BLOCK_WEBMAIL_SEND"], "applications": ["GOOGLE_WEBMAIL"]},
+        rule_type="WEBMAIL",
+    ),
+    _object(
+        "rule_label", "label_id", {"name": "Test-Label", "description": "made by a test"}, {"name": "Test-Label-v2"}
+    ),
+    _object(
+        "time_interval",
+        "interval_id",
+        {"name": "Night Shift", "start_time": 1320, "end_time": 360, "days_of_week": ["EVERYDAY"]},
+        {"name": "Night Shift Late", "start_time": 1380, "end_time": 420, "days_of_week": ["MON", "TUE"]},
+    ),
+    _object(
+        "ip_destination_group",
+        "group_id",
+        {"name": "Test-Dst", "type": "DSTN_IP", "addresses": ["192.0.2.0/24"]},
+        {"name": "Test-Dst-v2", "type": "DSTN_IP", "addresses": ["192.0.2.0/25"]},
+    ),
+    _object(
+        "ip_source_group",
+        "group_id",
+        {"name": "Test-Src", "ip_addresses": ["10.99.0.0/16"]},
+        {"name": "Test-Src-v2", "ip_addresses": ["10.98.0.0/16"]},
+    ),
+    _object(
+        "network_app_group",
+        "group_id",
+        {"name": "Test-Apps", "network_applications": ["DNS"]},
+        {"name": "Test-Apps-v2", "network_applications": ["DNS", "SSH"]},
+    ),
+    _object(
+        "network_service",
+        "service_id",
+        {"name": "Test-Svc", "ports": [["dest", "tcp", "8443"], ["dest", "udp", "9000", "9010"]]},
+        {"name": "Test-Svc-v2", "ports": [["dest", "tcp", "8444"]]},
+    ),
+    _object(
+        "network_svc_group",
+        "group_id",
+        {"name": "Test-Svc-Group", "service_ids": [3101]},
+        {"name": "Test-Svc-Group-v2", "service_ids": [3101, 3102]},
+    ),
+    _object(
+        "ips_signature_rule",
+        "rule_id",
+        {"name": "Test-Sig", "rule_text": 'alert tcp any any -> any 80 (msg:"t"; sid:1000099;)'},
+        {"name": "Test-Sig-v2", "rule_text": 'alert tcp any any -> any 81 (msg:"t"; sid:1000099;)'},
+    ),
+    _object(
+        "url_category",
+        "category_id",
+        {"configured_name": "Test-Category", "super_category": "USER_DEFINED", "urls": ["t1.example"]},
+        {"configured_name": "Test-Category-v2", "urls": ["t2.example"]},
+        ("configuredName", "Test-Category-v2"),
+    ),
+    _object(
+        "location",
+        "location_id",
+        {
+            "name": "Test-Branch",
+            "country": "CANADA",
+            "tz": "CANADA_AMERICA_TORONTO",
+            "ip_addresses": ["192.0.2.44"],
+            "profile": "CORPORATE",
+        },
+        {"name": "Test-Branch-v2", "ip_addresses": ["192.0.2.44"], "auth_required": True},
+    ),
+    _object(
+        "static_ip",
+        "static_ip_id",
+        {"ip_address": "198.51.100.77", "comment": "test"},
+        {"comment": "retagged", "geo_override": True, "latitude": 45.5, "longitude": -73.6},
+        ("comment", "retagged"),
+    ),
+    _object(
+        "vpn_credential",
+        "credential_id",
+        {"credential_type": "UFQDN", "fqdn": "test@acme.example", "pre_shared_key": "Psk-value-1234"},
+        {"credential_type": "UFQDN", "pre_shared_key": "Psk-value-5678", "comments": "rotated"},
+        ("comments", "rotated"),
+    ),
+    _object(
+        "gre_tunnel",
+        "tunnel_id",
+        {"source_ip": "192.0.2.44", "comment": "test tunnel", "internal_ip_range": "172.17.7.0"},
+        None,
+        ("sourceIp", "192.0.2.44"),
+    ),
 ]
 
 # Writes to tenant-wide objects: (tool, args, read tool, read args, what the read must then show).
 SETTINGS_WRITES: list[tuple[str, dict[str, Any], str, dict[str, Any], dict[str, Any]]] = [
-    ("zia_update_advanced_settings", {"ui_session_timeout": 3600, "cascade_url_filtering": True, "auth_bypass_urls": [".idp.example"]},
-     "zia_get_advanced_settings", {}, {"uiSessionTimeout": 3600, "cascadeUrlFiltering": True, "authBypassUrls": [".idp.example"]}),
-    ("zia_update_mobile_advanced_settings", {"block_apps_sending_location_info": True},
-     "zia_get_mobile_advanced_settings", {}, {"blockAppsSendingLocationInfo": True}),
-    ("zia_update_atp_settings", {"risk_tolerance": 60, "tor_blocked": False, "file_format_vulnerabilities_blocked": True},
-     "zia_get_atp_settings", {}, {"riskTolerance": 60, "torBlocked": False, "fileFormatVunerabilitesBlocked": True, "cmdCtlTrafficCapture": True}),
-    ("zia_update_atp_security_exceptions", {"bypass_urls": ["partner.example"]}, "zia_get_atp_security_exceptions", {}, {"bypassUrls": ["partner.example"]}),
-    ("zia_add_atp_malicious_urls", {"malicious_urls": ["new-bad.example"]}, "zia_list_atp_malicious_urls", {}, {"maliciousUrls": ["evil.example", "phish.example/login", "new-bad.example"]}),
-    ("zia_update_atp_malware_inspection", {"inspect_inbound": True, "inspect_outbound": False}, "zia_get_atp_malware_inspection", {}, {"inspectOutbound": False}),
-    ("zia_update_atp_malware_policy", {"block_unscannable_files": True, "block_password_protected_archive_files": False},
-     "zia_get_atp_malware_policy", {}, {"blockUnscannableFiles": True, "blockPasswordProtectedArchiveFiles": False}),
-    ("zia_update_atp_malware_protocols", {"inspect_http": True, "inspect_ftp_over_http": False, "inspect_ftp": True},
-     "zia_get_atp_malware_protocols", {}, {"inspectFtpOverHttp": False, "inspectFtp": True}),
-    ("zia_update_malware_settings", {"virus_blocked": True, "adware_capture": True},
-     "zia_get_malware_settings", {}, {"virusBlocked": True, "adwareCapture": True, "trojanBlocked": True}),  # unsent classes keep their value
-    ("zia_update_url_category_predefined", {"category_id": "NEWS_AND_MEDIA", "urls": ["news.acme.example"]},
-     "zia_get_url_category_predefined", {"category_id": "NEWS_AND_MEDIA"}, {"urls": ["news.acme.example"], "configuredName": "News and Media"}),
-    ("zia_add_urls_to_category", {"category_id": "CUSTOM_01", "configured_name": "Partner Portals", "urls": ["partner3.example.com"]},
-     "zia_get_url_category", {"category_id": "CUSTOM_01"}, {"urls": ["partner1.example.com", "partner2.example.com", "partner3.example.com"]}),
+    (
+        "zia_update_advanced_settings",
+        {"ui_session_timeout": 3600, "cascade_url_filtering": True, "auth_bypass_urls": [".idp.example"]},
+        "zia_get_advanced_settings",
+        {},
+        {"uiSessionTimeout": 3600, "cascadeUrlFiltering": True, "authBypassUrls": [".idp.example"]},
+    ),
+    (
+        "zia_update_mobile_advanced_settings",
+        {"block_apps_sending_location_info": True},
+        "zia_get_mobile_advanced_settings",
+        {},
+        {"blockAppsSendingLocationInfo": True},
+    ),
+    (
+        "zia_update_atp_settings",
+        {"risk_tolerance": 60, "tor_blocked": False, "file_format_vulnerabilities_blocked": True},
+        "zia_get_atp_settings",
+        {},
+        {
+            "riskTolerance": 60,
+            "torBlocked": False,
+            "fileFormatVunerabilitesBlocked": True,
+            "cmdCtlTrafficCapture": True,
+        },
+    ),
+    (
+        "zia_update_atp_security_exceptions",
+        {"bypass_urls": ["partner.example"]},
+        "zia_get_atp_security_exceptions",
+        {},
+        {"bypassUrls": ["partner.example"]},
+    ),
+    (
+        "zia_add_atp_malicious_urls",
+        {"malicious_urls": ["new-bad.example"]},
+        "zia_list_atp_malicious_urls",
+        {},
+        {"maliciousUrls": ["evil.example", "phish.example/login", "new-bad.example"]},
+    ),
+    (
+        "zia_update_atp_malware_inspection",
+        {"inspect_inbound": True, "inspect_outbound": False},
+        "zia_get_atp_malware_inspection",
+        {},
+        {"inspectOutbound": False},
+    ),
+    (
+        "zia_update_atp_malware_policy",
+        {"block_unscannable_files": True, "block_password_protected_archive_files": False},
+        "zia_get_atp_malware_policy",
+        {},
+        {"blockUnscannableFiles": True, "blockPasswordProtectedArchiveFiles": False},
+    ),
+    (
+        "zia_update_atp_malware_protocols",
+        {"inspect_http": True, "inspect_ftp_over_http": False, "inspect_ftp": True},
+        "zia_get_atp_malware_protocols",
+        {},
+        {"inspectFtpOverHttp": False, "inspectFtp": True},
+    ),
+    (
+        "zia_update_malware_settings",
+        {"virus_blocked": True, "adware_capture": True},
+        "zia_get_malware_settings",
+        {},
+        {"virusBlocked": True, "adwareCapture": True, "trojanBlocked": True},
+    ),  # unsent classes keep their value
+    (
+        "zia_update_url_category_predefined",
+        {"category_id": "NEWS_AND_MEDIA", "urls": ["news.acme.example"]},
+        "zia_get_url_category_predefined",
+        {"category_id": "NEWS_AND_MEDIA"},
+        {"urls": ["news.acme.example"], "configuredName": "News and Media"},
+    ),
+    (
+        "zia_add_urls_to_category",
+        {"category_id": "CUSTOM_01", "configured_name": "Partner Portals", "urls": ["partner3.example.com"]},
+        "zia_get_url_category",
+        {"category_id": "CUSTOM_01"},
+        {"urls": ["partner1.example.com", "partner2.example.com", "partner3.example.com"]},
+    ),
     ("zia_activate_configuration", {}, "zia_get_activation_status", {}, {"status": "ACTIVE"}),
 ]
 # Removals from seeded lists (a list cannot be read empty-handed, so these follow the additions).
 REMOVALS: list[tuple[str, dict[str, Any], str, dict[str, Any], str, Any]] = [
-    ("zia_delete_atp_malicious_urls", {"malicious_urls": ["evil.example"]}, "zia_list_atp_malicious_urls", {}, "maliciousUrls", "evil.example"),
-    ("zia_remove_urls_from_category", {"category_id": "CUSTOM_01", "configured_name": "Partner Portals", "urls": ["partner1.example.com"]},
-     "zia_get_url_category", {"category_id": "CUSTOM_01"}, "urls", "partner1.example.com"),
+    (
+        "zia_delete_atp_malicious_urls",
+        {"malicious_urls": ["evil.example"]},
+        "zia_list_atp_malicious_urls",
+        {},
+        "maliciousUrls",
+        "evil.example",
+    ),
+    (
+        "zia_remove_urls_from_category",
+        {"category_id": "CUSTOM_01", "configured_name": "Partner Portals", "urls": ["partner1.example.com"]},
+        "zia_get_url_category",
+        {"category_id": "CUSTOM_01"},
+        "urls",
+        "partner1.example.com",
+    ),
 ]
 
 
@@ -163,7 +363,9 @@ async def test_every_read_tool_answers_from_the_simulator(reader: Gateway, name:
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), VARIANTS, ids=[f"{n}-{'-'.join(a)}" for n, a, _ in VARIANTS])
-async def test_lookup_variants_and_filters_return_what_they_ask_for(reader: Gateway, name: str, args: dict[str, Any], expected: dict[str, Any]) -> None:
+async def test_lookup_variants_and_filters_return_what_they_ask_for(
+    reader: Gateway, name: str, args: dict[str, Any], expected: dict[str, Any]
+) -> None:
     payload = await call(reader, name, args)
     assert {k: payload.get(k) for k in expected} == expected
 
@@ -172,26 +374,42 @@ async def test_list_results_are_the_api_records_verbatim(reader: Gateway) -> Non
     rules = await call(reader, "zia_list_url_filtering_rules")
     first = rules["items"][0]
     assert first["lastModifiedBy"]["name"] == "admin@acme.example"  # the SDK model would have renamed it
-    assert (await call(reader, "zia_url_lookup", {"urls": ["casino.example.com"]}))[0]["urlClassifications"] == ["GAMBLING"]
+    assert (await call(reader, "zia_url_lookup", {"urls": ["casino.example.com"]}))[0]["urlClassifications"] == [
+        "GAMBLING"
+    ]
     report = await call(reader, "zia_get_sandbox_report", {"md5_hash": MALWARE_MD5, "report_details": "full"})
     assert report["Full Details"]["Classification"]["Type"] == "MALICIOUS"
 
 
 async def test_unknown_ids_and_bad_bodies_are_api_errors(reader: Gateway) -> None:
     assert "404" in await call_error(reader, "zia_get_location", {"location_id": 999})
-    assert "404" in await call_error(reader, "zia_get_cloud_app_control_rule", {"rule_type": "STREAMING_MEDIA", "rule_id": 271})
+    assert "404" in await call_error(
+        reader, "zia_get_cloud_app_control_rule", {"rule_type": "STREAMING_MEDIA", "rule_id": 271}
+    )
     assert "404" in await call_error(reader, "zia_get_sandbox_report", {"md5_hash": "0" * 32})
     assert "400" in await call_error(reader, "zia_create_location", {"name": "No-Addresses"})
     assert "400" in await call_error(reader, "zia_create_gre_tunnel", {"source_ip": "203.0.113.99"})
-    assert "validation failed" in await call_error(reader, "zia_create_ips_signature_rule", {"name": "bad", "rule_text": "not a rule"})
+    assert "validation failed" in await call_error(
+        reader, "zia_create_ips_signature_rule", {"name": "bad", "rule_text": "not a rule"}
+    )
 
 
-@pytest.mark.parametrize(("noun", "id_param", "create", "update", "shows", "fixed"), LIFECYCLES, ids=[lc[0] for lc in LIFECYCLES])
+@pytest.mark.parametrize(
+    ("noun", "id_param", "create", "update", "shows", "fixed"), LIFECYCLES, ids=[lc[0] for lc in LIFECYCLES]
+)
 async def test_write_tools_change_the_upstream_state(
-    writer: Gateway, noun: str, id_param: str, create: dict[str, Any], update: dict[str, Any] | None, shows: tuple[str, Any], fixed: dict[str, Any]
+    writer: Gateway,
+    noun: str,
+    id_param: str,
+    create: dict[str, Any],
+    update: dict[str, Any] | None,
+    shows: tuple[str, Any],
+    fixed: dict[str, Any],
 ) -> None:
     created = await call(writer, f"zia_create_{noun}", {**fixed, **create})
-    assert isinstance(created["id"], str if id_param == "category_id" else int)  # ZIA ids are integers; custom categories CUSTOM_nn
+    assert isinstance(
+        created["id"], str if id_param == "category_id" else int
+    )  # ZIA ids are integers; custom categories CUSTOM_nn
     ident = {**fixed, id_param: created["id"]}
     if update is not None:
         await call(writer, f"zia_update_{noun}", {**ident, **update})
@@ -205,27 +423,50 @@ async def test_updates_change_only_the_given_fields(writer: Gateway) -> None:
     """ZIA PUTs replace whole objects; the gateway reads the object and sends it back changed."""
     await call(writer, "zia_update_url_filtering_rule", {"rule_id": 102, "state": "DISABLED"})
     rule = await call(writer, "zia_get_url_filtering_rule", {"rule_id": 102})
-    assert rule["state"] == "DISABLED" and rule["urlCategories"] == ["SOCIAL_NETWORKING"] and rule["departments"] == [{"id": 802, "name": "Finance"}]
-    await call(writer, "zia_update_cloud_app_control_rule", {"rule_type": "STREAMING_MEDIA", "rule_id": 272, "time_quota": 30})
+    assert (
+        rule["state"] == "DISABLED"
+        and rule["urlCategories"] == ["SOCIAL_NETWORKING"]
+        and rule["departments"] == [{"id": 802, "name": "Finance"}]
+    )
+    await call(
+        writer, "zia_update_cloud_app_control_rule", {"rule_type": "STREAMING_MEDIA", "rule_id": 272, "time_quota": 30}
+    )
     cac = await call(writer, "zia_get_cloud_app_control_rule", {"rule_type": "STREAMING_MEDIA", "rule_id": 272})
     assert cac["timeQuota"] == 30 and cac["actions"] == ["CAUTION_STREAMING_VIEW_LISTEN"]
 
 
 async def test_vpn_pre_shared_keys_are_write_only(writer: Gateway) -> None:
-    created = await call(writer, "zia_create_vpn_credential", {"credential_type": "IP", "ip_address": "198.51.100.10", "pre_shared_key": "Never-Returned-1"})
+    created = await call(
+        writer,
+        "zia_create_vpn_credential",
+        {"credential_type": "IP", "ip_address": "198.51.100.10", "pre_shared_key": "Never-Returned-1"},
+    )
     listed = await call(writer, "zia_list_vpn_credentials", {"type": "IP"})
     assert "preSharedKey" not in created and all("preSharedKey" not in r for r in listed["items"])
 
 
-@pytest.mark.parametrize(("name", "args", "reader_name", "read_args", "expected"), SETTINGS_WRITES, ids=[w[0] for w in SETTINGS_WRITES])
-async def test_settings_writes_take_effect(writer: Gateway, name: str, args: dict[str, Any], reader_name: str, read_args: dict[str, Any], expected: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("name", "args", "reader_name", "read_args", "expected"), SETTINGS_WRITES, ids=[w[0] for w in SETTINGS_WRITES]
+)
+async def test_settings_writes_take_effect(
+    writer: Gateway,
+    name: str,
+    args: dict[str, Any],
+    reader_name: str,
+    read_args: dict[str, Any],
+    expected: dict[str, Any],
+) -> None:
     await call(writer, name, args)
     after = await call(writer, reader_name, read_args)
     assert {k: after.get(k) for k in expected} == expected
 
 
-@pytest.mark.parametrize(("name", "args", "reader_name", "read_args", "field", "gone"), REMOVALS, ids=[r[0] for r in REMOVALS])
-async def test_list_removals_take_effect(writer: Gateway, name: str, args: dict[str, Any], reader_name: str, read_args: dict[str, Any], field: str, gone: Any) -> None:
+@pytest.mark.parametrize(
+    ("name", "args", "reader_name", "read_args", "field", "gone"), REMOVALS, ids=[r[0] for r in REMOVALS]
+)
+async def test_list_removals_take_effect(
+    writer: Gateway, name: str, args: dict[str, Any], reader_name: str, read_args: dict[str, Any], field: str, gone: Any
+) -> None:
     await call(writer, name, args)
     assert gone not in (await call(writer, reader_name, read_args))[field]
 
@@ -240,17 +481,32 @@ async def test_auth_exempt_list_add_and_remove(writer: Gateway) -> None:
 
 
 async def test_shadow_it_bulk_update_sets_state_and_tags(writer: Gateway) -> None:
-    await call(writer, "zia_bulk_update_shadow_it_apps", {"sanction_state": "sanctioned", "application_ids": [11001], "custom_tag_ids": [2]})
+    await call(
+        writer,
+        "zia_bulk_update_shadow_it_apps",
+        {"sanction_state": "sanctioned", "application_ids": [11001], "custom_tag_ids": [2]},
+    )
     apps = {a["id"]: a for a in (await call(writer, "zia_list_shadow_it_apps"))["items"]}
-    assert apps[11001]["sanctionedState"] == "SANCTIONED" and apps[11001]["customTags"] == [{"id": 2, "name": "Under-Review"}]
-    assert "400" in await call_error(writer, "zia_bulk_update_shadow_it_apps", {"sanction_state": "any", "custom_tag_ids": [99]})
+    assert apps[11001]["sanctionedState"] == "SANCTIONED" and apps[11001]["customTags"] == [
+        {"id": 2, "name": "Under-Review"}
+    ]
+    assert "400" in await call_error(
+        writer, "zia_bulk_update_shadow_it_apps", {"sanction_state": "any", "custom_tag_ids": [99]}
+    )
 
 
 def test_every_write_tool_is_exercised() -> None:
-    exercised = {"zia_create_vpn_credential", "zia_add_auth_exempt_urls", "zia_delete_auth_exempt_urls", "zia_bulk_update_shadow_it_apps"}
+    exercised = {
+        "zia_create_vpn_credential",
+        "zia_add_auth_exempt_urls",
+        "zia_delete_auth_exempt_urls",
+        "zia_bulk_update_shadow_it_apps",
+    }
     exercised |= {w[0] for w in SETTINGS_WRITES} | {r[0] for r in REMOVALS}
     for noun, _, _, update, _, _ in LIFECYCLES:
-        exercised |= {f"zia_create_{noun}", f"zia_delete_{noun}"} | ({f"zia_update_{noun}"} if update is not None else set())
+        exercised |= {f"zia_create_{noun}", f"zia_delete_{noun}"} | (
+            {f"zia_update_{noun}"} if update is not None else set()
+        )
     assert set(tool_names(SERVICES, write=True)) == exercised
 
 
@@ -261,11 +517,17 @@ async def test_zia_tools_over_the_real_mcp_client(gateway_with: Any) -> None:
         rules = await client.call_tool("zia_list_cloud_firewall_rules", {"search": "smb"})
         users = await client.call_tool("get_zia_users", {"user_id": 1002})
         instructions = client.instructions or ""
-    assert "zia_create_cloud_firewall_rule" not in tools and "zia_activate_configuration" not in tools  # writes stay off without the switch
+    assert (
+        "zia_create_cloud_firewall_rule" not in tools and "zia_activate_configuration" not in tools
+    )  # writes stay off without the switch
     assert {"zia_get_activation_status", "get_zia_users", "zia_list_network_services"} <= set(tools)
     schema = tools["zia_get_cloud_firewall_rule"].input_schema
     assert schema["required"] == ["rule_id"] and schema["properties"]["rule_id"]["type"] == "integer"
     assert all(p.get("description") for t in tools.values() for p in t.input_schema.get("properties", {}).values())
     assert instructions.count("evaluated by `order`") == 1  # the rule-order snippet, once for all rule toolsets
-    assert not rules.is_error and '"Block SMB Outbound"' in rules.content[0].text and '"Allow DNS"' not in rules.content[0].text  # type: ignore[union-attr]
+    assert (
+        not rules.is_error
+        and '"Block SMB Outbound"' in rules.content[0].text
+        and '"Allow DNS"' not in rules.content[0].text
+    )  # type: ignore[union-attr]
     assert not users.is_error and "bob@acme.example" in users.content[0].text  # type: ignore[union-attr]

@@ -68,46 +68,144 @@ CERT_PEM = (
 APP_CONDITION = [{"operator": "OR", "operands": [{"objectType": "APP", "lhs": "id", "rhs": "72058304855015801"}]}]
 
 
-def _lifecycle(noun: str, id_param: str, create: dict[str, Any], update: dict[str, Any] | None, fixed: dict[str, Any] | None = None) -> tuple[str, str, dict[str, Any], dict[str, Any] | None, dict[str, Any]]:
+def _lifecycle(
+    noun: str, id_param: str, create: dict[str, Any], update: dict[str, Any] | None, fixed: dict[str, Any] | None = None
+) -> tuple[str, str, dict[str, Any], dict[str, Any] | None, dict[str, Any]]:
     return noun, id_param, create, update, fixed or {}
 
 
 # noun, id param, create args, update args (None: the API has no update), args every call repeats
 LIFECYCLES = [
     _lifecycle("segment_group", "group_id", {"name": "SG-Test", "enabled": True}, {"description": "updated"}),
-    _lifecycle("server_group", "group_id", {"name": "SRV-Test", "app_connector_group_ids": ["72058304855015601"]}, {"description": "updated"}),
-    _lifecycle("app_connector_group", "group_id", {"name": "ACG-Test", "location": "Austin, TX", "latitude": "30.27", "longitude": "-97.74"}, {"upgrade_day": "MONDAY"}),
+    _lifecycle(
+        "server_group",
+        "group_id",
+        {"name": "SRV-Test", "app_connector_group_ids": ["72058304855015601"]},
+        {"description": "updated"},
+    ),
+    _lifecycle(
+        "app_connector_group",
+        "group_id",
+        {"name": "ACG-Test", "location": "Austin, TX", "latitude": "30.27", "longitude": "-97.74"},
+        {"upgrade_day": "MONDAY"},
+    ),
     _lifecycle("application_server", "server_id", {"name": "srv-test", "address": "10.1.2.3"}, {"address": "10.1.2.4"}),
-    _lifecycle("application_segment", "segment_id", {"name": "App-Test", "domain_names": ["test.internal.example.com"], "segment_group_id": "72058304855015425", "tcp_port_ranges": ["443", "443"]}, {"description": "updated"}),
     _lifecycle(
-        "application_segment_ba", "segment_id",
-        {"name": "App-Test-BA", "domain_names": ["ba.internal.example.com"], "segment_group_id": "72058304855015425", "tcp_port_ranges": ["443", "443"],
-         "clientless_app_ids": [{"name": "ba", "applicationPort": "443", "applicationProtocol": "HTTPS", "certificateId": "72058304855020001", "domain": "ba.internal.example.com"}]},
+        "application_segment",
+        "segment_id",
+        {
+            "name": "App-Test",
+            "domain_names": ["test.internal.example.com"],
+            "segment_group_id": "72058304855015425",
+            "tcp_port_ranges": ["443", "443"],
+        },
         {"description": "updated"},
     ),
     _lifecycle(
-        "application_segment_pra", "segment_id",
-        {"name": "App-Test-PRA", "domain_names": ["rdp.internal.example.com"], "segment_group_id": "72058304855015425", "tcp_port_ranges": ["3389", "3389"],
-         "common_apps_dto": {"apps_config": [{"name": "rdp", "app_types": ["SECURE_REMOTE_ACCESS"], "application_port": "3389", "application_protocol": "RDP", "domain": "rdp.internal.example.com"}]}},
+        "application_segment_ba",
+        "segment_id",
+        {
+            "name": "App-Test-BA",
+            "domain_names": ["ba.internal.example.com"],
+            "segment_group_id": "72058304855015425",
+            "tcp_port_ranges": ["443", "443"],
+            "clientless_app_ids": [
+                {
+                    "name": "ba",
+                    "applicationPort": "443",
+                    "applicationProtocol": "HTTPS",
+                    "certificateId": "72058304855020001",
+                    "domain": "ba.internal.example.com",
+                }
+            ],
+        },
         {"description": "updated"},
     ),
-    _lifecycle("access_policy_rule", "rule_id", {"name": "Test allow", "action": "ALLOW", "conditions": APP_CONDITION}, {"name": "Test allow v2", "action": "DENY", "conditions": APP_CONDITION}),
-    _lifecycle("timeout_policy_rule", "rule_id", {"name": "Test timeout", "reauth_timeout": 172800, "reauth_idle_timeout": 600}, {"name": "Test timeout v2", "reauth_timeout": 86400}),
-    _lifecycle("forwarding_policy_rule", "rule_id", {"name": "Test bypass", "action": "BYPASS"}, {"name": "Test bypass v2", "action": "INTERCEPT"}),
-    _lifecycle("isolation_policy_rule", "rule_id", {"name": "Test isolate", "action": "ISOLATE", "zpn_isolation_profile_id": "72058304855018801"}, {"name": "Test isolate v2", "action": "BYPASS_ISOLATE"}),
-    _lifecycle("app_protection_rule", "rule_id", {"name": "Test inspect", "action": "INSPECT", "zpn_inspection_profile_id": "72058304855018701"}, {"name": "Test inspect v2", "action": "BYPASS_INSPECT"}),
+    _lifecycle(
+        "application_segment_pra",
+        "segment_id",
+        {
+            "name": "App-Test-PRA",
+            "domain_names": ["rdp.internal.example.com"],
+            "segment_group_id": "72058304855015425",
+            "tcp_port_ranges": ["3389", "3389"],
+            "common_apps_dto": {
+                "apps_config": [
+                    {
+                        "name": "rdp",
+                        "app_types": ["SECURE_REMOTE_ACCESS"],
+                        "application_port": "3389",
+                        "application_protocol": "RDP",
+                        "domain": "rdp.internal.example.com",
+                    }
+                ]
+            },
+        },
+        {"description": "updated"},
+    ),
+    _lifecycle(
+        "access_policy_rule",
+        "rule_id",
+        {"name": "Test allow", "action": "ALLOW", "conditions": APP_CONDITION},
+        {"name": "Test allow v2", "action": "DENY", "conditions": APP_CONDITION},
+    ),
+    _lifecycle(
+        "timeout_policy_rule",
+        "rule_id",
+        {"name": "Test timeout", "reauth_timeout": 172800, "reauth_idle_timeout": 600},
+        {"name": "Test timeout v2", "reauth_timeout": 86400},
+    ),
+    _lifecycle(
+        "forwarding_policy_rule",
+        "rule_id",
+        {"name": "Test bypass", "action": "BYPASS"},
+        {"name": "Test bypass v2", "action": "INTERCEPT"},
+    ),
+    _lifecycle(
+        "isolation_policy_rule",
+        "rule_id",
+        {"name": "Test isolate", "action": "ISOLATE", "zpn_isolation_profile_id": "72058304855018801"},
+        {"name": "Test isolate v2", "action": "BYPASS_ISOLATE"},
+    ),
+    _lifecycle(
+        "app_protection_rule",
+        "rule_id",
+        {"name": "Test inspect", "action": "INSPECT", "zpn_inspection_profile_id": "72058304855018701"},
+        {"name": "Test inspect v2", "action": "BYPASS_INSPECT"},
+    ),
     _lifecycle("ba_certificate", "certificate_id", {"name": "test.example.com", "cert_blob": CERT_PEM}, None),
-    _lifecycle("service_edge_group", "group_id", {"name": "PSE-Test", "location": "Austin, TX", "latitude": "30.27", "longitude": "-97.74"}, {"enabled": False}),
-    _lifecycle("pra_portal", "portal_id", {"name": "Test portal", "domain": "pra2.example.com", "certificate_id": "72058304855020002"}, {"user_notification": "Recorded."}),
-    _lifecycle("pra_credential", "credential_id", {"name": "test-cred", "credential_type": "PASSWORD", "password": "S3cret-value!"}, {"credential_type": "PASSWORD", "password": "N3w-value!", "description": "rotated"}),
     _lifecycle(
-        "provisioning_key", "key_id", {"name": "Test-Key", "max_usage": 3, "enrollment_cert_id": "2521", "component_id": "72058304855015601"}, {"max_usage": 5},
+        "service_edge_group",
+        "group_id",
+        {"name": "PSE-Test", "location": "Austin, TX", "latitude": "30.27", "longitude": "-97.74"},
+        {"enabled": False},
+    ),
+    _lifecycle(
+        "pra_portal",
+        "portal_id",
+        {"name": "Test portal", "domain": "pra2.example.com", "certificate_id": "72058304855020002"},
+        {"user_notification": "Recorded."},
+    ),
+    _lifecycle(
+        "pra_credential",
+        "credential_id",
+        {"name": "test-cred", "credential_type": "PASSWORD", "password": "S3cret-value!"},
+        {"credential_type": "PASSWORD", "password": "N3w-value!", "description": "rotated"},
+    ),
+    _lifecycle(
+        "provisioning_key",
+        "key_id",
+        {"name": "Test-Key", "max_usage": 3, "enrollment_cert_id": "2521", "component_id": "72058304855015601"},
+        {"max_usage": 5},
         fixed={"key_type": "connector"},
     ),
 ]
 # Enrolled appliances cannot be created through the API: update, delete and bulk-delete seeded ones.
 APPLIANCE_WRITES: list[tuple[str, dict[str, Any]]] = [
-    ("zpa_update_app_connector", {"connector_id": "72058304855019001", "name": "ac-ashburn-01-renamed", "enabled": False}),
+    (
+        "zpa_update_app_connector",
+        {"connector_id": "72058304855019001", "name": "ac-ashburn-01-renamed", "enabled": False},
+    ),
     ("zpa_delete_app_connector", {"connector_id": "72058304855019002"}),
     ("zpa_bulk_delete_app_connectors", {"connector_ids": ["72058304855019001", "72058304855019003"]}),
     ("zpa_update_service_edge", {"service_edge_id": "72058304855019601", "description": "rack 4"}),
@@ -126,7 +224,9 @@ async def test_every_read_tool_answers_from_the_simulator(reader: Gateway, name:
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), VARIANTS, ids=[f"{n}-{'-'.join(a)}" for n, a, _ in VARIANTS])
-async def test_lookup_variants_return_what_they_ask_for(reader: Gateway, name: str, args: dict[str, Any], expected: dict[str, Any]) -> None:
+async def test_lookup_variants_return_what_they_ask_for(
+    reader: Gateway, name: str, args: dict[str, Any], expected: dict[str, Any]
+) -> None:
     payload = await call(reader, name, args)
     assert {k: payload.get(k) for k in expected} == expected
 
@@ -143,11 +243,22 @@ async def test_lss_helpers_return_the_api_catalogs(reader: Gateway) -> None:
 async def test_unknown_ids_and_bad_bodies_are_api_errors(reader: Gateway) -> None:
     assert "404" in await call_error(reader, "zpa_get_access_policy_rule", {"rule_id": "1"})
     assert "404" in await call_error(reader, "zpa_get_service_edge", {"service_edge_id": "1"})
-    assert "400" in await call_error(reader, "zpa_create_ba_certificate", {"name": "x", "cert_blob": "not a certificate"})
+    assert "400" in await call_error(
+        reader, "zpa_create_ba_certificate", {"name": "x", "cert_blob": "not a certificate"}
+    )
 
 
-@pytest.mark.parametrize(("noun", "id_param", "create", "update", "fixed"), LIFECYCLES, ids=[lc[0] for lc in LIFECYCLES])
-async def test_write_tools_change_the_upstream_state(writer: Gateway, noun: str, id_param: str, create: dict[str, Any], update: dict[str, Any] | None, fixed: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("noun", "id_param", "create", "update", "fixed"), LIFECYCLES, ids=[lc[0] for lc in LIFECYCLES]
+)
+async def test_write_tools_change_the_upstream_state(
+    writer: Gateway,
+    noun: str,
+    id_param: str,
+    create: dict[str, Any],
+    update: dict[str, Any] | None,
+    fixed: dict[str, Any],
+) -> None:
     created = await call(writer, f"zpa_create_{noun}", {**fixed, **create})
     ident = {**fixed, id_param: str(created["id"])}
     assert (await call(writer, f"zpa_get_{noun}", ident))["name"] == create["name"]
@@ -160,10 +271,16 @@ async def test_write_tools_change_the_upstream_state(writer: Gateway, noun: str,
 
 
 async def test_pra_credential_secrets_are_write_only(writer: Gateway) -> None:
-    created = await call(writer, "zpa_create_pra_credential", {"name": "svc-rdp", "credential_type": "USERNAME_PASSWORD", "user_name": "svc", "password": "Pa55-word!"})
+    created = await call(
+        writer,
+        "zpa_create_pra_credential",
+        {"name": "svc-rdp", "credential_type": "USERNAME_PASSWORD", "user_name": "svc", "password": "Pa55-word!"},
+    )
     fetched = await call(writer, "zpa_get_pra_credential", {"credential_id": created["id"]})
     assert "password" not in created and "password" not in fetched and fetched["userName"] == "svc"
-    rejected = await call_error(writer, "zpa_create_pra_credential", {"name": "bad", "credential_type": "SSH_KEY", "user_name": "x"})
+    rejected = await call_error(
+        writer, "zpa_create_pra_credential", {"name": "bad", "credential_type": "SSH_KEY", "user_name": "x"}
+    )
     assert "private_key" in rejected
 
 
@@ -182,7 +299,9 @@ def test_every_write_tool_is_exercised() -> None:
     writes = set(tool_names(SERVICES, write=True))
     exercised = {name for name, _ in APPLIANCE_WRITES}
     for noun, _, _, update, _ in LIFECYCLES:
-        exercised |= {f"zpa_create_{noun}", f"zpa_delete_{noun}"} | ({f"zpa_update_{noun}"} if update is not None else set())
+        exercised |= {f"zpa_create_{noun}", f"zpa_delete_{noun}"} | (
+            {f"zpa_update_{noun}"} if update is not None else set()
+        )
     assert writes == exercised
 
 

@@ -50,7 +50,9 @@ class SigningKey:
     @classmethod
     def generate(cls, kid: str) -> SigningKey:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
         for line in pem.splitlines():
             if not line.startswith("-----"):
                 register_secret(line)
@@ -63,7 +65,9 @@ class SigningKey:
         jwk = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
         return {**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}
 
-    def mint(self, issuer: str, audience: str, subject: str = "alice@example.com", lifetime: float = 300, **claims: Any) -> str:
+    def mint(
+        self, issuer: str, audience: str, subject: str = "alice@example.com", lifetime: float = 300, **claims: Any
+    ) -> str:
         now = int(time.time())
         payload = {"iss": issuer, "aud": audience, "sub": subject, "iat": now, "exp": now + int(lifetime), **claims}
         token = jwt.encode(payload, self.private_key, algorithm="RS256", headers={"kid": self.kid})

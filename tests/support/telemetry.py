@@ -90,7 +90,21 @@ _RANGE = re.compile(r"\[[^\]]*\]")
 _GROUPING = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
 _VARIABLE = re.compile(r"\$\{[^}]*\}|\$\w+")
 _IDENTIFIER = re.compile(r"(?<![\w.])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w(])(?!\s*\()")
-_KEYWORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan"}
+_KEYWORDS = {
+    "and",
+    "or",
+    "unless",
+    "bool",
+    "offset",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "inf",
+    "nan",
+}
 
 
 def promql_metric_names(expr: str) -> set[str]:
@@ -100,4 +114,8 @@ def promql_metric_names(expr: str) -> set[str]:
     text = _MATCHERS.sub("", text)
     text = _RANGE.sub("", text)
     text = _GROUPING.sub("", text)
-    return {name for name in _IDENTIFIER.findall(text) if name.lower() not in _KEYWORDS and not re.fullmatch(r"\d+[smhdwy]", name)}
+    return {
+        name
+        for name in _IDENTIFIER.findall(text)
+        if name.lower() not in _KEYWORDS and not re.fullmatch(r"\d+[smhdwy]", name)
+    }

@@ -33,4 +33,8 @@ def test_booleans_are_not_integers_and_required_arguments_are_enforced() -> None
     _, errors = validate_arguments(LIST_SG, {"page_size": True})
     assert errors == ["argument 'page_size': expected integer, got boolean"]
     _, errors = validate_arguments(CREATE_RULE, {})
-    assert errors == ["missing required argument 'name'", "missing required argument 'order'", "missing required argument 'action'"]
+    assert errors == [
+        "missing required argument 'name'",
+        "missing required argument 'order'",
+        "missing required argument 'action'",
+    ]

@@ -19,7 +19,11 @@ def test_every_tool_matches_the_official_service_toolset_and_action() -> None:
         if tool.service == "zscaler":
             continue
         official = reference[tool.name]
-        assert (tool.service, tool.toolset, tool.action.value) == (official["service"], official["toolset"], official["action"]), tool.name
+        assert (tool.service, tool.toolset, tool.action.value) == (
+            official["service"],
+            official["toolset"],
+            official["action"],
+        ), tool.name
 
 
 def test_every_toolset_id_is_official_or_meta() -> None:
@@ -42,7 +46,9 @@ def test_annotations_follow_the_action() -> None:
 
 
 def test_instructions_are_those_of_served_toolsets_each_once() -> None:
-    rules = instructions_for(CATALOG, CATALOG.toolset_tools("zia_url_filtering") + CATALOG.toolset_tools("zia_rule_labels"))
+    rules = instructions_for(
+        CATALOG, CATALOG.toolset_tools("zia_url_filtering") + CATALOG.toolset_tools("zia_rule_labels")
+    )
     assert rules.count(ZIA_ACTIVATION) == 1
     assert rules.count(ZIA_RULE_ORDER) == 1
     zpa_only = instructions_for(CATALOG, CATALOG.toolset_tools("zpa_segment_groups"))

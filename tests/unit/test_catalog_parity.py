@@ -46,7 +46,10 @@ def test_the_reference_is_the_402_tool_catalog() -> None:
 def test_list_tools_all_prints_a_superset_of_the_official_names() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "zscaler_mcp_gateway.cli", "list-tools", "--all", "--format", "names"],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     printed = set(proc.stdout.split())
     missing = {t["name"] for t in OFFICIAL} - printed
@@ -55,9 +58,13 @@ def test_list_tools_all_prints_a_superset_of_the_official_names() -> None:
 
 def test_every_official_tool_has_the_same_service_toolset_and_action() -> None:
     wrong = {
-        t["name"]: {"official": (t["service"], t["toolset"], t["action"]), "ours": (ours.service, ours.toolset, ours.action.value)}
+        t["name"]: {
+            "official": (t["service"], t["toolset"], t["action"]),
+            "ours": (ours.service, ours.toolset, ours.action.value),
+        }
         for t in OFFICIAL
-        if (ours := CATALOG.tools.get(t["name"])) is not None and (ours.service, ours.toolset, ours.action.value) != (t["service"], t["toolset"], t["action"])
+        if (ours := CATALOG.tools.get(t["name"])) is not None
+        and (ours.service, ours.toolset, ours.action.value) != (t["service"], t["toolset"], t["action"])
     }
     assert not wrong, json.dumps(wrong, indent=1)
 
@@ -83,7 +90,9 @@ def test_read_write_split_per_toolset_matches() -> None:
 def test_action_totals_per_service_match() -> None:
     official = Counter((t["service"], t["action"]) for t in OFFICIAL)
     ours = Counter((t.service, t.action.value) for t in CATALOG.tools.values() if t.service != "zscaler")
-    assert ours == official, {k: (official[k], ours[k]) for k in official.keys() | ours.keys() if official[k] != ours[k]}
+    assert ours == official, {
+        k: (official[k], ours[k]) for k in official.keys() | ours.keys() if official[k] != ours[k]
+    }
 
 
 def test_every_tool_beyond_the_official_ones_is_a_gateway_meta_tool() -> None:

@@ -6,8 +6,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from zscaler_mcp_gateway.catalog import load_catalog
-from zscaler_mcp_gateway.docs_gen import BEGIN, END, main, render_readme_tables, render_toolsets, stale, with_readme_tables
+from zscaler_mcp_gateway.docs_gen import (
+    BEGIN,
+    END,
+    main,
+    render_readme_tables,
+    render_toolsets,
+    stale,
+    with_readme_tables,
+)
 from zscaler_mcp_gateway.policy import matches_any
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +24,9 @@ CATALOG = load_catalog()
 
 
 def test_generated_docs_match_the_catalog() -> None:
-    assert not stale(ROOT, CATALOG), "generated docs are stale: run `python -m zscaler_mcp_gateway.docs_gen` and commit the result"
+    assert not stale(ROOT, CATALOG), (
+        "generated docs are stale: run `python -m zscaler_mcp_gateway.docs_gen` and commit the result"
+    )
 
 
 def test_toolsets_doc_names_every_toolset_and_tool_with_its_action() -> None:
@@ -42,7 +53,9 @@ def test_the_alias_rule_is_documented_and_true() -> None:
         assert matches_any(tool, [f"{tool.service}_*"])
 
 
-def test_check_fails_on_stale_files_and_the_generator_fixes_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_fails_on_stale_files_and_the_generator_fixes_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copy(ROOT / "README.md", tmp_path / "README.md")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "toolsets.md").write_text("# old\n")

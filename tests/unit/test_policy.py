@@ -30,7 +30,9 @@ def test_default_policy_serves_every_read_tool_and_no_write_tool() -> None:
 
 
 def test_toolsets_select_exactly_their_read_tools() -> None:
-    assert served({"toolsets": ["zpa_segment_groups", "zia_rule_labels"]}) == toolset_reads("zpa_segment_groups", "zia_rule_labels")
+    assert served({"toolsets": ["zpa_segment_groups", "zia_rule_labels"]}) == toolset_reads(
+        "zpa_segment_groups", "zia_rule_labels"
+    )
 
 
 def test_default_keyword_is_the_curated_subset_and_combines_with_ids() -> None:
@@ -38,19 +40,29 @@ def test_default_keyword_is_the_curated_subset_and_combines_with_ids() -> None:
     curated = served({"toolsets": ["default"]})
     assert curated == toolset_reads(*defaults)
     assert "zpa_list_application_servers" not in curated  # zpa_application_servers is not default
-    assert served({"toolsets": ["default", "zpa_application_servers"]}) == curated | toolset_reads("zpa_application_servers")
+    assert served({"toolsets": ["default", "zpa_application_servers"]}) == curated | toolset_reads(
+        "zpa_application_servers"
+    )
 
 
 def test_services_filter_beats_toolsets() -> None:
-    assert served({"services": ["zia"], "toolsets": ["zpa_segment_groups", "zia_rule_labels"]}) == toolset_reads("zia_rule_labels")
+    assert served({"services": ["zia"], "toolsets": ["zpa_segment_groups", "zia_rule_labels"]}) == toolset_reads(
+        "zia_rule_labels"
+    )
 
 
 def test_disabled_toolsets_remove_a_selected_toolset() -> None:
-    assert served({"toolsets": ["all"], "disabledToolsets": ["zpa_app_segments"]}).isdisjoint(toolset_reads("zpa_app_segments"))
+    assert served({"toolsets": ["all"], "disabledToolsets": ["zpa_app_segments"]}).isdisjoint(
+        toolset_reads("zpa_app_segments")
+    )
 
 
 def test_disabled_tools_win_over_everything_including_the_write_allowlist() -> None:
-    doc = {"toolsets": ["zia_rule_labels"], "disabledTools": ["zia_delete_*"], "write": {"enabled": True, "allowlist": ["zia_*"]}}
+    doc = {
+        "toolsets": ["zia_rule_labels"],
+        "disabledTools": ["zia_delete_*"],
+        "write": {"enabled": True, "allowlist": ["zia_*"]},
+    }
     names = served(doc)
     assert "zia_delete_rule_label" not in names
     assert {"zia_create_rule_label", "zia_update_rule_label"} <= names
@@ -66,7 +78,10 @@ def test_enabled_tools_narrow_the_selection() -> None:
         ({"enabled": False, "allowlist": ["*"]}, set()),
         ({"enabled": True, "allowlist": []}, set()),
         ({"enabled": True, "allowlist": ["zpa_create_*"]}, {"zpa_create_segment_group"}),
-        ({"enabled": True, "allowlist": ["*"]}, {"zpa_create_segment_group", "zpa_update_segment_group", "zpa_delete_segment_group"}),
+        (
+            {"enabled": True, "allowlist": ["*"]},
+            {"zpa_create_segment_group", "zpa_update_segment_group", "zpa_delete_segment_group"},
+        ),
     ],
 )
 def test_write_tools_need_the_switch_and_a_matching_pattern(write: dict[str, Any], expected_writes: set[str]) -> None:

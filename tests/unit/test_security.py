@@ -18,7 +18,9 @@ from zscaler_mcp_gateway.security.oauth import validate_jwt_options
 from zscaler_mcp_gateway.security.options import JwtOptions, SecurityOptions, resolve_auth_mode
 from zscaler_mcp_gateway.security.principals import PrincipalPolicy, parse_rules
 
-JWT = JwtOptions(issuer="https://idp.example.com", audience="https://mcp.example.com/mcp", jwks_url="https://idp.example.com/jwks")
+JWT = JwtOptions(
+    issuer="https://idp.example.com", audience="https://mcp.example.com/mcp", jwks_url="https://idp.example.com/jwks"
+)
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,11 @@ async def test_api_key_files_skip_weak_shared_and_kubelet_entries(tmp_path: Path
     verifier = ApiKeyVerifier(tmp_path)
     assert verifier.principals == ("alice",)
     token = await verifier.verify_token(good)
-    assert token is not None and (token.client_id, token.subject) == ("alice", "alice") and good not in token.model_dump_json()
+    assert (
+        token is not None
+        and (token.client_id, token.subject) == ("alice", "alice")
+        and good not in token.model_dump_json()
+    )
     assert await verifier.verify_token(shared) is None and await verifier.verify_token("short") is None
 
 
@@ -77,12 +83,18 @@ def test_principals_file_is_strict_and_reloads_keeping_the_last_good(tmp_path: P
     path = tmp_path / "principals.yaml"
     path.write_text("principals:\n  alice: ['zia_*']\ndefault: ['zscaler_list_toolsets']\n")
     policy = PrincipalPolicy(path)
-    assert policy.allows("alice", tools["zia_list_rule_labels"]) and not policy.allows("alice", tools["zpa_list_segment_groups"])
-    assert policy.allows("anyone", tools["zscaler_list_toolsets"]) and not policy.allows("anyone", tools["zia_list_rule_labels"])
+    assert policy.allows("alice", tools["zia_list_rule_labels"]) and not policy.allows(
+        "alice", tools["zpa_list_segment_groups"]
+    )
+    assert policy.allows("anyone", tools["zscaler_list_toolsets"]) and not policy.allows(
+        "anyone", tools["zia_list_rule_labels"]
+    )
     path.write_text("principals: [not, a, mapping]\n")
     assert policy.allows("alice", tools["zia_list_rule_labels"])  # the broken edit changed nothing
     path.write_text("principals:\n  alice: ['zpa_*']\n")
-    assert policy.allows("alice", tools["zpa_list_segment_groups"]) and not policy.allows("anyone", tools["zscaler_list_toolsets"])
+    assert policy.allows("alice", tools["zpa_list_segment_groups"]) and not policy.allows(
+        "anyone", tools["zscaler_list_toolsets"]
+    )
 
 
 def test_allowed_hosts_accept_any_port_for_a_bare_host_and_reject_urls() -> None:
@@ -102,9 +114,15 @@ def test_retries_are_for_unprocessed_or_read_requests_and_honour_retry_after() -
     assert policy.retryable("GET", 500) and policy.retryable("POST", 429) and policy.retryable("DELETE", 503)
     assert not policy.retryable("POST", 500) and not policy.retryable("PUT", 502) and not policy.retryable("GET", 404)
     assert policy.wait(1, 3.0) == 3.0
-    assert all(0.1 <= policy.wait(1, None) <= 0.2 for _ in range(50)) and policy.wait(10, None) <= policy.max_backoff_seconds
+    assert (
+        all(0.1 <= policy.wait(1, None) <= 0.2 for _ in range(50))
+        and policy.wait(10, None) <= policy.max_backoff_seconds
+    )
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-    assert retry_after_seconds("7") == 7.0 and retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now) == 30.0
+    assert (
+        retry_after_seconds("7") == 7.0
+        and retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now) == 30.0
+    )
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
 
 

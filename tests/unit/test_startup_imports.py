@@ -26,7 +26,11 @@ def test_building_and_serving_a_gateway_imports_no_deferred_module(tmp_path: Pat
     (tmp_path / "alice").write_text(new_api_key())
     env = {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")}
     result = subprocess.run(
-        [sys.executable, "-c", BUILD_GATEWAYS, str(tmp_path), *DEFERRED], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", BUILD_GATEWAYS, str(tmp_path), *DEFERRED],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == []

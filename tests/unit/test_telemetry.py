@@ -79,12 +79,18 @@ def test_a_failing_call_is_still_audited_counted_and_traced() -> None:
         with tracing.telemetry.tool_call(record(trace_context={"traceparent": TRACEPARENT})):
             raise RuntimeError("boom")
     [event] = audit.events()
-    assert (event["outcome"], event["error"], event["trace_id"]) == ("error", "internal error: RuntimeError", TRACEPARENT.split("-")[1])
+    assert (event["outcome"], event["error"], event["trace_id"]) == (
+        "error",
+        "internal error: RuntimeError",
+        TRACEPARENT.split("-")[1],
+    )
     [span] = tracing.spans()
     assert span.attributes is not None and span.attributes["zscaler.outcome"] == "error"
     text = tracing.telemetry.metrics.render()
     assert samples(text, "zscaler_mcp_tool_calls_total") == {
-        labels(tool="zia_list_rule_labels", toolset="zia_rule_labels", service="zia", access="read", outcome="error"): 1.0
+        labels(
+            tool="zia_list_rule_labels", toolset="zia_rule_labels", service="zia", access="read", outcome="error"
+        ): 1.0
     }
 
 

@@ -18,7 +18,16 @@ URLS = [
 
 @pytest.fixture
 def proxied_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,.example.com")
@@ -30,7 +39,9 @@ def test_same_answer_as_requests_per_origin(proxied_env: None, verify: object) -
     remember_environment_settings(cached)
     for _ in range(2):  # the second round is served from the cache
         for url in URLS:
-            assert cached.merge_environment_settings(url, {}, None, verify, None) == plain.merge_environment_settings(url, {}, None, verify, None)
+            assert cached.merge_environment_settings(url, {}, None, verify, None) == plain.merge_environment_settings(
+                url, {}, None, verify, None
+            )
 
 
 def test_explicit_proxies_and_mutation_do_not_leak_between_calls(proxied_env: None) -> None:
@@ -39,15 +50,38 @@ def test_explicit_proxies_and_mutation_do_not_leak_between_calls(proxied_env: No
     first = session.merge_environment_settings(URLS[0], {}, None, True, None)
     assert first["proxies"]["https"] == "http://proxy.example.com:3128"
     first["proxies"]["https"] = "http://tampered:1"
-    assert session.merge_environment_settings(URLS[0], {}, None, True, None)["proxies"]["https"] == "http://proxy.example.com:3128"
+    assert (
+        session.merge_environment_settings(URLS[0], {}, None, True, None)["proxies"]["https"]
+        == "http://proxy.example.com:3128"
+    )
     explicit = session.merge_environment_settings(URLS[0], {"https": "http://other:8080"}, None, True, None)
     assert explicit["proxies"]["https"] == "http://other:8080"
     bypassed = session.merge_environment_settings(URLS[3], {}, None, True, None)["proxies"]
     assert "http" not in bypassed and "https" not in bypassed  # NO_PROXY honoured
 
 
-KEYS = ["segmentGroupId", "creationTime", "surrogateIP", "minTLSVersion", "predefinedADPControls", "isNameL10nTag", "id", "URL", "tcpPortRanges"]
-SNAKE = ["segment_group_id", "creation_time", "surrogate_ip", "min_tls_version", "predefined_adp_controls", "is_name_l10n_tag", "id", "url", "tcp_port_ranges"]
+KEYS = [
+    "segmentGroupId",
+    "creationTime",
+    "surrogateIP",
+    "minTLSVersion",
+    "predefinedADPControls",
+    "isNameL10nTag",
+    "id",
+    "URL",
+    "tcpPortRanges",
+]
+SNAKE = [
+    "segment_group_id",
+    "creation_time",
+    "surrogate_ip",
+    "min_tls_version",
+    "predefined_adp_controls",
+    "is_name_l10n_tag",
+    "id",
+    "url",
+    "tcp_port_ranges",
+]
 
 
 def test_cached_sdk_key_case_gives_the_sdk_answers() -> None:
@@ -67,7 +101,9 @@ def test_cached_sdk_key_case_gives_the_sdk_answers() -> None:
         assert [helpers.to_lower_camel_case(k) for k in SNAKE] == expected[1]
     assert oneapi_object.to_snake_case is helpers.to_snake_case  # imported-by-name copies are cached too
     assert api_client.to_lower_camel_case is helpers.to_lower_camel_case
-    assert helpers.convert_keys_to_snake_case({"segmentGroupId": [{"minTLSVersion": 1}]}) == {"segment_group_id": [{"min_tls_version": 1}]}
+    assert helpers.convert_keys_to_snake_case({"segmentGroupId": [{"minTLSVersion": 1}]}) == {
+        "segment_group_id": [{"min_tls_version": 1}]
+    }
 
 
 def test_sdk_dumps_only_when_their_logger_emits(simulator, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +113,12 @@ def test_sdk_dumps_only_when_their_logger_emits(simulator, caplog: pytest.LogCap
     from zscaler_mcp_gateway.credentials import CredentialSource
     from zscaler_mcp_gateway.upstream import Upstream
 
-    env = {"ZSCALER_CLIENT_ID": "c", "ZSCALER_CLIENT_SECRET": "s", "ZSCALER_VANITY_DOMAIN": "v", "ZSCALER_CUSTOMER_ID": "1234567890"}
+    env = {
+        "ZSCALER_CLIENT_ID": "c",
+        "ZSCALER_CLIENT_SECRET": "s",
+        "ZSCALER_VANITY_DOMAIN": "v",
+        "ZSCALER_CUSTOMER_ID": "1234567890",
+    }
     upstream = Upstream(CredentialSource(None, env), simulator.url)
     tool = load_catalog().tools["zpa_list_segment_groups"]
     sdk_logger = logging.getLogger("zscaler")

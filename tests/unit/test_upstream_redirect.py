@@ -7,10 +7,10 @@ import inspect
 from zscaler.oneapi_oauth_client import OAuth
 from zscaler.request_executor import RequestExecutor
 
+from tests.support.servers import TEST_CREDENTIALS
 from zscaler_mcp_gateway.credentials import CredentialSource
 from zscaler_mcp_gateway.simulator import RunningSimulator
 from zscaler_mcp_gateway.upstream import Upstream, redirected_executor_class
-from tests.support.servers import TEST_CREDENTIALS
 
 
 def test_sdk_internals_the_redirect_relies_on_still_exist() -> None:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.catalog.model import SdkCall, Tool
 from zscaler_mcp_gateway.catalog.toolsets import ZIA_RULE_ORDER
@@ -21,14 +22,22 @@ STRING_IDS = {"category_id", "app_id"}  # URL categories (NEWS_AND_MEDIA, CUSTOM
 
 
 def test_every_official_zia_tool_is_served_under_its_name_toolset_and_action() -> None:
-    official = {t["name"]: (t["toolset"], t["action"]) for t in json.loads(REFERENCE.read_text()) if t["service"] == "zia"}
+    official = {
+        t["name"]: (t["toolset"], t["action"]) for t in json.loads(REFERENCE.read_text()) if t["service"] == "zia"
+    }
     assert {name: (t.toolset, t.action.value) for name, t in ZIA.items()} == official
     assert len(official) == 166
 
 
 def test_names_outside_the_prefix_rule_still_match_zia_patterns() -> None:
     odd = sorted(n for n in ZIA if not n.startswith("zia_"))
-    assert odd == ["get_zia_dlp_dictionaries", "get_zia_dlp_engines", "get_zia_user_departments", "get_zia_user_groups", "get_zia_users"]
+    assert odd == [
+        "get_zia_dlp_dictionaries",
+        "get_zia_dlp_engines",
+        "get_zia_user_departments",
+        "get_zia_user_groups",
+        "get_zia_users",
+    ]
     assert all(ZIA[n].aliases == (f"zia_{n}",) for n in odd)  # so disabledTools: ["zia_*"] catches them too
 
 
@@ -40,10 +49,18 @@ def test_ids_are_integers_except_category_and_network_app_ids() -> None:
 
 
 def test_rule_toolsets_share_one_rule_order_snippet() -> None:
-    with_rules = {ts.id for ts in CATALOG.toolsets.values() if ts.service == "zia" and ZIA_RULE_ORDER in ts.instructions}
-    rule_tables = {t.toolset for t in ZIA.values() if t.name.startswith("zia_create_") and t.name.endswith("_rule") and "ips_signature" not in t.name}
+    with_rules = {
+        ts.id for ts in CATALOG.toolsets.values() if ts.service == "zia" and ZIA_RULE_ORDER in ts.instructions
+    }
+    rule_tables = {
+        t.toolset
+        for t in ZIA.values()
+        if t.name.startswith("zia_create_") and t.name.endswith("_rule") and "ips_signature" not in t.name
+    }
     assert rule_tables <= with_rules
-    assert all(s is ZIA_RULE_ORDER for ts in CATALOG.toolsets.values() for s in ts.instructions if "evaluated by `order`" in s)
+    assert all(
+        s is ZIA_RULE_ORDER for ts in CATALOG.toolsets.values() for s in ts.instructions if "evaluated by `order`" in s
+    )
 
 
 def _calls(tool: Tool) -> list[SdkCall]:
@@ -55,7 +72,15 @@ def _calls(tool: Tool) -> list[SdkCall]:
 def sdk() -> object:
     from zscaler import ZscalerClient  # type: ignore[import-untyped]
 
-    return ZscalerClient({"clientId": "id", "clientSecret": "secret", "vanityDomain": "acme", "customerId": "1", "logging": {"enabled": False}})
+    return ZscalerClient(
+        {
+            "clientId": "id",
+            "clientSecret": "secret",
+            "vanityDomain": "acme",
+            "customerId": "1",
+            "logging": {"enabled": False},
+        }
+    )
 
 
 @pytest.mark.parametrize("name", sorted(ZIA))
@@ -67,8 +92,12 @@ def test_each_call_names_a_real_sdk_method_that_takes_its_arguments(sdk: object,
         open_kwargs = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
         params = [p for p in tool.params if call.receives(p)]
         positional = [p for p in params if p.location == "path"]
-        assert len(positional) <= len([p for p in signature.parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]), call.method
-        keywords = [p.target for p in params if p.location == "body" or (p.location == "query" and call.query_arg is None)]
+        assert len(positional) <= len(
+            [p for p in signature.parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]
+        ), call.method
+        keywords = [
+            p.target for p in params if p.location == "body" or (p.location == "query" and call.query_arg is None)
+        ]
         if call.body_model:
             keywords = [call.body_arg or ""]
         assert open_kwargs or set(keywords) <= accepted, f"{call.method} does not take {set(keywords) - accepted}"

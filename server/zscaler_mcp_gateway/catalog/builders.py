@@ -42,7 +42,9 @@ def list_tool(name: str, toolset: str, description: str, sdk: str, *params: Para
     return Tool(name, _service(toolset), toolset, Action.READ, description, params, call)
 
 
-def get_tool(name: str, toolset: str, description: str, sdk: str, *params: Param, query_arg: str | None = "query_params") -> Tool:
+def get_tool(
+    name: str, toolset: str, description: str, sdk: str, *params: Param, query_arg: str | None = "query_params"
+) -> Tool:
     return Tool(name, _service(toolset), toolset, Action.READ, description, params, SdkCall(sdk, query_arg=query_arg))
 
 
@@ -53,7 +55,9 @@ def read_tool(name: str, toolset: str, description: str, sdk: str, *params: Para
 
 def write_tool(action: Action, name: str, toolset: str, description: str, sdk: str, *params: Param) -> Tool:
     result = "status" if action is Action.DELETE else "body"
-    return Tool(name, _service(toolset), toolset, action, description, params, SdkCall(sdk, query_arg=None, result=result))
+    return Tool(
+        name, _service(toolset), toolset, action, description, params, SdkCall(sdk, query_arg=None, result=result)
+    )
 
 
 def create_tool(name: str, toolset: str, description: str, sdk: str, *params: Param) -> Tool:

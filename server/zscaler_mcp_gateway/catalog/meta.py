@@ -12,17 +12,26 @@ _TOOLSET = Param("toolset", "string", "Toolset id, e.g. zia_url_filtering (see z
 
 TOOLS: list[Tool] = [
     Tool(
-        LIST_TOOLSETS, META_SERVICE, META_TOOLSET, Action.READ,
+        LIST_TOOLSETS,
+        META_SERVICE,
+        META_TOOLSET,
+        Action.READ,
         "List every toolset with its description, whether it is served now, and its read/write tool counts.",
         (Param("service", "string", "Only toolsets of this service, e.g. zia."),),
     ),
     Tool(
-        GET_TOOLSET_TOOLS, META_SERVICE, META_TOOLSET, Action.READ,
+        GET_TOOLSET_TOOLS,
+        META_SERVICE,
+        META_TOOLSET,
+        Action.READ,
         "List the tools of one toolset, each with its action and, when it is not served, why.",
         (_TOOLSET,),
     ),
     Tool(
-        ENABLE_TOOLSET, META_SERVICE, META_TOOLSET, Action.READ,
+        ENABLE_TOOLSET,
+        META_SERVICE,
+        META_TOOLSET,
+        Action.READ,
         "Serve a toolset from now on, within the operator's policy; answers can_enable=false with the reason when the policy forbids it.",
         (_TOOLSET,),
     ),

@@ -18,8 +18,7 @@ ZIA_RULE_ORDER = (
     "shadows every rule below it."
 )
 ZPA_MICROTENANT = (
-    "ZPA objects may belong to a microtenant: pass microtenant_id when the tenant uses microtenants, "
-    "otherwise omit it."
+    "ZPA objects may belong to a microtenant: pass microtenant_id when the tenant uses microtenants, otherwise omit it."
 )
 ZPA_POLICY_ORDER = (
     "ZPA access policy rules are evaluated in rule order; reorder with the reorder tools rather than "
@@ -47,34 +46,106 @@ TOOLSETS: tuple[Toolset, ...] = (
     # ZIA
     _ts("zia_admin", "ZIA configuration activation: status and activate staged changes.", True, ZIA_ACTIVATION),
     _ts("zia_advanced_settings", "ZIA advanced settings (tenant-wide proxy behaviour).", False, ZIA_ACTIVATION),
-    _ts("zia_atp_malware", "ZIA advanced threat protection: malware protection settings and policies.", False, ZIA_ACTIVATION),
-    _ts("zia_atp_policy", "ZIA advanced threat protection policy, security-exception allowlist and malicious-URL denylist.", False, ZIA_ACTIVATION),
+    _ts(
+        "zia_atp_malware",
+        "ZIA advanced threat protection: malware protection settings and policies.",
+        False,
+        ZIA_ACTIVATION,
+    ),
+    _ts(
+        "zia_atp_policy",
+        "ZIA advanced threat protection policy, security-exception allowlist and malicious-URL denylist.",
+        False,
+        ZIA_ACTIVATION,
+    ),
     _ts("zia_authentication_settings", "ZIA cookie-authentication exempted URLs.", False, ZIA_ACTIVATION),
-    _ts("zia_cloud_app_control", "ZIA cloud app control rules per application category, their actions and the cloud-application catalog.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
-    _ts("zia_cloud_firewall", "ZIA cloud firewall: filtering, DNS and IPS rules, IP groups, network services and applications, custom IPS signatures.", True, ZIA_ACTIVATION, ZIA_RULE_ORDER),
+    _ts(
+        "zia_cloud_app_control",
+        "ZIA cloud app control rules per application category, their actions and the cloud-application catalog.",
+        False,
+        ZIA_ACTIVATION,
+        ZIA_RULE_ORDER,
+    ),
+    _ts(
+        "zia_cloud_firewall",
+        "ZIA cloud firewall: filtering, DNS and IPS rules, IP groups, network services and applications, custom IPS signatures.",
+        True,
+        ZIA_ACTIVATION,
+        ZIA_RULE_ORDER,
+    ),
     _ts("zia_devices", "ZIA device inventory and device groups (read-only).", False),
-    _ts("zia_dlp", "ZIA data loss prevention: dictionaries and engines (read-only), web DLP rules.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
-    _ts("zia_file_type_control", "ZIA file type control rules and file-type categories.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
-    _ts("zia_locations", "ZIA locations, location groups, static IPs, GRE tunnels, VPN credentials and geo lookup.", True, ZIA_ACTIVATION),
+    _ts(
+        "zia_dlp",
+        "ZIA data loss prevention: dictionaries and engines (read-only), web DLP rules.",
+        False,
+        ZIA_ACTIVATION,
+        ZIA_RULE_ORDER,
+    ),
+    _ts(
+        "zia_file_type_control",
+        "ZIA file type control rules and file-type categories.",
+        False,
+        ZIA_ACTIVATION,
+        ZIA_RULE_ORDER,
+    ),
+    _ts(
+        "zia_locations",
+        "ZIA locations, location groups, static IPs, GRE tunnels, VPN credentials and geo lookup.",
+        True,
+        ZIA_ACTIVATION,
+    ),
     _ts("zia_misc", "ZIA mobile advanced threat settings.", False, ZIA_ACTIVATION),
     _ts("zia_rule_labels", "ZIA rule labels used to tag policy rules.", True, ZIA_ACTIVATION),
-    _ts("zia_sandbox", "ZIA sandbox rules, behavioral analysis, quotas and file reports.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER, UNTRUSTED),
-    _ts("zia_shadow_it", "ZIA shadow IT: cloud application catalog, sanction state and custom tags.", False, ZIA_ACTIVATION),
-    _ts("zia_ssl_inspection", "ZIA SSL inspection rules and the SSL policy cloud-application catalog.", False, ZIA_ACTIVATION, ZIA_RULE_ORDER),
+    _ts(
+        "zia_sandbox",
+        "ZIA sandbox rules, behavioral analysis, quotas and file reports.",
+        False,
+        ZIA_ACTIVATION,
+        ZIA_RULE_ORDER,
+        UNTRUSTED,
+    ),
+    _ts(
+        "zia_shadow_it",
+        "ZIA shadow IT: cloud application catalog, sanction state and custom tags.",
+        False,
+        ZIA_ACTIVATION,
+    ),
+    _ts(
+        "zia_ssl_inspection",
+        "ZIA SSL inspection rules and the SSL policy cloud-application catalog.",
+        False,
+        ZIA_ACTIVATION,
+        ZIA_RULE_ORDER,
+    ),
     _ts("zia_time_intervals", "ZIA time intervals referenced by policy rules.", False, ZIA_ACTIVATION),
     _ts("zia_url_categories", "ZIA URL categories (predefined and custom) and URL lookup.", True, ZIA_ACTIVATION),
     _ts("zia_url_filtering", "ZIA URL filtering rules.", True, ZIA_ACTIVATION, ZIA_RULE_ORDER),
     _ts("zia_users", "ZIA users, groups and departments (read-only).", True),
     _ts("zia_workload_groups", "ZIA workload groups (read-only).", False),
     # ZPA
-    _ts("zpa_access_policies", "ZPA access, forwarding, timeout, isolation and inspection policy rules.", True, ZPA_MICROTENANT, ZPA_POLICY_ORDER),
+    _ts(
+        "zpa_access_policies",
+        "ZPA access, forwarding, timeout, isolation and inspection policy rules.",
+        True,
+        ZPA_MICROTENANT,
+        ZPA_POLICY_ORDER,
+    ),
     _ts("zpa_app_connector_groups", "ZPA app connector groups.", True, ZPA_MICROTENANT),
-    _ts("zpa_app_segments", "ZPA application segments: standard, browser access (BA) and privileged remote access (PRA).", True, ZPA_MICROTENANT),
+    _ts(
+        "zpa_app_segments",
+        "ZPA application segments: standard, browser access (BA) and privileged remote access (PRA).",
+        True,
+        ZPA_MICROTENANT,
+    ),
     _ts("zpa_application_servers", "ZPA application servers.", False, ZPA_MICROTENANT),
     _ts("zpa_ba_certificates", "ZPA browser access certificates.", False, ZPA_MICROTENANT),
     _ts("zpa_connectors", "ZPA app connectors.", False, ZPA_MICROTENANT),
     _ts("zpa_idp", "ZPA identity providers, SAML and SCIM attributes (read-only).", False),
-    _ts("zpa_misc", "ZPA lookups: posture profiles, trusted networks, machine groups, enrollment certificates, cloud names.", False),
+    _ts(
+        "zpa_misc",
+        "ZPA lookups: posture profiles, trusted networks, machine groups, enrollment certificates, cloud names.",
+        False,
+    ),
     _ts("zpa_pra", "ZPA privileged remote access portals, consoles and credentials.", False, ZPA_MICROTENANT),
     _ts("zpa_provisioning_keys", "ZPA provisioning keys for connectors and service edges.", False, ZPA_MICROTENANT),
     _ts("zpa_segment_groups", "ZPA segment groups.", True, ZPA_MICROTENANT),
@@ -84,7 +155,13 @@ TOOLSETS: tuple[Toolset, ...] = (
     _ts("zdx_alerts", "ZDX ongoing and historical alerts and affected devices.", True, ZDX_TIME),
     _ts("zdx_reports", "ZDX applications, scores, metrics, departments and locations.", True, ZDX_TIME),
     _ts("zdx_software_inventory", "ZDX software inventory across devices.", False, ZDX_TIME, UNTRUSTED),
-    _ts("zdx_troubleshooting", "ZDX devices, deep traces and analyses for troubleshooting a user's experience.", True, ZDX_TIME, UNTRUSTED),
+    _ts(
+        "zdx_troubleshooting",
+        "ZDX devices, deep traces and analyses for troubleshooting a user's experience.",
+        True,
+        ZDX_TIME,
+        UNTRUSTED,
+    ),
     # ZCC
     _ts("zcc_devices", "Zscaler Client Connector enrolled devices and device OTPs.", True),
     _ts("zcc_forwarding_profiles", "Zscaler Client Connector forwarding profiles.", False),
@@ -99,7 +176,12 @@ TOOLSETS: tuple[Toolset, ...] = (
     _ts("zeasm_findings", "EASM findings, evidence and scan output (read-only).", False, UNTRUSTED),
     _ts("zeasm_lookalike_domains", "EASM lookalike domains (read-only).", False, UNTRUSTED),
     # Z-Insights
-    _ts("zins_cyber_security", "Z-Insights cyber security incidents and threat analytics (read-only).", False, ZINS_WINDOW),
+    _ts(
+        "zins_cyber_security",
+        "Z-Insights cyber security incidents and threat analytics (read-only).",
+        False,
+        ZINS_WINDOW,
+    ),
     _ts("zins_firewall", "Z-Insights firewall traffic analytics (read-only).", False, ZINS_WINDOW),
     _ts("zins_iot", "Z-Insights IoT device analytics (read-only).", False),
     _ts("zins_saas", "Z-Insights SaaS security analytics (read-only).", False, ZINS_WINDOW),

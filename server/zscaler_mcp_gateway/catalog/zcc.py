@@ -14,22 +14,44 @@ SEARCH = query("search", "string", "Only records whose name contains this text."
 
 TOOLS: list[Tool] = [
     list_tool(
-        "zcc_list_devices", "zcc_devices", "List devices enrolled in Zscaler Client Connector: user, OS, ZCC version, registration state (every page).",
+        "zcc_list_devices",
+        "zcc_devices",
+        "List devices enrolled in Zscaler Client Connector: user, OS, ZCC version, registration state (every page).",
         "zcc.devices.list_devices",
         query("username", "string", "Only devices enrolled by this user, e.g. 'jdoe@example.com'."),
-        query("os_type", "string", "Only devices running this operating system.", enum=("ios", "android", "windows", "macos", "linux")),
+        query(
+            "os_type",
+            "string",
+            "Only devices running this operating system.",
+            enum=("ios", "android", "windows", "macos", "linux"),
+        ),
         PAGE_SIZE,
     ),
     get_tool(
-        "zcc_get_device_otp", "zcc_devices",
+        "zcc_get_device_otp",
+        "zcc_devices",
         "Get the one-time passwords of a ZCC device (logout, exit, uninstall, revert, per-service disable). "
         "They are live credentials: hand them only to the admin who asked.",
         "zcc.secrets.get_otp",
         query("udid", "string", "UDID of the device (the udid field of zcc_list_devices).", required=True),
     ),
-    list_tool("zcc_list_forwarding_profiles", "zcc_forwarding_profiles", "List ZCC forwarding profiles and their per-network tunnel actions (every page).", "zcc.forwarding_profile.list_by_company", SEARCH, PAGE_SIZE),
+    list_tool(
+        "zcc_list_forwarding_profiles",
+        "zcc_forwarding_profiles",
+        "List ZCC forwarding profiles and their per-network tunnel actions (every page).",
+        "zcc.forwarding_profile.list_by_company",
+        SEARCH,
+        PAGE_SIZE,
+    ),
     with_call(
-        list_tool("zcc_list_trusted_networks", "zcc_trusted_networks", "List ZCC trusted networks and the DNS, subnet and gateway criteria that detect them (every page).", "zcc.trusted_networks.list_by_company", SEARCH, PAGE_SIZE),
+        list_tool(
+            "zcc_list_trusted_networks",
+            "zcc_trusted_networks",
+            "List ZCC trusted networks and the DNS, subnet and gateway criteria that detect them (every page).",
+            "zcc.trusted_networks.list_by_company",
+            SEARCH,
+            PAGE_SIZE,
+        ),
         records_key="trustedNetworkContracts",
     ),
 ]

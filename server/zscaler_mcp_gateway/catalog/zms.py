@@ -27,7 +27,12 @@ def _paging(page_keyword: str) -> tuple[Param, Param]:
 
 PAGE, PAGE_NUM = _paging("page"), _paging("page_num")
 SEARCH = _arg("search", "string", "Free-text filter on name, IP and the like.")
-SORTED = (*PAGE, SEARCH, _arg("sort", "string", "Field to sort by, e.g. name."), _arg("sort_dir", "string", "Sort direction.", enum=("ASC", "DESC")))
+SORTED = (
+    *PAGE,
+    SEARCH,
+    _arg("sort", "string", "Field to sort by, e.g. name."),
+    _arg("sort_dir", "string", "Sort direction.", enum=("ASC", "DESC")),
+)
 EYEZ_ID = _arg("eyez_id", "string", "The eyezId of the record.", required=True)
 
 
@@ -37,30 +42,116 @@ def _query(name: str, description: str, method: str, *params: Param) -> Tool:
 
 
 TOOLS: list[Tool] = [
-    _query("zms_list_agents", "List ZMS agents: connection status, OS, version, IPs, agent group.", "agents.list_agents", *SORTED),
-    _query("zms_get_agent_connection_status_statistics", "Count ZMS agents per type and connection status.", "agents.get_agent_connection_status_statistics", SEARCH),
-    _query("zms_get_agent_version_statistics", "Count ZMS agents per type and software version.", "agents.get_agent_version_statistics", SEARCH),
-    _query("zms_list_agent_groups", "List ZMS agent groups with their upgrade and policy settings.", "agent_groups.list_agent_groups", *SORTED),
-    _query("zms_get_agent_group_totp_secrets", "Get the TOTP secret of a ZMS agent group (sensitive).", "agent_groups.get_agent_group_totp_secrets", EYEZ_ID),
-    _query("zms_list_nonces", "List ZMS enrollment nonces (provisioning keys) and their usage.", "nonces.list_nonces", *SORTED),
+    _query(
+        "zms_list_agents",
+        "List ZMS agents: connection status, OS, version, IPs, agent group.",
+        "agents.list_agents",
+        *SORTED,
+    ),
+    _query(
+        "zms_get_agent_connection_status_statistics",
+        "Count ZMS agents per type and connection status.",
+        "agents.get_agent_connection_status_statistics",
+        SEARCH,
+    ),
+    _query(
+        "zms_get_agent_version_statistics",
+        "Count ZMS agents per type and software version.",
+        "agents.get_agent_version_statistics",
+        SEARCH,
+    ),
+    _query(
+        "zms_list_agent_groups",
+        "List ZMS agent groups with their upgrade and policy settings.",
+        "agent_groups.list_agent_groups",
+        *SORTED,
+    ),
+    _query(
+        "zms_get_agent_group_totp_secrets",
+        "Get the TOTP secret of a ZMS agent group (sensitive).",
+        "agent_groups.get_agent_group_totp_secrets",
+        EYEZ_ID,
+    ),
+    _query(
+        "zms_list_nonces",
+        "List ZMS enrollment nonces (provisioning keys) and their usage.",
+        "nonces.list_nonces",
+        *SORTED,
+    ),
     _query("zms_get_nonce", "Get one ZMS enrollment nonce.", "nonces.get_nonce", EYEZ_ID),
-    _query("zms_list_resources", "List ZMS resources (VMs, pods, nodes) with their app zones.", "resources.list_resources",
-           *PAGE_NUM, _arg("include_deleted", "boolean", "Include deleted resources.")),
-    _query("zms_get_resource_protection_status", "Protected vs unprotected ZMS resources.", "resources.get_resource_protection_status", *PAGE_NUM),
+    _query(
+        "zms_list_resources",
+        "List ZMS resources (VMs, pods, nodes) with their app zones.",
+        "resources.list_resources",
+        *PAGE_NUM,
+        _arg("include_deleted", "boolean", "Include deleted resources."),
+    ),
+    _query(
+        "zms_get_resource_protection_status",
+        "Protected vs unprotected ZMS resources.",
+        "resources.get_resource_protection_status",
+        *PAGE_NUM,
+    ),
     _query("zms_get_metadata", "Get the ZMS resource event metadata.", "resources.get_metadata"),
-    _query("zms_list_resource_groups", "List ZMS resource groups (managed and unmanaged).", "resource_groups.list_resource_groups", *PAGE_NUM),
-    _query("zms_get_resource_group_members", "List the resources in one ZMS resource group.", "resource_groups.get_resource_group_members",
-           _arg("group_id", "string", "ID of the resource group.", required=True), *PAGE_NUM),
-    _query("zms_get_resource_group_protection_status", "Protected vs unprotected ZMS resource groups.", "resource_groups.get_resource_group_protection_status", *PAGE_NUM),
-    _query("zms_list_policy_rules", "List ZMS microsegmentation policy rules by priority.", "policy_rules.list_policy_rules",
-           *PAGE_NUM, _arg("fetch_all", "boolean", "Return every rule in one page.")),
-    _query("zms_list_default_policy_rules", "List ZMS default (inbound/outbound) policy rules.", "policy_rules.list_default_policy_rules", *PAGE_NUM),
+    _query(
+        "zms_list_resource_groups",
+        "List ZMS resource groups (managed and unmanaged).",
+        "resource_groups.list_resource_groups",
+        *PAGE_NUM,
+    ),
+    _query(
+        "zms_get_resource_group_members",
+        "List the resources in one ZMS resource group.",
+        "resource_groups.get_resource_group_members",
+        _arg("group_id", "string", "ID of the resource group.", required=True),
+        *PAGE_NUM,
+    ),
+    _query(
+        "zms_get_resource_group_protection_status",
+        "Protected vs unprotected ZMS resource groups.",
+        "resource_groups.get_resource_group_protection_status",
+        *PAGE_NUM,
+    ),
+    _query(
+        "zms_list_policy_rules",
+        "List ZMS microsegmentation policy rules by priority.",
+        "policy_rules.list_policy_rules",
+        *PAGE_NUM,
+        _arg("fetch_all", "boolean", "Return every rule in one page."),
+    ),
+    _query(
+        "zms_list_default_policy_rules",
+        "List ZMS default (inbound/outbound) policy rules.",
+        "policy_rules.list_default_policy_rules",
+        *PAGE_NUM,
+    ),
     _query("zms_list_app_zones", "List ZMS app zones.", "app_zones.list_app_zones", *PAGE_NUM),
-    _query("zms_list_app_catalog", "List the ZMS application catalog (ports, protocols, processes).", "app_catalog.list_app_catalog", *PAGE_NUM),
+    _query(
+        "zms_list_app_catalog",
+        "List the ZMS application catalog (ports, protocols, processes).",
+        "app_catalog.list_app_catalog",
+        *PAGE_NUM,
+    ),
     _query("zms_list_tag_namespaces", "List ZMS tag namespaces.", "tags.list_tag_namespaces", *PAGE_NUM),
-    _query("zms_list_tag_keys", "List the tag keys of a ZMS tag namespace.", "tags.list_tag_keys",
-           _arg("namespace_id", "string", "ID of the tag namespace.", required=True), *PAGE_NUM),
-    _query("zms_list_tag_values", "List the values of a ZMS tag key.", "tags.list_tag_values",
-           _arg("tag_id", "string", "ID of the tag key.", required=True),
-           _arg("namespace_origin", "string", "Origin of the key's namespace.", required=True, enum=("CUSTOM", "EXTERNAL", "ML", "UNKNOWN")), *PAGE_NUM),
+    _query(
+        "zms_list_tag_keys",
+        "List the tag keys of a ZMS tag namespace.",
+        "tags.list_tag_keys",
+        _arg("namespace_id", "string", "ID of the tag namespace.", required=True),
+        *PAGE_NUM,
+    ),
+    _query(
+        "zms_list_tag_values",
+        "List the values of a ZMS tag key.",
+        "tags.list_tag_values",
+        _arg("tag_id", "string", "ID of the tag key.", required=True),
+        _arg(
+            "namespace_origin",
+            "string",
+            "Origin of the key's namespace.",
+            required=True,
+            enum=("CUSTOM", "EXTERNAL", "ML", "UNKNOWN"),
+        ),
+        *PAGE_NUM,
+    ),
 ]

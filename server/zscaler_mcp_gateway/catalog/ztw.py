@@ -28,15 +28,37 @@ def _local_search(tool: Tool) -> Tool:
     return replace(tool, call=replace(tool.call, name_filter="search"))
 
 
-def _ip_group_kind(kind: str, plural: str, sdk: str, fields: tuple[Param, ...], filter_by: Param = SEARCH) -> list[Tool]:
+def _ip_group_kind(
+    kind: str, plural: str, sdk: str, fields: tuple[Param, ...], filter_by: Param = SEARCH
+) -> list[Tool]:
     """List, lite list, create and delete of one ZTW IP group kind (the official server has no update)."""
     what = f"ZTW IP {kind}group"
-    lite = list_tool(f"ztw_list_ip_{plural}_lite", TOOLSET, f"List {what}s, id and name only.", f"{sdk}.list_ip_{plural}_lite", filter_by)
+    lite = list_tool(
+        f"ztw_list_ip_{plural}_lite",
+        TOOLSET,
+        f"List {what}s, id and name only.",
+        f"{sdk}.list_ip_{plural}_lite",
+        filter_by,
+    )
     return [
-        list_tool(f"ztw_list_ip_{plural}", TOOLSET, f"List {what}s with their addresses.", f"{sdk}.list_ip_{plural}", filter_by),
+        list_tool(
+            f"ztw_list_ip_{plural}",
+            TOOLSET,
+            f"List {what}s with their addresses.",
+            f"{sdk}.list_ip_{plural}",
+            filter_by,
+        ),
         _local_search(lite) if filter_by is SEARCH else lite,
-        create_tool(f"ztw_create_ip_{plural[:-1]}", TOOLSET, f"Create a {what}.", f"{sdk}.add_ip_{plural[:-1]}", *fields),
-        delete_tool(f"ztw_delete_ip_{plural[:-1]}", TOOLSET, f"Delete a {what} (destructive).", f"{sdk}.delete_ip_{plural[:-1]}", path_id("group_id", what, "integer")),
+        create_tool(
+            f"ztw_create_ip_{plural[:-1]}", TOOLSET, f"Create a {what}.", f"{sdk}.add_ip_{plural[:-1]}", *fields
+        ),
+        delete_tool(
+            f"ztw_delete_ip_{plural[:-1]}",
+            TOOLSET,
+            f"Delete a {what} (destructive).",
+            f"{sdk}.delete_ip_{plural[:-1]}",
+            path_id("group_id", what, "integer"),
+        ),
     ]
 
 
@@ -44,22 +66,76 @@ TOOLS: list[Tool] = [
     *_ip_group_kind("", "groups", "ztw.ip_groups", (NAME, DESCRIPTION, IP_ADDRESSES)),
     *_ip_group_kind("source ", "source_groups", "ztw.ip_source_groups", (NAME, DESCRIPTION, IP_ADDRESSES)),
     *_ip_group_kind(
-        "destination ", "destination_groups", "ztw.ip_destination_groups",
-        (NAME, DESCRIPTION,
-         param("type", "string", "What the group holds.", enum=DESTINATION_TYPES[:2]),
-         param("addresses", "array", "IP addresses (DSTN_IP) or FQDNs (DSTN_FQDN).", items="string"),
-         param("ip_categories", "array", "Custom URL category ids the destinations belong to.", items="string"),
-         param("countries", "array", "Destination countries, e.g. COUNTRY_US.", items="string")),
+        "destination ",
+        "destination_groups",
+        "ztw.ip_destination_groups",
+        (
+            NAME,
+            DESCRIPTION,
+            param("type", "string", "What the group holds.", enum=DESTINATION_TYPES[:2]),
+            param("addresses", "array", "IP addresses (DSTN_IP) or FQDNs (DSTN_FQDN).", items="string"),
+            param("ip_categories", "array", "Custom URL category ids the destinations belong to.", items="string"),
+            param("countries", "array", "Destination countries, e.g. COUNTRY_US.", items="string"),
+        ),
         filter_by=EXCLUDE_TYPE,
     ),
-    list_tool("ztw_list_network_services", TOOLSET, "List ZTW network services (protocol and ports).", "ztw.nw_service.list_network_services",
-              SEARCH, query("protocol", "string", "Only services of this protocol.", enum=("ICMP", "TCP", "UDP", "GRE", "ESP", "OTHER"))),
-    list_tool("ztw_list_network_service_groups", TOOLSET, "List ZTW network service groups.", "ztw.nw_service_groups.list_network_svc_groups", SEARCH),
-    list_tool("ztw_list_admins", TOOLSET, "List ZTW admin users.", "ztw.admin_users.list_admins",
-              SEARCH, query("include_auditor_users", "boolean", "Include auditor users."), query("include_api_roles", "boolean", "Include API roles.")),
-    _local_search(list_tool("ztw_list_roles", TOOLSET, "List ZTW admin roles.", "ztw.admin_roles.list_roles",
-                            SEARCH, query("include_auditor_role", "boolean", "Include the auditor role."), query("include_api_roles", "boolean", "Include API roles."))),
-    list_tool("ztw_list_public_cloud_info", TOOLSET, "List ZTW public-cloud accounts (AWS) with their metadata.", "ztw.public_cloud_info.list_public_cloud_info", PAGE, PAGE_SIZE),
-    list_tool("ztw_list_public_account_details", TOOLSET, "List ZTW public-cloud account details (regions, external ids).", "ztw.account_details.list_public_account_details", PAGE, PAGE_SIZE),
-    get_tool("ztw_get_discovery_settings", TOOLSET, "Get the ZTW workload discovery settings.", "ztw.discovery_service.get_discovery_settings"),
+    list_tool(
+        "ztw_list_network_services",
+        TOOLSET,
+        "List ZTW network services (protocol and ports).",
+        "ztw.nw_service.list_network_services",
+        SEARCH,
+        query(
+            "protocol", "string", "Only services of this protocol.", enum=("ICMP", "TCP", "UDP", "GRE", "ESP", "OTHER")
+        ),
+    ),
+    list_tool(
+        "ztw_list_network_service_groups",
+        TOOLSET,
+        "List ZTW network service groups.",
+        "ztw.nw_service_groups.list_network_svc_groups",
+        SEARCH,
+    ),
+    list_tool(
+        "ztw_list_admins",
+        TOOLSET,
+        "List ZTW admin users.",
+        "ztw.admin_users.list_admins",
+        SEARCH,
+        query("include_auditor_users", "boolean", "Include auditor users."),
+        query("include_api_roles", "boolean", "Include API roles."),
+    ),
+    _local_search(
+        list_tool(
+            "ztw_list_roles",
+            TOOLSET,
+            "List ZTW admin roles.",
+            "ztw.admin_roles.list_roles",
+            SEARCH,
+            query("include_auditor_role", "boolean", "Include the auditor role."),
+            query("include_api_roles", "boolean", "Include API roles."),
+        )
+    ),
+    list_tool(
+        "ztw_list_public_cloud_info",
+        TOOLSET,
+        "List ZTW public-cloud accounts (AWS) with their metadata.",
+        "ztw.public_cloud_info.list_public_cloud_info",
+        PAGE,
+        PAGE_SIZE,
+    ),
+    list_tool(
+        "ztw_list_public_account_details",
+        TOOLSET,
+        "List ZTW public-cloud account details (regions, external ids).",
+        "ztw.account_details.list_public_account_details",
+        PAGE,
+        PAGE_SIZE,
+    ),
+    get_tool(
+        "ztw_get_discovery_settings",
+        TOOLSET,
+        "Get the ZTW workload discovery settings.",
+        "ztw.discovery_service.get_discovery_settings",
+    ),
 ]

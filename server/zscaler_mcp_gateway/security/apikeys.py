@@ -76,7 +76,12 @@ class ApiKeyVerifier:
                     return
                 self._digests = self._load(signature)
             except OSError as exc:
-                log.error("cannot read API keys from %s (%s); keeping %d loaded", self.directory, type(exc).__name__, len(self._digests))
+                log.error(
+                    "cannot read API keys from %s (%s); keeping %d loaded",
+                    self.directory,
+                    type(exc).__name__,
+                    len(self._digests),
+                )
                 return
             self._signature = signature
             log.info("API keys loaded for %d principal(s): %s", len(self._digests), ", ".join(sorted(self._digests)))

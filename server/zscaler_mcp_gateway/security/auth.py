@@ -103,7 +103,11 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, headers: Headers, missing: bool) -> None:
-        description = "Authentication required" if missing else "The credential is not valid (unknown, expired or not for this server)"
+        description = (
+            "Authentication required"
+            if missing
+            else "The credential is not valid (unknown, expired or not for this server)"
+        )
         tool = await requested_tool(scope, receive)
         caller = Caller(principal=ANONYMOUS, request_id=headers.get("x-request-id"))
         await self.dispatcher.call(tool or "", None, caller, refusal=f"authentication failed: {description.lower()}")
@@ -112,7 +116,9 @@ class AuthMiddleware:
             challenge += ['error="invalid_token"', f'error_description="{description}"']
         if self.resource_metadata_url:
             challenge.append(f'resource_metadata="{self.resource_metadata_url}"')
-        body = json.dumps({"error": "invalid_token" if not missing else "unauthorized", "error_description": description}).encode()
+        body = json.dumps(
+            {"error": "invalid_token" if not missing else "unauthorized", "error_description": description}
+        ).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -26,8 +26,14 @@ def add_security_arguments(serve: argparse.ArgumentParser) -> None:
     group.add_argument("--jwt-issuer", help="JWT mode: the required iss (the authorization server's issuer URL)")
     group.add_argument("--jwt-audience", help="JWT mode: the required aud (usually the public URL of /mcp)")
     group.add_argument("--jwks-url", help="JWT mode: the issuer's JWKS (https; http only on loopback)")
-    group.add_argument("--jwt-algorithms", default=",".join(DEFAULT_JWT_ALGORITHMS), help="JWT mode: allowed signing algorithms (asymmetric)")
-    group.add_argument("--resource-url", help="JWT mode: public URL of /mcp for RFC 9728 metadata (default: the audience)")
+    group.add_argument(
+        "--jwt-algorithms",
+        default=",".join(DEFAULT_JWT_ALGORITHMS),
+        help="JWT mode: allowed signing algorithms (asymmetric)",
+    )
+    group.add_argument(
+        "--resource-url", help="JWT mode: public URL of /mcp for RFC 9728 metadata (default: the audience)"
+    )
     group.add_argument("--principals-file", help="YAML of per-principal tool patterns (re-read on change)")
     group.add_argument(
         "--allowed-hosts",

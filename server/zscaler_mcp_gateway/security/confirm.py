@@ -74,7 +74,11 @@ def question(tool: Tool, arguments: Mapping[str, Any]) -> str:
 
 
 def decide(tool: Tool, answer: object) -> Confirmation:
-    if isinstance(answer, types.ElicitResult) and answer.action == "accept" and (answer.content or {}).get("confirm") is True:
+    if (
+        isinstance(answer, types.ElicitResult)
+        and answer.action == "accept"
+        and (answer.content or {}).get("confirm") is True
+    ):
         return Confirmation(True)
     return Confirmation(False, f"Deletion cancelled by the user: {tool.name} was not run.")
 
@@ -99,15 +103,27 @@ class ElicitationConfirmer:
             answer = self.input_responses.get(key)
             if answer is not None:
                 return decide(tool, answer)
-            ask = types.ElicitRequest(params=types.ElicitRequestFormParams(message=message, requested_schema=QUESTION_SCHEMA))
-            return Confirmation(False, "Awaiting the user's confirmation of the deletion.", types.InputRequiredResult(input_requests={key: ask}))
+            ask = types.ElicitRequest(
+                params=types.ElicitRequestFormParams(message=message, requested_schema=QUESTION_SCHEMA)
+            )
+            return Confirmation(
+                False,
+                "Awaiting the user's confirmation of the deletion.",
+                types.InputRequiredResult(input_requests={key: ask}),
+            )
         if not self.ctx.session.can_send_request:
-            return no_human(tool, "this connection has no channel for server requests; use MCP sessions or a 2026-07-28 client")
+            return no_human(
+                tool, "this connection has no channel for server requests; use MCP sessions or a 2026-07-28 client"
+            )
         try:
             with anyio.fail_after(ANSWER_TIMEOUT_SECONDS):
-                answer = await self.ctx.session.elicit_form(message, QUESTION_SCHEMA, related_request_id=self.ctx.request_id)
+                answer = await self.ctx.session.elicit_form(
+                    message, QUESTION_SCHEMA, related_request_id=self.ctx.request_id
+                )
         except TimeoutError:
-            return Confirmation(False, f"No answer from the user within {ANSWER_TIMEOUT_SECONDS:g} s: {tool.name} was not run.")
+            return Confirmation(
+                False, f"No answer from the user within {ANSWER_TIMEOUT_SECONDS:g} s: {tool.name} was not run."
+            )
         except MCPError as exc:
             log.info("elicitation for %s failed: %s", tool.name, exc)
             return no_human(tool, "the confirmation request failed")

@@ -33,7 +33,9 @@ def _auth_settings(issuer: str, resource: str) -> AuthSettings:
         return AuthSettings(issuer_url=issuer, resource_server_url=resource, validate_token_resource=False)  # type: ignore[arg-type]
     except ValidationError as exc:
         fields = ", ".join(str(e["loc"][0]) for e in exc.errors())
-        raise ConfigError([f"auth: not an http(s) URL: {fields} (--jwt-issuer / --resource-url or --jwt-audience)"]) from None
+        raise ConfigError(
+            [f"auth: not an http(s) URL: {fields} (--jwt-issuer / --resource-url or --jwt-audience)"]
+        ) from None
 
 
 class SecurityLayer:
@@ -56,15 +58,22 @@ class SecurityLayer:
             self.verifier = JwtVerifier(options.jwt)
             resource = options.jwt.resource_url or options.jwt.audience
             if not resource.startswith(("https://", "http://")):
-                raise ConfigError(["auth: JWT mode needs --resource-url (the public URL of /mcp) when the audience is not a URL"])
+                raise ConfigError(
+                    ["auth: JWT mode needs --resource-url (the public URL of /mcp) when the audience is not a URL"]
+                )
             settings = _auth_settings(options.jwt.issuer, resource)
             assert settings.resource_server_url is not None
             self.resource_metadata_url = str(build_resource_metadata_url(settings.resource_server_url))
             self.protected_resource_routes = create_protected_resource_routes(
-                resource_url=settings.resource_server_url, authorization_servers=[settings.issuer_url], resource_name=REALM_NAME
+                resource_url=settings.resource_server_url,
+                authorization_servers=[settings.issuer_url],
+                resource_name=REALM_NAME,
             )
         elif not is_loopback(bind_host):
-            log.warning("AUTHENTICATION IS OFF (--auth none) on %s: anyone who can reach the port can call every served tool", bind_host)
+            log.warning(
+                "AUTHENTICATION IS OFF (--auth none) on %s: anyone who can reach the port can call every served tool",
+                bind_host,
+            )
         if self.mode != AUTH_NONE:
             log.info("MCP endpoint authentication: %s", self.mode)
         warning = host_check_warning(options.allowed_hosts, bind_host)
@@ -87,4 +96,3 @@ class SecurityLayer:
             api_key_header=self.mode == AUTH_API_KEY,
             resource_metadata_url=self.resource_metadata_url,
         )
-

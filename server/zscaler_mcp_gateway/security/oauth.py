@@ -26,7 +26,9 @@ from .options import JwtOptions, is_loopback
 
 log = logging.getLogger(__name__)
 
-ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"})
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
 TOKEN_PLACEHOLDER = "[jwt]"  # AccessToken.token: the bearer token itself is not kept
 LEEWAY_SECONDS = 30
 
@@ -36,7 +38,9 @@ def validate_jwt_options(options: JwtOptions) -> None:
     errors = [f"auth: JWT mode needs {flag}" for name, flag in flags.items() if not getattr(options, name)]
     bad = [a for a in options.algorithms if a not in ASYMMETRIC_ALGORITHMS]
     if bad or not options.algorithms:
-        errors.append(f"auth: --jwt-algorithms {', '.join(bad) or '(empty)'} not allowed; use asymmetric ones: {', '.join(sorted(ASYMMETRIC_ALGORITHMS))}")
+        errors.append(
+            f"auth: --jwt-algorithms {', '.join(bad) or '(empty)'} not allowed; use asymmetric ones: {', '.join(sorted(ASYMMETRIC_ALGORITHMS))}"
+        )
     url = urlparse(options.jwks_url or "")
     if options.jwks_url and not (url.scheme == "https" or (url.scheme == "http" and is_loopback(url.hostname or ""))):
         errors.append("auth: --jwks-url must be https (plain http only on loopback)")
@@ -45,7 +49,9 @@ def validate_jwt_options(options: JwtOptions) -> None:
 
 
 class JwksCache:
-    def __init__(self, url: str, ttl_seconds: float = 300.0, min_refresh_seconds: float = 30.0, timeout_seconds: float = 5.0) -> None:
+    def __init__(
+        self, url: str, ttl_seconds: float = 300.0, min_refresh_seconds: float = 30.0, timeout_seconds: float = 5.0
+    ) -> None:
         self.url = url
         self.ttl_seconds = ttl_seconds
         self.min_refresh_seconds = min_refresh_seconds
@@ -71,7 +77,12 @@ class JwksCache:
                     response.raise_for_status()
                     document = response.json()
             except (httpx.HTTPError, ValueError) as exc:
-                log.warning("JWKS fetch from %s failed (%s); keeping %d cached key(s)", self.url, type(exc).__name__, len(self._keys))
+                log.warning(
+                    "JWKS fetch from %s failed (%s); keeping %d cached key(s)",
+                    self.url,
+                    type(exc).__name__,
+                    len(self._keys),
+                )
                 return
             self._keys = _usable_keys(document)
             log.info("JWKS from %s: %d signing key(s)", self.url, len(self._keys))

@@ -48,7 +48,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
-def start_simulator(host: str = "127.0.0.1", port: int = 0, products: Sequence[str] = ALL_PRODUCTS, ready_timeout: float = 10.0) -> RunningSimulator:
+def start_simulator(
+    host: str = "127.0.0.1", port: int = 0, products: Sequence[str] = ALL_PRODUCTS, ready_timeout: float = 10.0
+) -> RunningSimulator:
     """Serve the simulator from a daemon thread and return once it accepts connections."""
     app, state = create_app(products)
     port = port or free_port(host)

@@ -98,7 +98,9 @@ async def _json_body(request: Request) -> Any:
         raise SimulatorError(400, f"Malformed JSON body: {exc.msg}") from exc
 
 
-def _page(items: list[dict[str, Any]], request: Request, default_size: int, size_keys: Sequence[str]) -> tuple[list[dict[str, Any]], int, int]:
+def _page(
+    items: list[dict[str, Any]], request: Request, default_size: int, size_keys: Sequence[str]
+) -> tuple[list[dict[str, Any]], int, int]:
     q = request.query_params
     try:
         page = max(1, int(q.get("page", "1")))
@@ -246,6 +248,7 @@ def build_app(
     routes.extend(extra_routes)
     for collection in store.collections:
         routes.extend(crud_routes(collection))
+
     async def on_simulator_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SimulatorError)
         return _error(exc.status, exc.message, exc.code)

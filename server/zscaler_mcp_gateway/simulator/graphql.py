@@ -55,7 +55,9 @@ def graphql_route(path: str, roots: Mapping[str, Resolver]) -> Route:
     return Route(path, endpoint, methods=["POST"])
 
 
-def execute(selection_set: SelectionSetNode, roots: Mapping[str, Resolver], variables: Mapping[str, Any]) -> dict[str, Any]:
+def execute(
+    selection_set: SelectionSetNode, roots: Mapping[str, Resolver], variables: Mapping[str, Any]
+) -> dict[str, Any]:
     data: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
     for node in selection_set.selections:
@@ -87,7 +89,9 @@ def _missing_variables(operation: OperationDefinitionNode, variables: Mapping[st
     return [
         f"Variable '${d.variable.name.value}' of required type was not provided."
         for d in operation.variable_definitions or ()
-        if isinstance(d.type, NonNullTypeNode) and d.default_value is None and variables.get(d.variable.name.value) is None
+        if isinstance(d.type, NonNullTypeNode)
+        and d.default_value is None
+        and variables.get(d.variable.name.value) is None
     ]
 
 

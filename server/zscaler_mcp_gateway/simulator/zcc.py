@@ -21,45 +21,150 @@ DEFAULT_PAGE_SIZE = 50
 OS_TYPES = {1: "iOS", 2: "Android", 3: "Windows", 4: "macOS", 5: "Linux"}
 
 
-def _device(udid: str, user: str, host: str, os_type: int, os_version: str, maker: str, state: int = 1) -> dict[str, Any]:
+def _device(
+    udid: str, user: str, host: str, os_type: int, os_version: str, maker: str, state: int = 1
+) -> dict[str, Any]:
     return {
-        "udid": udid, "user": user, "machineHostname": host, "type": os_type, "osVersion": os_version, "manufacturer": maker,
-        "companyName": "Example Corp", "agentVersion": "4.4.0.389", "upmVersion": "4.4.0.101", "tunnelVersion": "ZTunnel 2.0", "zappArch": "x64",
-        "policyName": "Default Windows Policy" if os_type == 3 else "Default Policy", "owner": "Company", "state": state,
-        "registrationState": "Registered" if state == 1 else "Removal Pending", "vpnState": 0, "detail": "",
-        "macAddress": f"3c:22:fb:{sum(map(ord, udid)) % 256:02x}:4e:10", "hardwareFingerprint": hashlib.sha1(udid.encode()).hexdigest()[:20],
-        "registration_time": "2024-05-02 09:14:00 GMT", "last_seen_time": "2024-06-16 08:02:11 GMT", "keepAliveTime": "2024-06-16 08:02:11 GMT",
-        "config_download_time": "2024-06-16 07:58:40 GMT", "deregistrationTimestamp": "", "download_count": 14,
+        "udid": udid,
+        "user": user,
+        "machineHostname": host,
+        "type": os_type,
+        "osVersion": os_version,
+        "manufacturer": maker,
+        "companyName": "Example Corp",
+        "agentVersion": "4.4.0.389",
+        "upmVersion": "4.4.0.101",
+        "tunnelVersion": "ZTunnel 2.0",
+        "zappArch": "x64",
+        "policyName": "Default Windows Policy" if os_type == 3 else "Default Policy",
+        "owner": "Company",
+        "state": state,
+        "registrationState": "Registered" if state == 1 else "Removal Pending",
+        "vpnState": 0,
+        "detail": "",
+        "macAddress": f"3c:22:fb:{sum(map(ord, udid)) % 256:02x}:4e:10",
+        "hardwareFingerprint": hashlib.sha1(udid.encode()).hexdigest()[:20],
+        "registration_time": "2024-05-02 09:14:00 GMT",
+        "last_seen_time": "2024-06-16 08:02:11 GMT",
+        "keepAliveTime": "2024-06-16 08:02:11 GMT",
+        "config_download_time": "2024-06-16 07:58:40 GMT",
+        "deregistrationTimestamp": "",
+        "download_count": 14,
     }
 
 
 DEVICES = [
-    _device("d-29-9b-7c-c5-3f-d2-90-3c-d5-01", "jdoe@example.com", "LAPTOP-JDOE", 3, "Windows 11 Enterprise 23H2", "Dell Inc."),
+    _device(
+        "d-29-9b-7c-c5-3f-d2-90-3c-d5-01",
+        "jdoe@example.com",
+        "LAPTOP-JDOE",
+        3,
+        "Windows 11 Enterprise 23H2",
+        "Dell Inc.",
+    ),
     _device("e-41-1a-2b-77-0c-a9-51-88-e0-02", "asmith@example.com", "MBP-ASMITH", 4, "macOS 14.5", "Apple Inc."),
-    _device("f-5c-7d-90-12-aa-3e-61-07-bd-03", "blee@example.com", "LAPTOP-BLEE", 3, "Windows 11 Enterprise 23H2", "Lenovo"),
-    _device("a-83-c1-44-9f-6e-02-d7-3b-21-04", "jdoe@example.com", "IPHONE-JDOE", 1, "iOS 17.5.1", "Apple Inc.", state=3),
+    _device(
+        "f-5c-7d-90-12-aa-3e-61-07-bd-03", "blee@example.com", "LAPTOP-BLEE", 3, "Windows 11 Enterprise 23H2", "Lenovo"
+    ),
+    _device(
+        "a-83-c1-44-9f-6e-02-d7-3b-21-04", "jdoe@example.com", "IPHONE-JDOE", 1, "iOS 17.5.1", "Apple Inc.", state=3
+    ),
 ]
 FORWARDING_PROFILES = [
-    {"id": 98001, "name": "Corporate Default", "active": "1", "conditionType": 1, "dnsServers": "10.0.0.53", "dnsSearchDomains": "corp.example.com",
-     "trustedNetworkIds": [99101], "trustedNetworks": ["HQ-Corp-LAN"], "evaluateTrustedNetwork": 1, "enableUnifiedTunnel": 0,
-     "forwardingProfileActions": [
-         {"networkType": 0, "actionType": 1, "primaryTransport": 1, "enablePacketTunnel": 1, "allowTLSFallback": 1, "DTLSTimeout": 9, "TLSTimeout": 5, "mtuForZadapter": 0},
-         {"networkType": 1, "actionType": 3, "primaryTransport": 1, "enablePacketTunnel": 0, "allowTLSFallback": 1},
-     ],
-     "forwardingProfileZpaActions": [{"networkType": 0, "actionType": 1, "primaryTransport": 0}, {"networkType": 1, "actionType": 0, "primaryTransport": 0}]},
-    {"id": 98002, "name": "Contractors Tunnel Always", "active": "1", "conditionType": 0, "trustedNetworkIds": [], "evaluateTrustedNetwork": 0, "enableUnifiedTunnel": 1,
-     "forwardingProfileActions": [{"networkType": 0, "actionType": 1, "primaryTransport": 1, "enablePacketTunnel": 1}],
-     "forwardingProfileZpaActions": [{"networkType": 0, "actionType": 1, "primaryTransport": 0}]},
+    {
+        "id": 98001,
+        "name": "Corporate Default",
+        "active": "1",
+        "conditionType": 1,
+        "dnsServers": "10.0.0.53",
+        "dnsSearchDomains": "corp.example.com",
+        "trustedNetworkIds": [99101],
+        "trustedNetworks": ["HQ-Corp-LAN"],
+        "evaluateTrustedNetwork": 1,
+        "enableUnifiedTunnel": 0,
+        "forwardingProfileActions": [
+            {
+                "networkType": 0,
+                "actionType": 1,
+                "primaryTransport": 1,
+                "enablePacketTunnel": 1,
+                "allowTLSFallback": 1,
+                "DTLSTimeout": 9,
+                "TLSTimeout": 5,
+                "mtuForZadapter": 0,
+            },
+            {"networkType": 1, "actionType": 3, "primaryTransport": 1, "enablePacketTunnel": 0, "allowTLSFallback": 1},
+        ],
+        "forwardingProfileZpaActions": [
+            {"networkType": 0, "actionType": 1, "primaryTransport": 0},
+            {"networkType": 1, "actionType": 0, "primaryTransport": 0},
+        ],
+    },
+    {
+        "id": 98002,
+        "name": "Contractors Tunnel Always",
+        "active": "1",
+        "conditionType": 0,
+        "trustedNetworkIds": [],
+        "evaluateTrustedNetwork": 0,
+        "enableUnifiedTunnel": 1,
+        "forwardingProfileActions": [
+            {"networkType": 0, "actionType": 1, "primaryTransport": 1, "enablePacketTunnel": 1}
+        ],
+        "forwardingProfileZpaActions": [{"networkType": 0, "actionType": 1, "primaryTransport": 0}],
+    },
 ]
 TRUSTED_NETWORKS = [
-    {"id": 99101, "guid": "6a1c2f4e-0000-4000-8000-0000000099a1", "networkName": "HQ-Corp-LAN", "active": True, "companyId": "46114", "conditionType": 1,
-     "dnsServers": "10.0.0.53,10.0.0.54", "dnsSearchDomains": "corp.example.com", "hostnames": "intranet.corp.example.com", "resolvedIpsForHostname": "10.0.4.10",
-     "trustedSubnets": "10.0.0.0/16", "trustedGateways": "10.0.0.1", "trustedDhcpServers": "10.0.0.2", "trustedEgressIps": "203.0.113.0/28", "ssids": "", "createdBy": "admin@example.com"},
-    {"id": 99102, "guid": "6a1c2f4e-0000-4000-8000-0000000099a2", "networkName": "Branch-NYC", "active": True, "companyId": "46114", "conditionType": 0,
-     "dnsServers": "10.20.0.53", "dnsSearchDomains": "nyc.corp.example.com", "hostnames": "", "resolvedIpsForHostname": "",
-     "trustedSubnets": "10.20.0.0/16", "trustedGateways": "10.20.0.1", "trustedDhcpServers": "", "trustedEgressIps": "198.51.100.16/29", "ssids": "EXAMPLE-NYC", "createdBy": "admin@example.com"},
+    {
+        "id": 99101,
+        "guid": "6a1c2f4e-0000-4000-8000-0000000099a1",
+        "networkName": "HQ-Corp-LAN",
+        "active": True,
+        "companyId": "46114",
+        "conditionType": 1,
+        "dnsServers": "10.0.0.53,10.0.0.54",
+        "dnsSearchDomains": "corp.example.com",
+        "hostnames": "intranet.corp.example.com",
+        "resolvedIpsForHostname": "10.0.4.10",
+        "trustedSubnets": "10.0.0.0/16",
+        "trustedGateways": "10.0.0.1",
+        "trustedDhcpServers": "10.0.0.2",
+        "trustedEgressIps": "203.0.113.0/28",
+        "ssids": "",
+        "createdBy": "admin@example.com",
+    },
+    {
+        "id": 99102,
+        "guid": "6a1c2f4e-0000-4000-8000-0000000099a2",
+        "networkName": "Branch-NYC",
+        "active": True,
+        "companyId": "46114",
+        "conditionType": 0,
+        "dnsServers": "10.20.0.53",
+        "dnsSearchDomains": "nyc.corp.example.com",
+        "hostnames": "",
+        "resolvedIpsForHostname": "",
+        "trustedSubnets": "10.20.0.0/16",
+        "trustedGateways": "10.20.0.1",
+        "trustedDhcpServers": "",
+        "trustedEgressIps": "198.51.100.16/29",
+        "ssids": "EXAMPLE-NYC",
+        "createdBy": "admin@example.com",
+    },
 ]
-OTP_KINDS = ("otp", "logoutOtp", "exitOtp", "uninstallOtp", "revertOtp", "ziaDisableOtp", "zpaDisableOtp", "zdxDisableOtp", "zdpDisableOtp", "antiTemperingDisableOtp", "deceptionSettingsOtp")
+OTP_KINDS = (
+    "otp",
+    "logoutOtp",
+    "exitOtp",
+    "uninstallOtp",
+    "revertOtp",
+    "ziaDisableOtp",
+    "zpaDisableOtp",
+    "zdxDisableOtp",
+    "zdpDisableOtp",
+    "antiTemperingDisableOtp",
+    "deceptionSettingsOtp",
+)
 
 
 def _zcc_page(items: list[dict[str, Any]], request: Request) -> list[dict[str, Any]]:
@@ -85,7 +190,9 @@ def _otp(request: Request) -> Any:
         raise SimulatorError(400, "udid is required")
     if not any(d["udid"] == udid for d in DEVICES):
         raise SimulatorError(404, f"Device {udid} not found")
-    return {kind: str(int(hashlib.sha256(f"{udid}:{kind}".encode()).hexdigest(), 16) % 10**8).zfill(8) for kind in OTP_KINDS}
+    return {
+        kind: str(int(hashlib.sha256(f"{udid}:{kind}".encode()).hexdigest(), 16) % 10**8).zfill(8) for kind in OTP_KINDS
+    }
 
 
 def _forwarding_profiles(request: Request) -> Any:

@@ -31,28 +31,121 @@ USERS = {
     76676946: {"id": 76676946, "name": "Bob Lee", "email": "blee@example.com"},
 }
 DEVICES = {
-    132559212: {"id": 132559212, "name": "LAPTOP-JDOE", "userid": 76676944, "os": "Windows 11 Enterprise", "hw": "Dell Latitude 7440", "ip": "192.168.1.23", "score": 58},
-    132559213: {"id": 132559213, "name": "MBP-ASMITH", "userid": 76676945, "os": "macOS 14.5", "hw": "MacBook Pro 14 M3", "ip": "10.20.4.17", "score": 91},
-    132559214: {"id": 132559214, "name": "LAPTOP-BLEE", "userid": 76676946, "os": "Windows 11 Enterprise", "hw": "Lenovo ThinkPad T14", "ip": "10.30.8.44", "score": 74},
+    132559212: {
+        "id": 132559212,
+        "name": "LAPTOP-JDOE",
+        "userid": 76676944,
+        "os": "Windows 11 Enterprise",
+        "hw": "Dell Latitude 7440",
+        "ip": "192.168.1.23",
+        "score": 58,
+    },
+    132559213: {
+        "id": 132559213,
+        "name": "MBP-ASMITH",
+        "userid": 76676945,
+        "os": "macOS 14.5",
+        "hw": "MacBook Pro 14 M3",
+        "ip": "10.20.4.17",
+        "score": 91,
+    },
+    132559214: {
+        "id": 132559214,
+        "name": "LAPTOP-BLEE",
+        "userid": 76676946,
+        "os": "Windows 11 Enterprise",
+        "hw": "Lenovo ThinkPad T14",
+        "ip": "10.30.8.44",
+        "score": 74,
+    },
 }
 APPS = {
     1: {"id": 1, "name": "Outlook Online", "score": 62.0, "pft": 1850.0},
     3: {"id": 3, "name": "Zoom", "score": 78.5, "pft": 620.0},
     5: {"id": 5, "name": "Salesforce", "score": 91.0, "pft": 980.0},
 }
-GEO = {"id": "0.0.us.california", "city": "San Jose", "state": "California", "region": "California", "country": "United States", "geo_type": "CITY", "geo_lat": 37.33, "geo_long": -121.89, "geo_detection": "ip"}
+GEO = {
+    "id": "0.0.us.california",
+    "city": "San Jose",
+    "state": "California",
+    "region": "California",
+    "country": "United States",
+    "geo_type": "CITY",
+    "geo_lat": 37.33,
+    "geo_long": -121.89,
+    "geo_detection": "ip",
+}
 DEPARTMENTS = [{"id": 45001, "name": "Engineering"}, {"id": 45002, "name": "Finance"}, {"id": 45003, "name": "Sales"}]
-LOCATIONS = [{"id": 58001, "name": "HQ San Jose"}, {"id": 58002, "name": "NYC Branch"}, {"id": 58003, "name": "Road Warriors"}]
+LOCATIONS = [
+    {"id": 58001, "name": "HQ San Jose"},
+    {"id": 58002, "name": "NYC Branch"},
+    {"id": 58003, "name": "Road Warriors"},
+]
 SOFTWARE = [
-    {"software_key": "Google Chrome|Google LLC", "software_name": "Google Chrome", "vendor": "Google LLC", "software_group": "Browsers", "software_install_type": "Machine", "version": "126.0.6478.127"},
-    {"software_key": "Zscaler|Zscaler Inc.", "software_name": "Zscaler", "vendor": "Zscaler Inc.", "software_group": "Security", "software_install_type": "Machine", "version": "4.4.0.389"},
-    {"software_key": "Microsoft Teams|Microsoft Corporation", "software_name": "Microsoft Teams", "vendor": "Microsoft Corporation", "software_group": "Collaboration", "software_install_type": "User", "version": "24124.2311.2911.3230"},
-    {"software_key": "Zoom Workplace|Zoom Video Communications, Inc.", "software_name": "Zoom Workplace", "vendor": "Zoom Video Communications, Inc.", "software_group": "Collaboration", "software_install_type": "User", "version": "6.1.1"},
+    {
+        "software_key": "Google Chrome|Google LLC",
+        "software_name": "Google Chrome",
+        "vendor": "Google LLC",
+        "software_group": "Browsers",
+        "software_install_type": "Machine",
+        "version": "126.0.6478.127",
+    },
+    {
+        "software_key": "Zscaler|Zscaler Inc.",
+        "software_name": "Zscaler",
+        "vendor": "Zscaler Inc.",
+        "software_group": "Security",
+        "software_install_type": "Machine",
+        "version": "4.4.0.389",
+    },
+    {
+        "software_key": "Microsoft Teams|Microsoft Corporation",
+        "software_name": "Microsoft Teams",
+        "vendor": "Microsoft Corporation",
+        "software_group": "Collaboration",
+        "software_install_type": "User",
+        "version": "24124.2311.2911.3230",
+    },
+    {
+        "software_key": "Zoom Workplace|Zoom Video Communications, Inc.",
+        "software_name": "Zoom Workplace",
+        "vendor": "Zoom Video Communications, Inc.",
+        "software_group": "Collaboration",
+        "software_install_type": "User",
+        "version": "6.1.1",
+    },
 ]
 ALERTS = [
-    {"id": 7473160764821179371, "rule_name": "Outlook Online degraded", "severity": "critical", "alert_type": "APPLICATION", "alert_status": "ONGOING", "app_id": 1, "devices": [132559212, 132559214], "age_hours": 1},
-    {"id": 7473160764821179372, "rule_name": "High Wi-Fi latency", "severity": "warning", "alert_type": "NETWORK", "alert_status": "ONGOING", "app_id": 3, "devices": [132559212], "age_hours": 3},
-    {"id": 7473160764821179301, "rule_name": "Salesforce page fetch slow", "severity": "warning", "alert_type": "APPLICATION", "alert_status": "ENDED", "app_id": 5, "devices": [132559213], "age_hours": 20},
+    {
+        "id": 7473160764821179371,
+        "rule_name": "Outlook Online degraded",
+        "severity": "critical",
+        "alert_type": "APPLICATION",
+        "alert_status": "ONGOING",
+        "app_id": 1,
+        "devices": [132559212, 132559214],
+        "age_hours": 1,
+    },
+    {
+        "id": 7473160764821179372,
+        "rule_name": "High Wi-Fi latency",
+        "severity": "warning",
+        "alert_type": "NETWORK",
+        "alert_status": "ONGOING",
+        "app_id": 3,
+        "devices": [132559212],
+        "age_hours": 3,
+    },
+    {
+        "id": 7473160764821179301,
+        "rule_name": "Salesforce page fetch slow",
+        "severity": "warning",
+        "alert_type": "APPLICATION",
+        "alert_status": "ENDED",
+        "app_id": 5,
+        "devices": [132559213],
+        "age_hours": 20,
+    },
 ]
 
 
@@ -102,12 +195,20 @@ def _paged(key: str, items: list[dict[str, Any]], request: Request) -> JSONRespo
     except ValueError as exc:
         raise SimulatorError(400, f"Invalid paging parameter: {exc}") from exc
     following = offset + limit
-    return JSONResponse({key: items[offset:following], "next_offset": str(following) if following < len(items) else None})
+    return JSONResponse(
+        {key: items[offset:following], "next_offset": str(following) if following < len(items) else None}
+    )
 
 
 def _device_row(device: dict[str, Any]) -> dict[str, Any]:
     user = USERS[device["userid"]]
-    return {"id": device["id"], "name": device["name"], "userid": user["id"], "userName": user["name"], "userEmail": user["email"]}
+    return {
+        "id": device["id"],
+        "name": device["name"],
+        "userid": user["id"],
+        "userName": user["name"],
+        "userEmail": user["email"],
+    }
 
 
 def _ids(request: Request, key: str) -> set[str]:
@@ -116,12 +217,19 @@ def _ids(request: Request, key: str) -> set[str]:
 
 # --- reads ------------------------------------------------------------------------------------
 
+
 def _alert(alert: dict[str, Any]) -> dict[str, Any]:
     started = _now() - alert["age_hours"] * 3600
     return {
-        "id": alert["id"], "rule_name": alert["rule_name"], "severity": alert["severity"], "alert_type": alert["alert_type"],
-        "alert_status": alert["alert_status"], "num_geolocations": 1, "num_devices": len(alert["devices"]),
-        "started_on": started, "ended_on": started + 5400 if alert["alert_status"] == "ENDED" else None,
+        "id": alert["id"],
+        "rule_name": alert["rule_name"],
+        "severity": alert["severity"],
+        "alert_type": alert["alert_type"],
+        "alert_status": alert["alert_status"],
+        "num_geolocations": 1,
+        "num_devices": len(alert["devices"]),
+        "started_on": started,
+        "ended_on": started + 5400 if alert["alert_status"] == "ENDED" else None,
         "application": {"id": alert["app_id"], "name": APPS[alert["app_id"]]["name"]},
         "geolocations": [{**GEO, "num_devices": len(alert["devices"])}],
         "departments": [{**DEPARTMENTS[0], "num_devices": len(alert["devices"])}],
@@ -132,7 +240,11 @@ def _alert(alert: dict[str, Any]) -> dict[str, Any]:
 def _alerts(status: str) -> Callable[[Request], Any]:
     def listing(request: Request) -> Any:
         window = _since(request)
-        items = [_alert(a) for a in ALERTS if a["alert_status"] == status and (status == "ONGOING" or a["age_hours"] <= max(window, 24))]
+        items = [
+            _alert(a)
+            for a in ALERTS
+            if a["alert_status"] == status and (status == "ONGOING" or a["age_hours"] <= max(window, 24))
+        ]
         return _paged("alerts", items, request)
 
     return listing
@@ -149,17 +261,38 @@ def _affected_devices(request: Request) -> Any:
 
 def _apps(request: Request) -> list[dict[str, Any]]:
     _since(request)
-    return [{"id": a["id"], "name": a["name"], "score": a["score"], "total_users": len(USERS), "most_impacted_region": {"id": GEO["id"], "country": GEO["country"]}} for a in APPS.values()]
+    return [
+        {
+            "id": a["id"],
+            "name": a["name"],
+            "score": a["score"],
+            "total_users": len(USERS),
+            "most_impacted_region": {"id": GEO["id"], "country": GEO["country"]},
+        }
+        for a in APPS.values()
+    ]
 
 
 def _buckets(score: float) -> dict[str, int]:
     poor = 1 if score < 70 else 0
-    return {"active_users": len(USERS), "active_devices": len(DEVICES), "num_poor": poor, "num_okay": 1, "num_good": len(USERS) - 1 - poor}
+    return {
+        "active_users": len(USERS),
+        "active_devices": len(DEVICES),
+        "num_poor": poor,
+        "num_okay": 1,
+        "num_good": len(USERS) - 1 - poor,
+    }
 
 
 def _app(request: Request) -> dict[str, Any]:
     app = _found(APPS, request, "app_id")
-    return {"id": app["id"], "name": app["name"], "score": app["score"], "most_impacted_region": GEO, "stats": _buckets(app["score"])}
+    return {
+        "id": app["id"],
+        "name": app["name"],
+        "score": app["score"],
+        "most_impacted_region": GEO,
+        "stats": _buckets(app["score"]),
+    }
 
 
 def _app_score(request: Request) -> dict[str, Any]:
@@ -173,7 +306,11 @@ def _app_metrics(request: Request) -> list[dict[str, Any]]:
     wanted = request.query_params.get("metricName")
     if wanted is not None and wanted not in metrics:
         raise SimulatorError(400, f"Unknown metric_name {wanted!r}")
-    return [_metric(name, unit, hours, base, spread) for name, (unit, base, spread) in metrics.items() if wanted in (None, name)]
+    return [
+        _metric(name, unit, hours, base, spread)
+        for name, (unit, base, spread) in metrics.items()
+        if wanted in (None, name)
+    ]
 
 
 def _bucket_of(score: float) -> str:
@@ -200,8 +337,12 @@ def _app_user(request: Request) -> dict[str, Any]:
     app, user = _found(APPS, request, "app_id"), _found(USERS, request, "user_id")
     devices = [d for d in DEVICES.values() if d["userid"] == user["id"]]
     return {
-        **user, "score": _user_score(app, devices[0]),
-        "devices": [{"id": d["id"], "name": d["name"], "score": _user_score(app, d), "geo_loc": [GEO], "zs_loc": [LOCATIONS[0]]} for d in devices],
+        **user,
+        "score": _user_score(app, devices[0]),
+        "devices": [
+            {"id": d["id"], "name": d["name"], "score": _user_score(app, d), "geo_loc": [GEO], "zs_loc": [LOCATIONS[0]]}
+            for d in devices
+        ],
     }
 
 
@@ -210,9 +351,12 @@ def _devices(request: Request) -> Any:
     emails, user_ids = _ids(request, "emails"), _ids(request, "userIds")
     mac, ip = request.query_params.get("macAddress"), request.query_params.get("privateIpv4")
     rows = [
-        _device_row(d) for d in DEVICES.values()
-        if (not emails or USERS[d["userid"]]["email"] in emails) and (not user_ids or str(d["userid"]) in user_ids)
-        and (mac is None or mac.lower() == _mac(d)) and (ip is None or ip == d["ip"])
+        _device_row(d)
+        for d in DEVICES.values()
+        if (not emails or USERS[d["userid"]]["email"] in emails)
+        and (not user_ids or str(d["userid"]) in user_ids)
+        and (mac is None or mac.lower() == _mac(d))
+        and (ip is None or ip == d["ip"])
     ]
     return _paged("devices", rows, request)
 
@@ -224,10 +368,37 @@ def _mac(device: dict[str, Any]) -> str:
 def _device(request: Request) -> dict[str, Any]:
     device = _found(DEVICES, request, "device_id")
     return {
-        "id": device["id"], "name": device["name"],
-        "hardware": {"hw_model": device["hw"], "hw_mfg": device["hw"].split()[0], "hw_type": "Laptop", "tot_mem": "16 GB", "cpu_model": "13th Gen Intel Core i7", "num_cores": 12, "logical_proc": 16, "disk_size": "512 GB", "disk_type": "SSD"},
-        "network": [{"net_type": "wifi", "status": "Connected", "ipv4": device["ip"], "dns_srvs": "192.168.1.1", "gateway": device["ip"].rsplit(".", 1)[0] + ".1", "mac": _mac(device)}],
-        "software": {"os_name": device["os"], "os_ver": device["os"].split()[-1], "hostname": device["name"], "user": USERS[device["userid"]]["email"], "client_conn_ver": "4.4.0.389", "zdx_ver": "4.4.0.389"},
+        "id": device["id"],
+        "name": device["name"],
+        "hardware": {
+            "hw_model": device["hw"],
+            "hw_mfg": device["hw"].split()[0],
+            "hw_type": "Laptop",
+            "tot_mem": "16 GB",
+            "cpu_model": "13th Gen Intel Core i7",
+            "num_cores": 12,
+            "logical_proc": 16,
+            "disk_size": "512 GB",
+            "disk_type": "SSD",
+        },
+        "network": [
+            {
+                "net_type": "wifi",
+                "status": "Connected",
+                "ipv4": device["ip"],
+                "dns_srvs": "192.168.1.1",
+                "gateway": device["ip"].rsplit(".", 1)[0] + ".1",
+                "mac": _mac(device),
+            }
+        ],
+        "software": {
+            "os_name": device["os"],
+            "os_ver": device["os"].split()[-1],
+            "hostname": device["name"],
+            "user": USERS[device["userid"]]["email"],
+            "client_conn_ver": "4.4.0.389",
+            "zdx_ver": "4.4.0.389",
+        },
     }
 
 
@@ -241,7 +412,14 @@ def _named(table: list[dict[str, Any]]) -> Callable[[Request], list[dict[str, An
 
 
 def _software(request: Request) -> Any:
-    return _paged("software", [{**{k: v for k, v in s.items() if k != "version"}, "user_total": len(USERS), "device_total": len(DEVICES)} for s in SOFTWARE], request)
+    return _paged(
+        "software",
+        [
+            {**{k: v for k, v in s.items() if k != "version"}, "user_total": len(USERS), "device_total": len(DEVICES)}
+            for s in SOFTWARE
+        ],
+        request,
+    )
 
 
 def _software_key(request: Request) -> Any:
@@ -250,9 +428,19 @@ def _software_key(request: Request) -> Any:
     if software is None:
         raise SimulatorError(404, f"Software key {key!r} not found")
     rows = [
-        {"software_key": key, "software_name": software["software_name"], "software_version": software["version"], "vendor": software["vendor"],
-         "software_install_type": software["software_install_type"], "user_id": d["userid"], "user_name": USERS[d["userid"]]["name"],
-         "device_id": d["id"], "device_name": d["name"], "os": d["os"], "install_date": "2024-05-02"}
+        {
+            "software_key": key,
+            "software_name": software["software_name"],
+            "software_version": software["version"],
+            "vendor": software["vendor"],
+            "software_install_type": software["software_install_type"],
+            "user_id": d["userid"],
+            "user_name": USERS[d["userid"]]["name"],
+            "device_id": d["id"],
+            "device_name": d["name"],
+            "os": d["os"],
+            "install_date": "2024-05-02",
+        }
         for d in DEVICES.values()
     ]
     return _paged("software", rows, request)
@@ -261,20 +449,33 @@ def _software_key(request: Request) -> Any:
 def _web_probes(request: Request) -> list[dict[str, Any]]:
     _found(DEVICES, request, "device_id")
     app = _found(APPS, request, "app_id")
-    return [{"id": app["id"] * 10 + 1, "name": f"{app['name']} Web Probe", "num_probes": 4 * _since(request), "avg_score": app["score"], "avg_pft": app["pft"]}]
+    return [
+        {
+            "id": app["id"] * 10 + 1,
+            "name": f"{app['name']} Web Probe",
+            "num_probes": 4 * _since(request),
+            "avg_score": app["score"],
+            "avg_pft": app["pft"],
+        }
+    ]
 
 
 def _cloudpath_probes(request: Request) -> list[dict[str, Any]]:
     _found(DEVICES, request, "device_id")
     app = _found(APPS, request, "app_id")
     legs = [("client", "egress", 4.1), ("egress", "zen", 11.7), ("zen", "dest", 18.3)]
-    return [{
-        "id": app["id"] * 10 + 2, "name": f"{app['name']} CloudPath Probe", "num_probes": 4 * _since(request),
-        "avg_latencies": [{"leg_src": s, "leg_dst": d, "latency": lat} for s, d, lat in legs],
-    }]
+    return [
+        {
+            "id": app["id"] * 10 + 2,
+            "name": f"{app['name']} CloudPath Probe",
+            "num_probes": 4 * _since(request),
+            "avg_latencies": [{"leg_src": s, "leg_dst": d, "latency": lat} for s, d, lat in legs],
+        }
+    ]
 
 
 # --- deep traces and score analyses (stateful) --------------------------------------------------
+
 
 def _trace_view(record: dict[str, Any]) -> dict[str, Any]:
     view = {k: v for k, v in record.items() if k != "id"}
@@ -284,41 +485,132 @@ def _trace_view(record: dict[str, Any]) -> dict[str, Any]:
 def _traces() -> Collection:
     started = _now() - 3 * 3600
     seed = {
-        "id": 342941739, "device_id": 132559212, "status": "completed", "expected_time_minutes": 15,
-        "created_at": started, "started_at": started + 20, "ended_at": started + 20 + 900,
-        "trace_details": {"session_name": "Outlook slowness JDOE", "user_id": 76676944, "username": "jdoe@example.com", "device_id": 132559212,
-                          "device_name": "LAPTOP-JDOE", "app_id": 1, "web_probe_id": 11, "cloudpath_probe_id": 12, "session_length_minutes": 15, "probe_device": True},
+        "id": 342941739,
+        "device_id": 132559212,
+        "status": "completed",
+        "expected_time_minutes": 15,
+        "created_at": started,
+        "started_at": started + 20,
+        "ended_at": started + 20 + 900,
+        "trace_details": {
+            "session_name": "Outlook slowness JDOE",
+            "user_id": 76676944,
+            "username": "jdoe@example.com",
+            "device_id": 132559212,
+            "device_name": "LAPTOP-JDOE",
+            "app_id": 1,
+            "web_probe_id": 11,
+            "cloudpath_probe_id": 12,
+            "session_length_minutes": 15,
+            "probe_device": True,
+        },
     }
-    return Collection("zdx", ROOT + "/devices/{device_id}/deeptraces", "array", seed=[seed], required=("session_name",), int_ids=True, id_start=342941800, crud=False)
+    return Collection(
+        "zdx",
+        ROOT + "/devices/{device_id}/deeptraces",
+        "array",
+        seed=[seed],
+        required=("session_name",),
+        int_ids=True,
+        id_start=342941800,
+        crud=False,
+    )
 
 
 def _trace_captures(device: dict[str, Any], trace: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     hours = 1  # captures cover the session: at most an hour
     app = APPS.get(int(trace["trace_details"].get("app_id") or 1), APPS[1])
     hops = [
-        {"ip": ip, "gw_mac": "", "gw_mac_vendor": vendor, "pkt_sent": 10, "pkt_rcvd": 10 if ip != "*" else 0, "latency_min": lo, "latency_max": hi, "latency_avg": round((lo + hi) / 2, 1), "latency_diff": round(hi - lo, 1)}
-        for ip, vendor, lo, hi in [("192.168.1.1", "Netgear", 1.2, 4.8), ("*", "", 0, 0), ("165.225.0.10", "Zscaler", 11.0, 14.2), ("52.96.0.1", "Microsoft", 17.9, 24.0)]
+        {
+            "ip": ip,
+            "gw_mac": "",
+            "gw_mac_vendor": vendor,
+            "pkt_sent": 10,
+            "pkt_rcvd": 10 if ip != "*" else 0,
+            "latency_min": lo,
+            "latency_max": hi,
+            "latency_avg": round((lo + hi) / 2, 1),
+            "latency_diff": round(hi - lo, 1),
+        }
+        for ip, vendor, lo, hi in [
+            ("192.168.1.1", "Netgear", 1.2, 4.8),
+            ("*", "", 0, 0),
+            ("165.225.0.10", "Zscaler", 11.0, 14.2),
+            ("52.96.0.1", "Microsoft", 17.9, 24.0),
+        ]
     ]
     return {
-        "top-processes": [{"timestamp": trace["started_at"] + 60 * i, "top_processes": [
-            {"category": "cpu", "processes": [{"name": "OUTLOOK.EXE", "id": 8812}, {"name": "chrome.exe", "id": 4412}]},
-            {"category": "memory", "processes": [{"name": "chrome.exe", "id": 4412}, {"name": "Teams.exe", "id": 9120}]},
-        ]} for i in range(3)],
-        "webprobe-metrics": [_metric("pft", "ms", hours, app["pft"], app["pft"] / 4), _metric("dns_time", "ms", hours, 31.0, 9.0), _metric("server_response_time", "ms", hours, 420.0, 80.0)],
-        "cloudpath-metrics": [{"leg_src": s, "leg_dst": d, "stats": [_metric("latency", "ms", hours, lat, lat / 4), _metric("packet_loss", "%", hours, 0.4, 0.4)]}
-                              for s, d, lat in [("client", "egress", 4.1), ("egress", "zen", 11.7), ("zen", "dest", 18.3)]],
-        "cloudpath": [{"timestamp": trace["started_at"] + 300 * i, "cloudpath": {
-            "src": device["name"], "dst": "outlook.office365.com", "num_hops": len(hops), "latency": 21.4 + i, "loss": 0.0, "num_unresp_hops": 1, "tunnel_type": "ZTunnel 2.0", "hops": hops,
-        }} for i in range(2)],
+        "top-processes": [
+            {
+                "timestamp": trace["started_at"] + 60 * i,
+                "top_processes": [
+                    {
+                        "category": "cpu",
+                        "processes": [{"name": "OUTLOOK.EXE", "id": 8812}, {"name": "chrome.exe", "id": 4412}],
+                    },
+                    {
+                        "category": "memory",
+                        "processes": [{"name": "chrome.exe", "id": 4412}, {"name": "Teams.exe", "id": 9120}],
+                    },
+                ],
+            }
+            for i in range(3)
+        ],
+        "webprobe-metrics": [
+            _metric("pft", "ms", hours, app["pft"], app["pft"] / 4),
+            _metric("dns_time", "ms", hours, 31.0, 9.0),
+            _metric("server_response_time", "ms", hours, 420.0, 80.0),
+        ],
+        "cloudpath-metrics": [
+            {
+                "leg_src": s,
+                "leg_dst": d,
+                "stats": [_metric("latency", "ms", hours, lat, lat / 4), _metric("packet_loss", "%", hours, 0.4, 0.4)],
+            }
+            for s, d, lat in [("client", "egress", 4.1), ("egress", "zen", 11.7), ("zen", "dest", 18.3)]
+        ],
+        "cloudpath": [
+            {
+                "timestamp": trace["started_at"] + 300 * i,
+                "cloudpath": {
+                    "src": device["name"],
+                    "dst": "outlook.office365.com",
+                    "num_hops": len(hops),
+                    "latency": 21.4 + i,
+                    "loss": 0.0,
+                    "num_unresp_hops": 1,
+                    "tunnel_type": "ZTunnel 2.0",
+                    "hops": hops,
+                },
+            }
+            for i in range(2)
+        ],
         "health-metrics": [
             {"category": "cpu", "instances": [{"metrics": [_metric("total_cpu", "%", hours, 64.0, 22.0)]}]},
             {"category": "memory", "instances": [{"metrics": [_metric("mem_used_pct", "%", hours, 78.0, 6.0)]}]},
             {"category": "network", "instances": [{"metrics": [_metric("wifi_signal", "dBm", hours, -67.0, 5.0)]}]},
         ],
-        "events": [{"timestamp": trace["started_at"] + 240, "events": [
-            {"category": "Zscaler", "name": "zia_tunnel_change", "display_name": "ZIA tunnel", "prev": "Tunnel 1.0", "curr": "ZTunnel 2.0"},
-            {"category": "Network", "name": "network_change", "display_name": "Network interface", "prev": "Ethernet", "curr": "Wi-Fi"},
-        ]}],
+        "events": [
+            {
+                "timestamp": trace["started_at"] + 240,
+                "events": [
+                    {
+                        "category": "Zscaler",
+                        "name": "zia_tunnel_change",
+                        "display_name": "ZIA tunnel",
+                        "prev": "Tunnel 1.0",
+                        "curr": "ZTunnel 2.0",
+                    },
+                    {
+                        "category": "Network",
+                        "name": "network_change",
+                        "display_name": "Network interface",
+                        "prev": "Ethernet",
+                        "curr": "Wi-Fi",
+                    },
+                ],
+            }
+        ],
     }
 
 
@@ -344,11 +636,25 @@ def _trace_routes(traces: Collection) -> list[Route]:
             raise SimulatorError(400, "session_length_minutes must be 5, 15, 30 or 60")
         user = USERS[device["userid"]]
         now = int(time.time())
-        record = traces.create({
-            "session_name": body.get("session_name"), "device_id": device["id"], "status": "in_progress", "expected_time_minutes": minutes,
-            "created_at": now, "started_at": now, "ended_at": None,
-            "trace_details": {**body, "user_id": user["id"], "username": user["email"], "device_id": device["id"], "device_name": device["name"], "session_length_minutes": minutes},
-        })
+        record = traces.create(
+            {
+                "session_name": body.get("session_name"),
+                "device_id": device["id"],
+                "status": "in_progress",
+                "expected_time_minutes": minutes,
+                "created_at": now,
+                "started_at": now,
+                "ended_at": None,
+                "trace_details": {
+                    **body,
+                    "user_id": user["id"],
+                    "username": user["email"],
+                    "device_id": device["id"],
+                    "device_name": device["name"],
+                    "session_length_minutes": minutes,
+                },
+            }
+        )
         return JSONResponse(_trace_view(record))
 
     async def read(request: Request) -> Response:
@@ -371,7 +677,17 @@ def _trace_routes(traces: Collection) -> list[Route]:
         Route(traces.path, start, methods=["POST"]),
         Route(item, read, methods=["GET"]),
         Route(item, delete, methods=["DELETE"]),
-        *(capture(kind) for kind in ("top-processes", "webprobe-metrics", "cloudpath-metrics", "cloudpath", "health-metrics", "events")),
+        *(
+            capture(kind)
+            for kind in (
+                "top-processes",
+                "webprobe-metrics",
+                "cloudpath-metrics",
+                "cloudpath",
+                "health-metrics",
+                "events",
+            )
+        ),
     ]
 
 
@@ -382,18 +698,44 @@ def _analysis_routes(analyses: Collection) -> list[Route]:
         if int(record["device_id"]) not in DEVICES or int(record["app_id"]) not in APPS:
             analyses.delete(str(record["id"]))
             raise SimulatorError(400, "Unknown device_id or app_id")
-        return JSONResponse({"analysis_id": record["id"], **{k: record.get(k) for k in ("device_id", "app_id", "t0", "t1")}, "status": "STARTED"})
+        return JSONResponse(
+            {
+                "analysis_id": record["id"],
+                **{k: record.get(k) for k in ("device_id", "app_id", "t0", "t1")},
+                "status": "STARTED",
+            }
+        )
 
     async def read(request: Request) -> Response:
         record = analyses.get(request.path_params["analysis_id"])
         app, device = APPS[int(record["app_id"])], DEVICES[int(record["device_id"])]
-        return JSONResponse({
-            "analysis_id": record["id"], "device_id": device["id"], "app_id": app["id"], "t0": record.get("t0"), "t1": record.get("t1"), "status": "COMPLETED",
-            "result": {"score": _user_score(app, device), "issues": [
-                {"category": "Device", "name": "High CPU utilization", "impact": "high", "detail": "OUTLOOK.EXE averaged 71% CPU during the window"},
-                {"category": "Network", "name": "Wi-Fi signal weak", "impact": "medium", "detail": "RSSI -72 dBm on the local Wi-Fi leg"},
-            ]},
-        })
+        return JSONResponse(
+            {
+                "analysis_id": record["id"],
+                "device_id": device["id"],
+                "app_id": app["id"],
+                "t0": record.get("t0"),
+                "t1": record.get("t1"),
+                "status": "COMPLETED",
+                "result": {
+                    "score": _user_score(app, device),
+                    "issues": [
+                        {
+                            "category": "Device",
+                            "name": "High CPU utilization",
+                            "impact": "high",
+                            "detail": "OUTLOOK.EXE averaged 71% CPU during the window",
+                        },
+                        {
+                            "category": "Network",
+                            "name": "Wi-Fi signal weak",
+                            "impact": "medium",
+                            "detail": "RSSI -72 dBm on the local Wi-Fi leg",
+                        },
+                    ],
+                },
+            }
+        )
 
     async def delete(request: Request) -> Response:
         analyses.delete(request.path_params["analysis_id"])
@@ -432,7 +774,16 @@ READS: list[tuple[str, Reader]] = [
 def build() -> ServiceApi:
     traces = _traces()
     seed = [{"id": 5001, "device_id": 132559212, "app_id": 1, "t0": _now() - 7200, "t1": _now() - 3600}]
-    analyses = Collection("zdx", ROOT + "/analysis", "object", seed=seed, required=("device_id", "app_id"), int_ids=True, id_start=5100, crud=False)
+    analyses = Collection(
+        "zdx",
+        ROOT + "/analysis",
+        "object",
+        seed=seed,
+        required=("device_id", "app_id"),
+        int_ids=True,
+        id_start=5100,
+        crud=False,
+    )
     return ServiceApi(
         collections=[traces, analyses],
         routes=[*json_gets(ROOT, READS), *_trace_routes(traces), *_analysis_routes(analyses)],

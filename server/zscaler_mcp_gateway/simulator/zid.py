@@ -23,23 +23,96 @@ Record = dict[str, Any]
 
 IDP = {"id": "idp-okta-01", "name": "Okta Workforce"}
 USERS: list[Record] = [
-    {"id": "u-4f1a20", "loginName": "alice.nguyen@example.com", "displayName": "Alice Nguyen", "firstName": "Alice", "lastName": "Nguyen",
-     "primaryEmail": "alice.nguyen@example.com", "status": True, "department": {"id": "d-fin", "name": "Finance"}, "idp": IDP, "source": "SCIM"},
-    {"id": "u-4f1a21", "loginName": "bob.schmidt@example.com", "displayName": "Bob Schmidt", "firstName": "Bob", "lastName": "Schmidt",
-     "primaryEmail": "bob.schmidt@example.com", "status": True, "department": {"id": "d-eng", "name": "Engineering"}, "idp": IDP, "source": "SCIM"},
-    {"id": "u-4f1a22", "loginName": "carla.rossi@example.com", "displayName": "Carla Rossi", "firstName": "Carla", "lastName": "Rossi",
-     "primaryEmail": "carla.rossi@example.com", "status": True, "department": {"id": "d-eng", "name": "Engineering"}, "idp": IDP, "source": "SCIM"},
-    {"id": "u-4f1a23", "loginName": "dev.patel@example.com", "displayName": "Dev Patel", "firstName": "Dev", "lastName": "Patel",
-     "primaryEmail": "dev.patel@example.com", "status": False, "department": {"id": "d-it", "name": "IT"}, "idp": IDP, "source": "UI"},
-    {"id": "u-4f1a24", "loginName": "svc-backup", "displayName": "Backup Service Account", "primaryEmail": "backup-ops@example.com",
-     "status": True, "department": {"id": "d-it", "name": "IT"}, "source": "UI"},
+    {
+        "id": "u-4f1a20",
+        "loginName": "alice.nguyen@example.com",
+        "displayName": "Alice Nguyen",
+        "firstName": "Alice",
+        "lastName": "Nguyen",
+        "primaryEmail": "alice.nguyen@example.com",
+        "status": True,
+        "department": {"id": "d-fin", "name": "Finance"},
+        "idp": IDP,
+        "source": "SCIM",
+    },
+    {
+        "id": "u-4f1a21",
+        "loginName": "bob.schmidt@example.com",
+        "displayName": "Bob Schmidt",
+        "firstName": "Bob",
+        "lastName": "Schmidt",
+        "primaryEmail": "bob.schmidt@example.com",
+        "status": True,
+        "department": {"id": "d-eng", "name": "Engineering"},
+        "idp": IDP,
+        "source": "SCIM",
+    },
+    {
+        "id": "u-4f1a22",
+        "loginName": "carla.rossi@example.com",
+        "displayName": "Carla Rossi",
+        "firstName": "Carla",
+        "lastName": "Rossi",
+        "primaryEmail": "carla.rossi@example.com",
+        "status": True,
+        "department": {"id": "d-eng", "name": "Engineering"},
+        "idp": IDP,
+        "source": "SCIM",
+    },
+    {
+        "id": "u-4f1a23",
+        "loginName": "dev.patel@example.com",
+        "displayName": "Dev Patel",
+        "firstName": "Dev",
+        "lastName": "Patel",
+        "primaryEmail": "dev.patel@example.com",
+        "status": False,
+        "department": {"id": "d-it", "name": "IT"},
+        "idp": IDP,
+        "source": "UI",
+    },
+    {
+        "id": "u-4f1a24",
+        "loginName": "svc-backup",
+        "displayName": "Backup Service Account",
+        "primaryEmail": "backup-ops@example.com",
+        "status": True,
+        "department": {"id": "d-it", "name": "IT"},
+        "source": "UI",
+    },
 ]
 GROUPS: list[Record] = [
-    {"id": "g-7c0101", "name": "Finance-Analysts", "description": "Finance analysts and controllers", "source": "SCIM", "isDynamicGroup": False, "idp": IDP},
-    {"id": "g-7c0102", "name": "Engineering", "description": "All engineers", "source": "SCIM", "isDynamicGroup": False, "idp": IDP},
-    {"id": "g-7c0103", "name": "Engineering-OnCall", "description": "Engineers on the on-call rota", "source": "UI", "isDynamicGroup": True,
-     "dynamicGroupRule": "department.name eq 'Engineering'"},
-    {"id": "g-7c0104", "name": "IT-Admins", "description": "Identity and endpoint administrators", "source": "UI", "isDynamicGroup": False},
+    {
+        "id": "g-7c0101",
+        "name": "Finance-Analysts",
+        "description": "Finance analysts and controllers",
+        "source": "SCIM",
+        "isDynamicGroup": False,
+        "idp": IDP,
+    },
+    {
+        "id": "g-7c0102",
+        "name": "Engineering",
+        "description": "All engineers",
+        "source": "SCIM",
+        "isDynamicGroup": False,
+        "idp": IDP,
+    },
+    {
+        "id": "g-7c0103",
+        "name": "Engineering-OnCall",
+        "description": "Engineers on the on-call rota",
+        "source": "UI",
+        "isDynamicGroup": True,
+        "dynamicGroupRule": "department.name eq 'Engineering'",
+    },
+    {
+        "id": "g-7c0104",
+        "name": "IT-Admins",
+        "description": "Identity and endpoint administrators",
+        "source": "UI",
+        "isDynamicGroup": False,
+    },
 ]
 MEMBERS: dict[str, tuple[str, ...]] = {
     "g-7c0101": ("u-4f1a20",),
@@ -79,14 +152,16 @@ def _records(request: Request, items: Sequence[Record]) -> JSONResponse:
     def link(at: int) -> str:
         return f"{str(request.url).split('?')[0]}?{urlencode({**others, 'offset': at, 'limit': limit})}"
 
-    return JSONResponse({
-        "results_total": len(items),
-        "pageOffset": offset,
-        "pageSize": limit,
-        "next_link": link(offset + limit) if offset + limit < len(items) else None,
-        "prev_link": link(max(0, offset - limit)) if offset else None,
-        "records": list(items[offset : offset + limit]),
-    })
+    return JSONResponse(
+        {
+            "results_total": len(items),
+            "pageOffset": offset,
+            "pageSize": limit,
+            "next_link": link(offset + limit) if offset + limit < len(items) else None,
+            "prev_link": link(max(0, offset - limit)) if offset else None,
+            "records": list(items[offset : offset + limit]),
+        }
+    )
 
 
 def build() -> ServiceApi:
@@ -101,7 +176,11 @@ def build() -> ServiceApi:
 
     def memberships(user_id: str) -> list[Record]:
         users.get(user_id)
-        return [{"id": g["id"], "name": g["name"], "source": g.get("source")} for g in groups.list() if user_id in MEMBERS.get(g["id"], ())]
+        return [
+            {"id": g["id"], "name": g["name"], "source": g.get("source")}
+            for g in groups.list()
+            if user_id in MEMBERS.get(g["id"], ())
+        ]
 
     async def list_users(request: Request) -> Response:
         return _records(request, user_filter(request, users.list()))

@@ -20,7 +20,13 @@ Args = dict[str, Any]
 Record = dict[str, Any]
 
 # Per-day volumes (transactions; bytes are x 48 KiB) by dimension value.
-LOCATIONS = {"HQ-San-Jose": 182_000, "Branch-Chicago": 64_500, "Branch-Frankfurt": 51_200, "Road-Warriors": 38_900, "Datacenter-Ashburn": 22_400}
+LOCATIONS = {
+    "HQ-San-Jose": 182_000,
+    "Branch-Chicago": 64_500,
+    "Branch-Frankfurt": 51_200,
+    "Road-Warriors": 38_900,
+    "Datacenter-Ashburn": 22_400,
+}
 LOCATION_IDS = {name: 90_100 + i for i, name in enumerate(LOCATIONS)}
 PROTOCOLS = {"HTTPS": 318_000, "HTTP": 27_500, "SSL": 9_800, "TUNNEL_SSL": 2_400, "FTP": 120}
 THREAT_SUPER = {"Malware": 410, "Phishing": 365, "Spyware/Adware": 140, "Botnet callback": 58, "Cryptomining": 21}
@@ -34,16 +40,58 @@ USERS = {"alice.nguyen@example.com": 0.4, "bob.schmidt@example.com": 0.35, "carl
 COUNTRIES = {"United States": 0.5, "Germany": 0.3, "Brazil": 0.2}
 DEPARTMENTS = {"Finance": 0.3, "Engineering": 0.45, "IT": 0.25}
 SHADOW_APPS: list[Record] = [
-    {"application": "WeTransfer", "application_category": "File Sharing", "risk_index": 4, "sanctioned_state": "UNSANCTIONED", "integration": 0,
-     "data_uploaded": 9_800_000_000, "data_downloaded": 1_200_000_000, "authenticated_users": 37, "vulnerability": "Data exfiltration channel"},
-    {"application": "ChatGPT", "application_category": "Generative AI", "risk_index": 3, "sanctioned_state": "UNSANCTIONED", "integration": 2,
-     "data_uploaded": 2_100_000_000, "data_downloaded": 3_400_000_000, "authenticated_users": 212, "vulnerability": None},
-    {"application": "Notion", "application_category": "Collaboration", "risk_index": 2, "sanctioned_state": "SANCTIONED", "integration": 5,
-     "data_uploaded": 800_000_000, "data_downloaded": 4_600_000_000, "authenticated_users": 145, "vulnerability": None},
-    {"application": "Telegram", "application_category": "Instant Messaging", "risk_index": 5, "sanctioned_state": "UNSANCTIONED", "integration": 0,
-     "data_uploaded": 150_000_000, "data_downloaded": 420_000_000, "authenticated_users": 9, "vulnerability": "Unmanaged file transfer"},
+    {
+        "application": "WeTransfer",
+        "application_category": "File Sharing",
+        "risk_index": 4,
+        "sanctioned_state": "UNSANCTIONED",
+        "integration": 0,
+        "data_uploaded": 9_800_000_000,
+        "data_downloaded": 1_200_000_000,
+        "authenticated_users": 37,
+        "vulnerability": "Data exfiltration channel",
+    },
+    {
+        "application": "ChatGPT",
+        "application_category": "Generative AI",
+        "risk_index": 3,
+        "sanctioned_state": "UNSANCTIONED",
+        "integration": 2,
+        "data_uploaded": 2_100_000_000,
+        "data_downloaded": 3_400_000_000,
+        "authenticated_users": 212,
+        "vulnerability": None,
+    },
+    {
+        "application": "Notion",
+        "application_category": "Collaboration",
+        "risk_index": 2,
+        "sanctioned_state": "SANCTIONED",
+        "integration": 5,
+        "data_uploaded": 800_000_000,
+        "data_downloaded": 4_600_000_000,
+        "authenticated_users": 145,
+        "vulnerability": None,
+    },
+    {
+        "application": "Telegram",
+        "application_category": "Instant Messaging",
+        "risk_index": 5,
+        "sanctioned_state": "UNSANCTIONED",
+        "integration": 0,
+        "data_uploaded": 150_000_000,
+        "data_downloaded": 420_000_000,
+        "authenticated_users": 9,
+        "vulnerability": "Unmanaged file transfer",
+    },
 ]
-IOT_CLASSES = [("IP Cameras", "Surveillance", 46), ("Printers", "Office", 38), ("Smart TVs", "Media", 12), ("Badge Readers", "Physical Security", 27), ("HVAC Controllers", "Building Automation", 9)]
+IOT_CLASSES = [
+    ("IP Cameras", "Surveillance", 46),
+    ("Printers", "Office", 38),
+    ("Smart TVs", "Media", 12),
+    ("Badge Readers", "Physical Security", 27),
+    ("HVAC Controllers", "Building Automation", 9),
+]
 
 
 def _window(args: Args) -> float:
@@ -63,8 +111,13 @@ def _window(args: Args) -> float:
     return (end - start) / DAY_MS
 
 
-def _ranked(daily: Mapping[str, float], days: float, scale: float = 1.0, ids: dict[str, int] | None = None) -> list[Record]:
-    rows = [{"name": name, "total": int(volume * days * scale), **({"id": ids[name]} if ids else {})} for name, volume in daily.items()]
+def _ranked(
+    daily: Mapping[str, float], days: float, scale: float = 1.0, ids: dict[str, int] | None = None
+) -> list[Record]:
+    rows = [
+        {"name": name, "total": int(volume * days * scale), **({"id": ids[name]} if ids else {})}
+        for name, volume in daily.items()
+    ]
     return sorted(rows, key=lambda r: -r["total"])
 
 
@@ -80,8 +133,11 @@ def _report(daily: Mapping[str, float], ids: dict[str, int] | None = None) -> Ca
             points = max(1, int((int(args["end_time"]) - int(args["start_time"])) // step))
             for row in entries:
                 per = row["total"] // points
-                row["trend"] = {"trend_start_time": int(args["start_time"]), "trend_interval": args.get("trend_interval", "DAY"),
-                                "trend_values": [per + (i % 5 - 2) * per // 20 for i in range(points)]}
+                row["trend"] = {
+                    "trend_start_time": int(args["start_time"]),
+                    "trend_interval": args.get("trend_interval", "DAY"),
+                    "trend_values": [per + (i % 5 - 2) * per // 20 for i in range(points)],
+                }
         return {"obfuscated": False, "entries": entries}
 
     return resolve
@@ -90,8 +146,13 @@ def _report(daily: Mapping[str, float], ids: dict[str, int] | None = None) -> Ca
 def _incident_groups(dimension: str, days: float, start_ms: int) -> dict[str, float]:
     """Incident volume per value of one grouping dimension."""
     total = sum(THREAT_CATEGORIES.values())
-    shares = {"APP_ID": APPS, "USER_ID": USERS, "SRC_COUNTRY": COUNTRIES, "DEPARTMENT_ID": DEPARTMENTS,
-              "LOCATION_ID": {k: v / sum(LOCATIONS.values()) for k, v in LOCATIONS.items()}}.get(dimension)
+    shares = {
+        "APP_ID": APPS,
+        "USER_ID": USERS,
+        "SRC_COUNTRY": COUNTRIES,
+        "DEPARTMENT_ID": DEPARTMENTS,
+        "LOCATION_ID": {k: v / sum(LOCATIONS.values()) for k, v in LOCATIONS.items()},
+    }.get(dimension)
     if dimension == "THREAT_CATEGORY_ID":
         return dict(THREAT_CATEGORIES)
     if dimension == "TIME":
@@ -110,8 +171,11 @@ def _incidents(args: Args) -> Record:
             return []
         groups = _incident_groups(dimensions[depth], days, int(args["start_time"]))
         divisor = 1 if dimensions[depth] == "TIME" else days
-        rows = [{"name": name, "total": int(v * days / divisor * scale), "entries": level(depth + 1, share)}
-                for name, v in groups.items() for share in [v / sum(groups.values())]]
+        rows = [
+            {"name": name, "total": int(v * days / divisor * scale), "entries": level(depth + 1, share)}
+            for name, v in groups.items()
+            for share in [v / sum(groups.values())]
+        ]
         return sorted(rows, key=lambda r: -r["total"]) if dimensions[depth] != "TIME" else rows
 
     return {"obfuscated": False, "entries": level(0, 1.0)}
@@ -132,9 +196,19 @@ def _shadow_apps(args: Args) -> Record:
     rows = []
     for app in SHADOW_APPS:
         up, down = int(app["data_uploaded"] * days / 14), int(app["data_downloaded"] * days / 14)
-        rows.append({**app, "computed_risk_index": app["risk_index"], "custom_risk_index": None, "undiscovered": False,
-                     "data_uploaded": up, "data_downloaded": down, "data_consumed": up + down, "unAuthenticated_location_count": 0,
-                     "last_access_time": int(args["end_time"]) - 3_600_000})
+        rows.append(
+            {
+                **app,
+                "computed_risk_index": app["risk_index"],
+                "custom_risk_index": None,
+                "undiscovered": False,
+                "data_uploaded": up,
+                "data_downloaded": down,
+                "data_consumed": up + down,
+                "unAuthenticated_location_count": 0,
+                "last_access_time": int(args["end_time"]) - 3_600_000,
+            }
+        )
     return {"entries": sorted(rows, key=lambda r: -r["data_consumed"])}
 
 
@@ -142,7 +216,13 @@ def _grouped(field: str) -> Record:
     counts: dict[str, list[Record]] = {}
     for app in SHADOW_APPS:
         counts.setdefault(str(app[field]), []).append(app)
-    return {"obfuscated": False, "entries": [{"name": k, "total": len(v), "entries": [{"name": a["application"], "total": 1} for a in v]} for k, v in counts.items()]}
+    return {
+        "obfuscated": False,
+        "entries": [
+            {"name": k, "total": len(v), "entries": [{"name": a["application"], "total": 1} for a in v]}
+            for k, v in counts.items()
+        ],
+    }
 
 
 def _shadow_summary(args: Args) -> Record:
@@ -150,28 +230,55 @@ def _shadow_summary(args: Args) -> Record:
     up, down = sum(a["data_uploaded"] for a in apps), sum(a["data_downloaded"] for a in apps)
     by_category = _grouped("application_category")
     return {
-        "total_upload_bytes": up, "total_download_bytes": down, "total_bytes": up + down, "total_apps": len(apps),
-        "group_by_app_cat_for_app": by_category, "group_by_app_cat_for_user_count": by_category,
-        "group_by_app_cat_for_upload_bytes": by_category, "group_by_app_cat_for_download_bytes": by_category,
-        "group_by_app_cat_for_total_bytes": by_category, "group_by_risk_index_for_app": _grouped("risk_index"),
-        "group_by_provisioning_status_for_app": _grouped("sanctioned_state"), "group_by_access_for_app": _grouped("sanctioned_state"),
+        "total_upload_bytes": up,
+        "total_download_bytes": down,
+        "total_bytes": up + down,
+        "total_apps": len(apps),
+        "group_by_app_cat_for_app": by_category,
+        "group_by_app_cat_for_user_count": by_category,
+        "group_by_app_cat_for_upload_bytes": by_category,
+        "group_by_app_cat_for_download_bytes": by_category,
+        "group_by_app_cat_for_total_bytes": by_category,
+        "group_by_risk_index_for_app": _grouped("risk_index"),
+        "group_by_provisioning_status_for_app": _grouped("sanctioned_state"),
+        "group_by_access_for_app": _grouped("sanctioned_state"),
     }
 
 
 def _iot(args: Args) -> Record:
     iot = sum(n for _, _, n in IOT_CLASSES)
-    return {"devices_count": iot + 1_840 + 96 + 23, "user_devices_count": 1_840, "iot_devices_count": iot, "server_devices_count": 96,
-            "un_classified_devices_count": 23,
-            "entries": [{"classifications": name, "classification_uuid": f"c0ffee00-0000-4000-8000-{i:012d}", "category": category, "total": n}
-                        for i, (name, category, n) in enumerate(IOT_CLASSES)]}
+    return {
+        "devices_count": iot + 1_840 + 96 + 23,
+        "user_devices_count": 1_840,
+        "iot_devices_count": iot,
+        "server_devices_count": 96,
+        "un_classified_devices_count": 23,
+        "entries": [
+            {
+                "classifications": name,
+                "classification_uuid": f"c0ffee00-0000-4000-8000-{i:012d}",
+                "category": category,
+                "total": n,
+            }
+            for i, (name, category, n) in enumerate(IOT_CLASSES)
+        ],
+    }
 
 
 ROOTS: dict[str, Callable[[Args], Any]] = {
-    "WEB_TRAFFIC": lambda _: {"location": _report(LOCATIONS), "no_grouping": _report({"Total": sum(LOCATIONS.values())}),
-                              "protocols": _report(PROTOCOLS), "threat_super_categories": _report(THREAT_SUPER), "threat_class": _report(THREAT_CLASS)},
+    "WEB_TRAFFIC": lambda _: {
+        "location": _report(LOCATIONS),
+        "no_grouping": _report({"Total": sum(LOCATIONS.values())}),
+        "protocols": _report(PROTOCOLS),
+        "threat_super_categories": _report(THREAT_SUPER),
+        "threat_class": _report(THREAT_CLASS),
+    },
     "CYBER_SECURITY": lambda _: {"incidents": _incidents, "cyber_security_location": _incidents_by},
-    "ZERO_TRUST_FIREWALL": lambda _: {"action": _report(FIREWALL_ACTIONS), "location_firewall": _report(LOCATIONS, LOCATION_IDS),
-                                      "network_service": _report(NETWORK_SERVICES)},
+    "ZERO_TRUST_FIREWALL": lambda _: {
+        "action": _report(FIREWALL_ACTIONS),
+        "location_firewall": _report(LOCATIONS, LOCATION_IDS),
+        "network_service": _report(NETWORK_SERVICES),
+    },
     "IOT": lambda _: {"device_stats": _iot},
     "SAAS_SECURITY": lambda _: {"casb_app": _report(CASB_APPS)},
     "SHADOW_IT": lambda _: {"apps": _shadow_apps, "shadow_it_summary": _shadow_summary},

@@ -34,10 +34,26 @@ def ident(name: str, what: str, type: JsonType = "integer") -> Param:
 
 def refs(name: str, what: str, *, required: bool = False, sdk_name: str | None = None) -> Param:
     """A list of referenced record ids (`what` IDs), sent in the API's [{"id": n}] form."""
-    return Param(name, "array", f"{what} IDs.", required=required, items="integer", location="body", sdk_name=sdk_name, convert="id_refs")
+    return Param(
+        name,
+        "array",
+        f"{what} IDs.",
+        required=required,
+        items="integer",
+        location="body",
+        sdk_name=sdk_name,
+        convert="id_refs",
+    )
 
 
-def strings(name: str, description: str, *, required: bool = False, enum: tuple[str, ...] | None = None, sdk_name: str | None = None) -> Param:
+def strings(
+    name: str,
+    description: str,
+    *,
+    required: bool = False,
+    enum: tuple[str, ...] | None = None,
+    sdk_name: str | None = None,
+) -> Param:
     """A list of strings (an `enum` constrains each item, listed in the description)."""
     if enum:
         description = f"{description} Each one of: {', '.join(enum)}."
@@ -54,7 +70,10 @@ def required(*params: Param) -> tuple[Param, ...]:
 
 # --- plain resources --------------------------------------------------------------------------
 
-def merged_update(name: str, toolset: str, description: str, method: str, getter: str | None, *params: Param, **call_options: Any) -> Tool:
+
+def merged_update(
+    name: str, toolset: str, description: str, method: str, getter: str | None, *params: Param, **call_options: Any
+) -> Tool:
     """An update tool. With a getter the gateway reads the object and sends it back with only the
     given fields changed (ZIA PUTs replace whole objects); without one, the call replaces it."""
     call = SdkCall(method, query_arg=None, merge=getter, **call_options)
@@ -93,18 +112,66 @@ def crud(r: Resource, fields: Sequence[Param], update_fields: Sequence[Param] | 
     tools: list[Tool] = []
     if list_m:
         call = SdkCall(f"{r.sdk}.{list_m}", paginate=r.paginate, result="records", name_filter=r.name_filter)
-        tools.append(Tool(f"zia_list_{r.plural_noun}", "zia", r.toolset, Action.READ, f"List ZIA {r.what}s.{r.note}", r.list_params, call))
+        tools.append(
+            Tool(
+                f"zia_list_{r.plural_noun}",
+                "zia",
+                r.toolset,
+                Action.READ,
+                f"List ZIA {r.what}s.{r.note}",
+                r.list_params,
+                call,
+            )
+        )
     if get_m:
-        tools.append(Tool(f"zia_get_{r.noun}", "zia", r.toolset, Action.READ, f"Get one ZIA {r.what} by ID.", (r.id_param,), SdkCall(f"{r.sdk}.{get_m}")))
+        tools.append(
+            Tool(
+                f"zia_get_{r.noun}",
+                "zia",
+                r.toolset,
+                Action.READ,
+                f"Get one ZIA {r.what} by ID.",
+                (r.id_param,),
+                SdkCall(f"{r.sdk}.{get_m}"),
+            )
+        )
     if add_m:
-        tools.append(create_tool(f"zia_create_{r.noun}", r.toolset, f"Create a ZIA {r.what}. Activate after.", f"{r.sdk}.{add_m}", *fields))
+        tools.append(
+            create_tool(
+                f"zia_create_{r.noun}",
+                r.toolset,
+                f"Create a ZIA {r.what}. Activate after.",
+                f"{r.sdk}.{add_m}",
+                *fields,
+            )
+        )
     if update_m:
         changed = tuple(update_fields if update_fields is not None else fields)
         getter = f"{r.sdk}.{get_m}" if r.merge and get_m else None
-        description = changed_only(r.what) if getter else f"Replace a ZIA {r.what} (send every field to keep). Activate after."
-        tools.append(merged_update(f"zia_update_{r.noun}", r.toolset, description, f"{r.sdk}.{update_m}", getter, r.id_param, *(optional(changed) if getter else changed)))
+        description = (
+            changed_only(r.what) if getter else f"Replace a ZIA {r.what} (send every field to keep). Activate after."
+        )
+        tools.append(
+            merged_update(
+                f"zia_update_{r.noun}",
+                r.toolset,
+                description,
+                f"{r.sdk}.{update_m}",
+                getter,
+                r.id_param,
+                *(optional(changed) if getter else changed),
+            )
+        )
     if delete_m:
-        tools.append(delete_tool(f"zia_delete_{r.noun}", r.toolset, f"Delete a ZIA {r.what}. Activate after.", f"{r.sdk}.{delete_m}", r.id_param))
+        tools.append(
+            delete_tool(
+                f"zia_delete_{r.noun}",
+                r.toolset,
+                f"Delete a ZIA {r.what}. Activate after.",
+                f"{r.sdk}.{delete_m}",
+                r.id_param,
+            )
+        )
     return tools
 
 
@@ -140,8 +207,15 @@ RULE_CRITERIA = (
 
 
 def rules(
-    plural: str, toolset: str, what: str, sdk: str, fields: Sequence[Param], *,
-    lead: Sequence[Param] = (), list_params: Sequence[Param] = (SEARCH,), extra_list: Sequence[Tool] = (),
+    plural: str,
+    toolset: str,
+    what: str,
+    sdk: str,
+    fields: Sequence[Param],
+    *,
+    lead: Sequence[Param] = (),
+    list_params: Sequence[Param] = (SEARCH,),
+    extra_list: Sequence[Tool] = (),
 ) -> list[Tool]:
     """The five tools of a ZIA rule table; `lead` params (the CAC rule type) precede the rule id.
 
@@ -154,10 +228,28 @@ def rules(
     methods = [f"{sdk}.{m}" for m in RULE_METHODS]
     list_call = SdkCall(methods[0], result="records", name_filter="search")
     return [
-        Tool(f"zia_list_{plural}", "zia", toolset, Action.READ, f"List ZIA {what}s in evaluation order.", (*lead, *list_params), list_call),
-        Tool(f"zia_get_{noun}", "zia", toolset, Action.READ, f"Get one ZIA {what} by ID.", (*lead, rule_id), SdkCall(methods[1])),
+        Tool(
+            f"zia_list_{plural}",
+            "zia",
+            toolset,
+            Action.READ,
+            f"List ZIA {what}s in evaluation order.",
+            (*lead, *list_params),
+            list_call,
+        ),
+        Tool(
+            f"zia_get_{noun}",
+            "zia",
+            toolset,
+            Action.READ,
+            f"Get one ZIA {what} by ID.",
+            (*lead, rule_id),
+            SdkCall(methods[1]),
+        ),
         create_tool(f"zia_create_{noun}", toolset, f"Create a ZIA {what}. Activate after.", methods[2], *lead, *body),
-        merged_update(f"zia_update_{noun}", toolset, changed_only(what), methods[3], methods[1], *lead, rule_id, *optional(body)),
+        merged_update(
+            f"zia_update_{noun}", toolset, changed_only(what), methods[3], methods[1], *lead, rule_id, *optional(body)
+        ),
         delete_tool(f"zia_delete_{noun}", toolset, f"Delete a ZIA {what}. Activate after.", methods[4], *lead, rule_id),
         *extra_list,
     ]
@@ -184,7 +276,9 @@ def settings_fields(rows: Sequence[SettingRow], *, required_all: bool = False) -
         api_name, json_type, description = row[0], row[1], row[2]
         name = row[3] if len(row) == 4 else snake(api_name)  # type: ignore[misc]
         items: JsonType | None = "string" if json_type == "array" else None
-        out.append(Param(name, json_type, description, required=required_all, items=items, location="body", sdk_name=api_name))
+        out.append(
+            Param(name, json_type, description, required=required_all, items=items, location="body", sdk_name=api_name)
+        )
     return tuple(out)
 
 

@@ -22,9 +22,23 @@ _LOCATION = (
     DESCRIPTION,
     param("country", "string", "Country as the API spells it, e.g. UNITED_STATES, CANADA."),
     param("tz", "string", "Time zone, e.g. UNITED_STATES_AMERICA_LOS_ANGELES."),
-    strings("ip_addresses", "Static IPs, CIDRs or GRE tunnel addresses of the location (required unless vpn_credentials is given)."),
-    Param("vpn_credentials", "array", "VPN credentials of the location as objects {id, type}, type IP or UFQDN.", items="object", location="body"),
-    param("profile", "string", "Traffic profile of the location.", enum=("NONE", "CORPORATE", "SERVER", "GUESTWIFI", "IOT", "WORKLOAD")),
+    strings(
+        "ip_addresses",
+        "Static IPs, CIDRs or GRE tunnel addresses of the location (required unless vpn_credentials is given).",
+    ),
+    Param(
+        "vpn_credentials",
+        "array",
+        "VPN credentials of the location as objects {id, type}, type IP or UFQDN.",
+        items="object",
+        location="body",
+    ),
+    param(
+        "profile",
+        "string",
+        "Traffic profile of the location.",
+        enum=("NONE", "CORPORATE", "SERVER", "GUESTWIFI", "IOT", "WORKLOAD"),
+    ),
     param("parent_id", "integer", "ID of the parent location, to create a sub-location."),
     flag("auth_required", "Require user authentication."),
     flag("ssl_scan_enabled", "Inspect TLS traffic."),
@@ -40,12 +54,21 @@ _STATIC_IP_EDITABLE = (
     param("latitude", "number", "Latitude when geo_override is set.", minimum=-90, maximum=90),
     param("longitude", "number", "Longitude when geo_override is set.", minimum=-180, maximum=180),
 )
-_CREDENTIAL_TYPE = param("credential_type", "string", "How the peer is identified: by static IP or by user FQDN.", enum=("IP", "UFQDN"), sdk_name="type")
+_CREDENTIAL_TYPE = param(
+    "credential_type",
+    "string",
+    "How the peer is identified: by static IP or by user FQDN.",
+    enum=("IP", "UFQDN"),
+    sdk_name="type",
+)
 _PSK = param("pre_shared_key", "string", "IKE pre-shared key (write-only: never returned).")
 _VIP = "as {id}; give both VIPs or neither (then the closest diverse pair is picked)."
 
 _GEO = Tool(
-    "zia_geo_search", "zia", "zia_locations", Action.READ,
+    "zia_geo_search",
+    "zia",
+    "zia_locations",
+    Action.READ,
     "Resolve ZIA geo data: give ip, or latitude and longitude, or a city prefix.",
     (
         Param("ip", "string", "IPv4 address to geolocate.", location="path"),
@@ -54,58 +77,97 @@ _GEO = Tool(
         query("prefix", "string", "City prefix, optionally 'city, state, country'."),
     ),
     SdkCall(
-        "zia.locations.list_cities_by_name", result="records", params=("prefix",),
+        "zia.locations.list_cities_by_name",
+        result="records",
+        params=("prefix",),
         variants=(
             ("ip", SdkCall("zia.locations.get_geo_by_ip", params=("ip",))),
-            ("latitude", SdkCall("zia.locations.list_region_geo_coordinates", query_arg=None, params=("latitude", "longitude"))),
+            (
+                "latitude",
+                SdkCall("zia.locations.list_region_geo_coordinates", query_arg=None, params=("latitude", "longitude")),
+            ),
         ),
     ),
 )
 
 TOOLS: list[Tool] = [
     *crud(
-        Resource("location", "zia_locations", "location", "zia.locations", ("list_locations", "get_location", "add_location", "update_location", "delete_location"),
-                 ident("location_id", "location"), paginate=True,
-                 list_params=(
-                     SEARCH,
-                     query("auth_required", "boolean", "Only locations that do (or do not) enforce authentication."),
-                     query("xff_enabled", "boolean", "Only locations that do (or do not) forward X-Forwarded-For."),
-                     query("bw_enforced", "boolean", "Only locations that do (or do not) enforce bandwidth control."),
-                     PAGE_SIZE,
-                 )),
+        Resource(
+            "location",
+            "zia_locations",
+            "location",
+            "zia.locations",
+            ("list_locations", "get_location", "add_location", "update_location", "delete_location"),
+            ident("location_id", "location"),
+            paginate=True,
+            list_params=(
+                SEARCH,
+                query("auth_required", "boolean", "Only locations that do (or do not) enforce authentication."),
+                query("xff_enabled", "boolean", "Only locations that do (or do not) forward X-Forwarded-For."),
+                query("bw_enforced", "boolean", "Only locations that do (or do not) enforce bandwidth control."),
+                PAGE_SIZE,
+            ),
+        ),
         _LOCATION,
     ),
     *crud(
-        Resource("location_group", "zia_locations", "location group", "zia.locations", ("list_location_groups", "get_location_group", None, None, None),
-                 ident("group_id", "location group"), paginate=True,
-                 list_params=(
-                     SEARCH,
-                     query("group_type", "string", "Only groups of this kind.", enum=("STATIC_GROUP", "DYNAMIC_GROUP")),
-                     query("location_id", "integer", "Only groups containing this location."),
-                     query("fetch_locations", "boolean", "Include each group's locations."),
-                 )),
+        Resource(
+            "location_group",
+            "zia_locations",
+            "location group",
+            "zia.locations",
+            ("list_location_groups", "get_location_group", None, None, None),
+            ident("group_id", "location group"),
+            paginate=True,
+            list_params=(
+                SEARCH,
+                query("group_type", "string", "Only groups of this kind.", enum=("STATIC_GROUP", "DYNAMIC_GROUP")),
+                query("location_id", "integer", "Only groups containing this location."),
+                query("fetch_locations", "boolean", "Include each group's locations."),
+            ),
+        ),
         (),
     ),
     *crud(
-        Resource("static_ip", "zia_locations", "static IP", "zia.traffic_static_ip", ("list_static_ips", "get_static_ip", "add_static_ip", "update_static_ip", "delete_static_ip"),
-                 ident("static_ip_id", "static IP"), paginate=True,
-                 list_params=(
-                     query("ip_address", "string", "Only this IP address."),
-                     query("available_for_gre_tunnel", "boolean", "Only IPs not yet used by a GRE tunnel."),
-                 )),
+        Resource(
+            "static_ip",
+            "zia_locations",
+            "static IP",
+            "zia.traffic_static_ip",
+            ("list_static_ips", "get_static_ip", "add_static_ip", "update_static_ip", "delete_static_ip"),
+            ident("static_ip_id", "static IP"),
+            paginate=True,
+            list_params=(
+                query("ip_address", "string", "Only this IP address."),
+                query("available_for_gre_tunnel", "boolean", "Only IPs not yet used by a GRE tunnel."),
+            ),
+        ),
         (param("ip_address", "string", "The public static IPv4 address.", required=True), *_STATIC_IP_EDITABLE),
         update_fields=_STATIC_IP_EDITABLE,  # the address itself cannot change; the SDK resends it
     ),
     *crud(
-        Resource("vpn_credential", "zia_locations", "VPN credential", "zia.traffic_vpn_credentials",
-                 ("list_vpn_credentials", "get_vpn_credential", "add_vpn_credential", "update_vpn_credential", "delete_vpn_credential"),
-                 ident("credential_id", "VPN credential"), paginate=True, note=" Pre-shared keys are never returned.",
-                 list_params=(
-                     SEARCH,
-                     query("type", "string", "Only credentials of this type.", enum=("CN", "IP", "UFQDN", "XAUTH")),
-                     query("include_only_without_location", "boolean", "Only credentials not yet tied to a location."),
-                     query("location_id", "integer", "Only credentials of this location."),
-                 )),
+        Resource(
+            "vpn_credential",
+            "zia_locations",
+            "VPN credential",
+            "zia.traffic_vpn_credentials",
+            (
+                "list_vpn_credentials",
+                "get_vpn_credential",
+                "add_vpn_credential",
+                "update_vpn_credential",
+                "delete_vpn_credential",
+            ),
+            ident("credential_id", "VPN credential"),
+            paginate=True,
+            note=" Pre-shared keys are never returned.",
+            list_params=(
+                SEARCH,
+                query("type", "string", "Only credentials of this type.", enum=("CN", "IP", "UFQDN", "XAUTH")),
+                query("include_only_without_location", "boolean", "Only credentials not yet tied to a location."),
+                query("location_id", "integer", "Only credentials of this location."),
+            ),
+        ),
         (
             *required(_CREDENTIAL_TYPE, _PSK),
             param("ip_address", "string", "Static IP of the peer (type IP)."),
@@ -115,20 +177,42 @@ TOOLS: list[Tool] = [
         update_fields=(_CREDENTIAL_TYPE, _PSK, param("comments", "string", "Free-text note.")),
     ),
     *crud(
-        Resource("gre_tunnel", "zia_locations", "GRE tunnel", "zia.gre_tunnel", ("list_gre_tunnels", "get_gre_tunnel", "add_gre_tunnel", None, "delete_gre_tunnel"),
-                 ident("tunnel_id", "GRE tunnel"), list_params=(), paginate=True),
+        Resource(
+            "gre_tunnel",
+            "zia_locations",
+            "GRE tunnel",
+            "zia.gre_tunnel",
+            ("list_gre_tunnels", "get_gre_tunnel", "add_gre_tunnel", None, "delete_gre_tunnel"),
+            ident("tunnel_id", "GRE tunnel"),
+            list_params=(),
+            paginate=True,
+        ),
         (
-            param("source_ip", "string", "Static IP the tunnel starts from (create it first with zia_create_static_ip).", required=True),
+            param(
+                "source_ip",
+                "string",
+                "Static IP the tunnel starts from (create it first with zia_create_static_ip).",
+                required=True,
+            ),
             param("comment", "string", "Free-text note."),
             flag("ip_unnumbered", "Unnumbered tunnel (no internal IP range)."),
-            param("internal_ip_range", "string", "Internal /29 range of a numbered tunnel, e.g. 172.17.6.240 (see zia_list_gre_ranges)."),
+            param(
+                "internal_ip_range",
+                "string",
+                "Internal /29 range of a numbered tunnel, e.g. 172.17.6.240 (see zia_list_gre_ranges).",
+            ),
             flag("within_country", "Keep both destination VIPs in the source IP's country."),
             param("primary_dest_vip", "object", f"Primary Zscaler data-center VIP {_VIP}", sdk_name="primaryDestVip"),
-            param("secondary_dest_vip", "object", f"Secondary Zscaler data-center VIP {_VIP}", sdk_name="secondaryDestVip"),
+            param(
+                "secondary_dest_vip", "object", f"Secondary Zscaler data-center VIP {_VIP}", sdk_name="secondaryDestVip"
+            ),
         ),
     ),
     list_tool(
-        "zia_list_gre_ranges", "zia_locations", "List the internal IP ranges still free for numbered ZIA GRE tunnels.", "zia.gre_tunnel.list_gre_ranges",
+        "zia_list_gre_ranges",
+        "zia_locations",
+        "List the internal IP ranges still free for numbered ZIA GRE tunnels.",
+        "zia.gre_tunnel.list_gre_ranges",
         query("internal_ip_range", "string", "Only ranges starting at this address."),
         query("static_ip", "string", "Ranges usable with this static IP."),
         query("limit", "integer", "At most this many ranges.", minimum=1, maximum=1000),

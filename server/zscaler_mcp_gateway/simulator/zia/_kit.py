@@ -25,8 +25,13 @@ Handler = Callable[[Request], Any]
 
 
 def zia(
-    path: str, seed: Sequence[Record], *, required: tuple[str, ...] = ("name",), defaults: Mapping[str, Any] | None = None,
-    check: Callable[[Record], None] | None = None, **kw: Any,
+    path: str,
+    seed: Sequence[Record],
+    *,
+    required: tuple[str, ...] = ("name",),
+    defaults: Mapping[str, Any] | None = None,
+    check: Callable[[Record], None] | None = None,
+    **kw: Any,
 ) -> Collection:
     """A ZIA collection with integer ids; `check` may reject a create (SimulatorError) or adjust it,
     `defaults` fill fields the server sets on create."""
@@ -39,19 +44,30 @@ def zia(
             record.setdefault(key, value)
 
     kw.setdefault("int_ids", True)
-    return Collection("zia", ROOT + path, "array", seed=[dict(r) for r in seed], required=required, on_create=on_create, **kw)
+    return Collection(
+        "zia", ROOT + path, "array", seed=[dict(r) for r in seed], required=required, on_create=on_create, **kw
+    )
 
 
 RULE_DEFAULTS = {"state": "ENABLED", "rank": 7, "order": 1, "predefined": False, "defaultRule": False, **AUDIT}
 
 
-def rule_table(path: str, seed: Sequence[Record], *, required: tuple[str, ...] = ("name", "order"), defaults: Mapping[str, Any] | None = None, **kw: Any) -> Collection:
+def rule_table(
+    path: str,
+    seed: Sequence[Record],
+    *,
+    required: tuple[str, ...] = ("name", "order"),
+    defaults: Mapping[str, Any] | None = None,
+    **kw: Any,
+) -> Collection:
     """A policy rule table: seeds get the common rule fields, creates get server defaults."""
     rows = [{**RULE_DEFAULTS, **r} for r in seed]
     return zia(path, rows, required=required, defaults={**RULE_DEFAULTS, **(defaults or {})}, **kw)
 
 
-def static_route(path: str, items: Sequence[Record], filters: Mapping[str, Callable[[Record, str], bool]] | None = None) -> Route:
+def static_route(
+    path: str, items: Sequence[Record], filters: Mapping[str, Callable[[Record, str], bool]] | None = None
+) -> Route:
     """GET a fixed catalog (predefined data the API never changes), filtered by query keys."""
 
     async def listing(request: Request) -> Response:
@@ -65,14 +81,23 @@ def static_route(path: str, items: Sequence[Record], filters: Mapping[str, Calla
     return Route(ROOT + path, listing, methods=["GET"])
 
 
-SERVER_FIELDS = ("predefined", "defaultRule", "referencedRuleCount", "customCategory", "lastModifiedTime", "lastModifiedBy")
+SERVER_FIELDS = (
+    "predefined",
+    "defaultRule",
+    "referencedRuleCount",
+    "customCategory",
+    "lastModifiedTime",
+    "lastModifiedBy",
+)
 
 
 def replace_route(collection: Collection) -> Route:
     """PUT {path}/{id}: ZIA replaces the whole object (only server-managed fields survive)."""
 
     async def replace(request: Request) -> Response:
-        return JSONResponse(collection.replace(request.path_params["record_id"], await _object_body(request), keep=SERVER_FIELDS))
+        return JSONResponse(
+            collection.replace(request.path_params["record_id"], await _object_body(request), keep=SERVER_FIELDS)
+        )
 
     return Route(collection.path + "/{record_id}", replace, methods=["PUT"])
 
@@ -83,7 +108,9 @@ def paged(items: list[Record], request: Request) -> Response:
     return JSONResponse(page)
 
 
-def list_route(collection: Collection, path: str | None = None, filters: Mapping[str, Callable[[Record, str], bool]] | None = None) -> Route:
+def list_route(
+    collection: Collection, path: str | None = None, filters: Mapping[str, Callable[[Record, str], bool]] | None = None
+) -> Route:
     """GET a collection with `search` plus per-query-key filters (ZIA list parameters)."""
 
     async def listing(request: Request) -> Response:
@@ -135,6 +162,7 @@ def starts_with(field: str) -> Callable[[Record, str], bool]:
 
 # --- settings documents ------------------------------------------------------------------------
 
+
 def document(path: str, body: Record) -> Collection:
     """A tenant-wide settings object: one record, served by `document_routes`."""
     return Collection("zia", ROOT + path, "array", seed=[{"id": DOCUMENT_ID, **body}], required=(), crud=False)
@@ -164,7 +192,14 @@ def replace_document(doc: Collection, body: Record) -> Record:
     unknown = sorted(k for k in body if k not in current)
     if unknown:
         raise SimulatorError(400, f"Unknown field(s) for {doc.path.removeprefix(ROOT)}: {', '.join(unknown)}")
-    wrong = sorted(k for k, v in body.items() if current[k] is not None and v is not None and type(v) is not type(current[k]) and not (isinstance(v, (int, float)) and isinstance(current[k], (int, float)) and not isinstance(v, bool)))
+    wrong = sorted(
+        k
+        for k, v in body.items()
+        if current[k] is not None
+        and v is not None
+        and type(v) is not type(current[k])
+        and not (isinstance(v, (int, float)) and isinstance(current[k], (int, float)) and not isinstance(v, bool))
+    )
     if wrong:
         raise SimulatorError(400, f"Wrong type for field(s): {', '.join(wrong)}")
     doc.update(DOCUMENT_ID, {key: body.get(key, _zero(value)) for key, value in current.items()})

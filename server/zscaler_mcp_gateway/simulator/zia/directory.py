@@ -20,15 +20,59 @@ ENGINEERING = {"id": 801, "name": "Engineering"}
 FINANCE = {"id": 802, "name": "Finance"}
 SERVICE_ADMIN = {"id": 901, "name": "Service Admin"}
 DEVICES = [
-    {"id": 1701, "name": "SJC-LT-0412", "deviceGroupType": "ZCC_OS", "deviceModel": "MacBookPro18,3", "osType": "MAC_OS", "osVersion": "14.5", "ownerUserId": 1001, "ownerName": "alice@acme.example", "hostName": "sjc-lt-0412"},
-    {"id": 1702, "name": "YYZ-LT-0077", "deviceGroupType": "ZCC_OS", "deviceModel": "Latitude 7440", "osType": "WINDOWS_OS", "osVersion": "11 23H2", "ownerUserId": 1002, "ownerName": "bob@acme.example", "hostName": "yyz-lt-0077"},
-    {"id": 1703, "name": "SJC-PH-0021", "deviceGroupType": "ZCC_OS", "deviceModel": "iPhone15,2", "osType": "IOS", "osVersion": "17.5", "ownerUserId": 1001, "ownerName": "alice@acme.example", "hostName": "sjc-ph-0021"},
+    {
+        "id": 1701,
+        "name": "SJC-LT-0412",
+        "deviceGroupType": "ZCC_OS",
+        "deviceModel": "MacBookPro18,3",
+        "osType": "MAC_OS",
+        "osVersion": "14.5",
+        "ownerUserId": 1001,
+        "ownerName": "alice@acme.example",
+        "hostName": "sjc-lt-0412",
+    },
+    {
+        "id": 1702,
+        "name": "YYZ-LT-0077",
+        "deviceGroupType": "ZCC_OS",
+        "deviceModel": "Latitude 7440",
+        "osType": "WINDOWS_OS",
+        "osVersion": "11 23H2",
+        "ownerUserId": 1002,
+        "ownerName": "bob@acme.example",
+        "hostName": "yyz-lt-0077",
+    },
+    {
+        "id": 1703,
+        "name": "SJC-PH-0021",
+        "deviceGroupType": "ZCC_OS",
+        "deviceModel": "iPhone15,2",
+        "osType": "IOS",
+        "osVersion": "17.5",
+        "ownerUserId": 1001,
+        "ownerName": "alice@acme.example",
+        "hostName": "sjc-ph-0021",
+    },
 ]
 DEVICE_GROUPS = [
-    {"id": 1751, "name": "Windows", "groupType": "ZCC_OS", "osType": "WINDOWS_OS", "predefined": True, "deviceCount": 1},
+    {
+        "id": 1751,
+        "name": "Windows",
+        "groupType": "ZCC_OS",
+        "osType": "WINDOWS_OS",
+        "predefined": True,
+        "deviceCount": 1,
+    },
     {"id": 1752, "name": "Mac", "groupType": "ZCC_OS", "osType": "MAC_OS", "predefined": True, "deviceCount": 1},
     {"id": 1753, "name": "iOS", "groupType": "ZCC_OS", "osType": "IOS", "predefined": True, "deviceCount": 1},
-    {"id": 1754, "name": "No Client Connector", "groupType": "NON_ZCC", "predefined": True, "deviceCount": 0, "pseudo": True},
+    {
+        "id": 1754,
+        "name": "No Client Connector",
+        "groupType": "NON_ZCC",
+        "predefined": True,
+        "deviceCount": 0,
+        "pseudo": True,
+    },
 ]
 
 
@@ -45,35 +89,122 @@ def _department(record: Record, value: str) -> bool:
 
 
 def build() -> ServiceApi:
-    users = _read_only("/users", [
-        {"id": 1001, "name": "Alice Nguyen", "email": "alice@acme.example", "department": ENGINEERING, "groups": [{"id": 701, "name": "Engineering-All"}], "adminUser": False, "type": "STANDARD"},
-        {"id": 1002, "name": "Bob Martin", "email": "bob@acme.example", "department": FINANCE, "groups": [{"id": 702, "name": "Finance-All"}], "adminUser": False, "type": "STANDARD"},
-        {"id": 1003, "name": "Carol Diaz", "email": "carol@acme.example", "department": ENGINEERING, "groups": [{"id": 701, "name": "Engineering-All"}, {"id": 703, "name": "SRE-Oncall"}], "adminUser": True, "type": "STANDARD"},
-    ])
-    groups = _read_only("/groups", [
-        {"id": 701, "name": "Engineering-All", "idpId": 1, "comments": "Synced from Okta"},
-        {"id": 702, "name": "Finance-All", "idpId": 1, "comments": "Synced from Okta"},
-        {"id": 703, "name": "SRE-Oncall", "idpId": 1, "comments": "PagerDuty rotation"},
-    ])
-    departments = _read_only("/departments", [
-        {**ENGINEERING, "idpId": 1, "comments": "R&D", "deleted": False},
-        {**FINANCE, "idpId": 1, "comments": "Finance and accounting", "deleted": False},
-        {**SERVICE_ADMIN, "idpId": 0, "comments": "Built-in", "deleted": False},
-    ])
+    users = _read_only(
+        "/users",
+        [
+            {
+                "id": 1001,
+                "name": "Alice Nguyen",
+                "email": "alice@acme.example",
+                "department": ENGINEERING,
+                "groups": [{"id": 701, "name": "Engineering-All"}],
+                "adminUser": False,
+                "type": "STANDARD",
+            },
+            {
+                "id": 1002,
+                "name": "Bob Martin",
+                "email": "bob@acme.example",
+                "department": FINANCE,
+                "groups": [{"id": 702, "name": "Finance-All"}],
+                "adminUser": False,
+                "type": "STANDARD",
+            },
+            {
+                "id": 1003,
+                "name": "Carol Diaz",
+                "email": "carol@acme.example",
+                "department": ENGINEERING,
+                "groups": [{"id": 701, "name": "Engineering-All"}, {"id": 703, "name": "SRE-Oncall"}],
+                "adminUser": True,
+                "type": "STANDARD",
+            },
+        ],
+    )
+    groups = _read_only(
+        "/groups",
+        [
+            {"id": 701, "name": "Engineering-All", "idpId": 1, "comments": "Synced from Okta"},
+            {"id": 702, "name": "Finance-All", "idpId": 1, "comments": "Synced from Okta"},
+            {"id": 703, "name": "SRE-Oncall", "idpId": 1, "comments": "PagerDuty rotation"},
+        ],
+    )
+    departments = _read_only(
+        "/departments",
+        [
+            {**ENGINEERING, "idpId": 1, "comments": "R&D", "deleted": False},
+            {**FINANCE, "idpId": 1, "comments": "Finance and accounting", "deleted": False},
+            {**SERVICE_ADMIN, "idpId": 0, "comments": "Built-in", "deleted": False},
+        ],
+    )
     devices = _read_only("/deviceGroups/devices", DEVICES)
-    workloads = _read_only("/workloadGroups", [
-        {"id": 1801, "name": "AWS-Prod-Web", "description": "Production web tier", "expression": "ENI.tag.env == prod", "lastModifiedTime": 1718500000},
-        {"id": 1802, "name": "Azure-Build-Agents", "description": "CI agents", "expression": "VM.tag.role == build", "lastModifiedTime": 1718500000},
-    ])
-    dictionaries = _read_only("/dlpDictionaries", [
-        {"id": 51, "name": "CREDIT_CARD", "description": "Credit card numbers", "dictionaryType": "PATTERNS_AND_PHRASES", "predefined": True, "customPhraseMatchType": "MATCH_ALL_CUSTOM_PHRASE_PATTERN_DICTIONARY"},
-        {"id": 52, "name": "SSN", "description": "US social security numbers", "dictionaryType": "PATTERNS_AND_PHRASES", "predefined": True},
-        {"id": 53, "name": "Acme Project Codenames", "description": "Internal codenames", "dictionaryType": "PATTERNS_AND_PHRASES", "predefined": False, "phrases": [{"action": "PHRASE_COUNT_TYPE_ALL", "phrase": "bluebird"}]},
-    ])
-    engines = _read_only("/dlpEngines", [
-        {"id": 61, "name": "PCI", "description": "Payment card data", "predefinedEngineName": "PCI", "engineExpression": "((D51.S > 1))", "customDlpEngine": False},
-        {"id": 62, "name": "Source Code", "description": "Source code leakage", "engineExpression": "((D53.S > 0))", "customDlpEngine": True},
-    ])
+    workloads = _read_only(
+        "/workloadGroups",
+        [
+            {
+                "id": 1801,
+                "name": "AWS-Prod-Web",
+                "description": "Production web tier",
+                "expression": "ENI.tag.env == prod",
+                "lastModifiedTime": 1718500000,
+            },
+            {
+                "id": 1802,
+                "name": "Azure-Build-Agents",
+                "description": "CI agents",
+                "expression": "VM.tag.role == build",
+                "lastModifiedTime": 1718500000,
+            },
+        ],
+    )
+    dictionaries = _read_only(
+        "/dlpDictionaries",
+        [
+            {
+                "id": 51,
+                "name": "CREDIT_CARD",
+                "description": "Credit card numbers",
+                "dictionaryType": "PATTERNS_AND_PHRASES",
+                "predefined": True,
+                "customPhraseMatchType": "MATCH_ALL_CUSTOM_PHRASE_PATTERN_DICTIONARY",
+            },
+            {
+                "id": 52,
+                "name": "SSN",
+                "description": "US social security numbers",
+                "dictionaryType": "PATTERNS_AND_PHRASES",
+                "predefined": True,
+            },
+            {
+                "id": 53,
+                "name": "Acme Project Codenames",
+                "description": "Internal codenames",
+                "dictionaryType": "PATTERNS_AND_PHRASES",
+                "predefined": False,
+                "phrases": [{"action": "PHRASE_COUNT_TYPE_ALL", "phrase": "bluebird"}],
+            },
+        ],
+    )
+    engines = _read_only(
+        "/dlpEngines",
+        [
+            {
+                "id": 61,
+                "name": "PCI",
+                "description": "Payment card data",
+                "predefinedEngineName": "PCI",
+                "engineExpression": "((D51.S > 1))",
+                "customDlpEngine": False,
+            },
+            {
+                "id": 62,
+                "name": "Source Code",
+                "description": "Source code leakage",
+                "engineExpression": "((D53.S > 0))",
+                "customDlpEngine": True,
+            },
+        ],
+    )
     name_or_description = {"search": lambda r, v: v.lower() in f"{r['name']} {r.get('description', '')}".lower()}
     return ServiceApi(
         collections=[users, groups, departments, devices, workloads, dictionaries, engines],
@@ -83,7 +214,13 @@ def build() -> ServiceApi:
             get_route(users),
             lite_route(devices),
             list_route(devices, filters={"name": contains("name"), "userIds": lambda r, v: str(r["ownerUserId"]) == v}),
-            static_route("/deviceGroups", DEVICE_GROUPS, {"includePseudoGroups": lambda r, v: truthy(v) or not r.get("pseudo")}),
-            *(route for c in (dictionaries, engines) for route in (lite_route(c), list_route(c, filters=name_or_description), get_route(c))),
+            static_route(
+                "/deviceGroups", DEVICE_GROUPS, {"includePseudoGroups": lambda r, v: truthy(v) or not r.get("pseudo")}
+            ),
+            *(
+                route
+                for c in (dictionaries, engines)
+                for route in (lite_route(c), list_route(c, filters=name_or_description), get_route(c))
+            ),
         ],
     )

@@ -15,7 +15,12 @@ from ._kit import AUDIT, ROOT, get_route, list_route, object_body, zia
 NETWORK_APPS = [
     {"id": "HTTP", "parentCategory": "WEB", "description": "Hypertext Transfer Protocol", "deprecated": False},
     {"id": "DNS", "parentCategory": "NETWORK_SERVICE", "description": "Domain Name System", "deprecated": False},
-    {"id": "SKYPE", "parentCategory": "INSTANT_MESSAGING", "description": "Skype voice, video and chat", "deprecated": False},
+    {
+        "id": "SKYPE",
+        "parentCategory": "INSTANT_MESSAGING",
+        "description": "Skype voice, video and chat",
+        "deprecated": False,
+    },
     {"id": "ICMP_ANY", "parentCategory": "NETWORK_SERVICE", "description": "Any ICMP traffic", "deprecated": False},
     {"id": "SSH", "parentCategory": "REMOTE_ACCESS", "description": "Secure Shell", "deprecated": False},
 ]
@@ -27,47 +32,136 @@ def _protocol(record: dict, value: str) -> bool:
 
 
 def build() -> ServiceApi:
-    labels = zia("/ruleLabels", [
-        {"id": 1, "name": "PCI", "description": "Cardholder data scope", "referencedRuleCount": 3, **AUDIT},
-        {"id": 2, "name": "SOX", "description": "Financial reporting controls", "referencedRuleCount": 1, **AUDIT},
-        {"id": 3, "name": "Break-glass", "description": "Emergency access rules", "referencedRuleCount": 0, **AUDIT},
-    ], defaults={"referencedRuleCount": 0, **AUDIT})
-    intervals = zia("/timeIntervals", [
-        {"id": 601, "name": "Business-Hours", "startTime": 480, "endTime": 1080, "daysOfWeek": ["MON", "TUE", "WED", "THU", "FRI"]},
-        {"id": 602, "name": "Weekend", "startTime": 0, "endTime": 1439, "daysOfWeek": ["SAT", "SUN"]},
-    ], required=("name", "startTime", "endTime", "daysOfWeek"))
-    destinations = zia("/ipDestinationGroups", [
-        {"id": 3001, "name": "Payment-Processors", "type": "DSTN_FQDN", "addresses": ["api.payments.example", "gateway.cards.example"], "description": "PCI egress", "ipCategories": [], "countries": []},
-        {"id": 3002, "name": "Sanctioned-Countries", "type": "DSTN_OTHER", "addresses": [], "countries": ["COUNTRY_KP", "COUNTRY_IR"], "ipCategories": []},
-        {"id": 3003, "name": "Datacenter-Ranges", "type": "DSTN_IP", "addresses": ["203.0.113.0/24", "198.51.100.10"], "ipCategories": [], "countries": []},
-    ], required=("name", "type"), defaults={"addresses": [], "ipCategories": [], "countries": []})
-    sources = zia("/ipSourceGroups", [
-        {"id": 3051, "name": "HQ-LAN", "ipAddresses": ["10.10.0.0/16"], "description": "San Jose campus"},
-        {"id": 3052, "name": "Branch-LANs", "ipAddresses": ["10.20.0.0/16", "10.21.0.0/16"]},
-    ], required=("name", "ipAddresses"))
+    labels = zia(
+        "/ruleLabels",
+        [
+            {"id": 1, "name": "PCI", "description": "Cardholder data scope", "referencedRuleCount": 3, **AUDIT},
+            {"id": 2, "name": "SOX", "description": "Financial reporting controls", "referencedRuleCount": 1, **AUDIT},
+            {
+                "id": 3,
+                "name": "Break-glass",
+                "description": "Emergency access rules",
+                "referencedRuleCount": 0,
+                **AUDIT,
+            },
+        ],
+        defaults={"referencedRuleCount": 0, **AUDIT},
+    )
+    intervals = zia(
+        "/timeIntervals",
+        [
+            {
+                "id": 601,
+                "name": "Business-Hours",
+                "startTime": 480,
+                "endTime": 1080,
+                "daysOfWeek": ["MON", "TUE", "WED", "THU", "FRI"],
+            },
+            {"id": 602, "name": "Weekend", "startTime": 0, "endTime": 1439, "daysOfWeek": ["SAT", "SUN"]},
+        ],
+        required=("name", "startTime", "endTime", "daysOfWeek"),
+    )
+    destinations = zia(
+        "/ipDestinationGroups",
+        [
+            {
+                "id": 3001,
+                "name": "Payment-Processors",
+                "type": "DSTN_FQDN",
+                "addresses": ["api.payments.example", "gateway.cards.example"],
+                "description": "PCI egress",
+                "ipCategories": [],
+                "countries": [],
+            },
+            {
+                "id": 3002,
+                "name": "Sanctioned-Countries",
+                "type": "DSTN_OTHER",
+                "addresses": [],
+                "countries": ["COUNTRY_KP", "COUNTRY_IR"],
+                "ipCategories": [],
+            },
+            {
+                "id": 3003,
+                "name": "Datacenter-Ranges",
+                "type": "DSTN_IP",
+                "addresses": ["203.0.113.0/24", "198.51.100.10"],
+                "ipCategories": [],
+                "countries": [],
+            },
+        ],
+        required=("name", "type"),
+        defaults={"addresses": [], "ipCategories": [], "countries": []},
+    )
+    sources = zia(
+        "/ipSourceGroups",
+        [
+            {"id": 3051, "name": "HQ-LAN", "ipAddresses": ["10.10.0.0/16"], "description": "San Jose campus"},
+            {"id": 3052, "name": "Branch-LANs", "ipAddresses": ["10.20.0.0/16", "10.21.0.0/16"]},
+        ],
+        required=("name", "ipAddresses"),
+    )
     apps = zia("/networkApplications", NETWORK_APPS, required=(), crud=False)
-    app_groups = zia("/networkApplicationGroups", [
-        {"id": 3071, "name": "Remote-Access-Apps", "networkApplications": ["SSH"], "description": "Admin access"},
-        {"id": 3072, "name": "Collaboration", "networkApplications": ["SKYPE", "HTTP"]},
-    ], required=("name", "networkApplications"))
-    services = zia("/networkServices", [
-        {"id": 3101, "name": "SMB", "tag": "SMB", "type": "PREDEFINED", "destTcpPorts": [{"start": 445}], "description": "Server Message Block"},
-        {"id": 3102, "name": "HTTPS", "tag": "HTTPS", "type": "PREDEFINED", "destTcpPorts": [{"start": 443}]},
-        {"id": 3103, "name": "Corp-VoIP", "type": "CUSTOM", "destUdpPorts": [{"start": 5060, "end": 5061}, {"start": 10000, "end": 20000}]},
-    ], defaults={"type": "CUSTOM"})
-    service_groups = zia("/networkServiceGroups", [
-        {"id": 3151, "name": "Web", "services": [{"id": 3102, "name": "HTTPS"}], "description": "Web traffic"},
-        {"id": 3152, "name": "File-Sharing", "services": [{"id": 3101, "name": "SMB"}]},
-    ], required=("name", "services"))
-    signatures = zia("/ipsSignatureRules", [
-        {"id": 3201, "name": "Acme-Log4Shell", "description": "JNDI lookup in headers", "ruleText": 'alert tcp any any -> any any (msg:"log4shell"; content:"${jndi:"; sid:1000001;)', "enabled": True, **AUDIT},
-    ], required=("name", "ruleText"), defaults={"enabled": True, **AUDIT})
+    app_groups = zia(
+        "/networkApplicationGroups",
+        [
+            {"id": 3071, "name": "Remote-Access-Apps", "networkApplications": ["SSH"], "description": "Admin access"},
+            {"id": 3072, "name": "Collaboration", "networkApplications": ["SKYPE", "HTTP"]},
+        ],
+        required=("name", "networkApplications"),
+    )
+    services = zia(
+        "/networkServices",
+        [
+            {
+                "id": 3101,
+                "name": "SMB",
+                "tag": "SMB",
+                "type": "PREDEFINED",
+                "destTcpPorts": [{"start": 445}],
+                "description": "Server Message Block",
+            },
+            {"id": 3102, "name": "HTTPS", "tag": "HTTPS", "type": "PREDEFINED", "destTcpPorts": [{"start": 443}]},
+            {
+                "id": 3103,
+                "name": "Corp-VoIP",
+                "type": "CUSTOM",
+                "destUdpPorts": [{"start": 5060, "end": 5061}, {"start": 10000, "end": 20000}],
+            },
+        ],
+        defaults={"type": "CUSTOM"},
+    )
+    service_groups = zia(
+        "/networkServiceGroups",
+        [
+            {"id": 3151, "name": "Web", "services": [{"id": 3102, "name": "HTTPS"}], "description": "Web traffic"},
+            {"id": 3152, "name": "File-Sharing", "services": [{"id": 3101, "name": "SMB"}]},
+        ],
+        required=("name", "services"),
+    )
+    signatures = zia(
+        "/ipsSignatureRules",
+        [
+            {
+                "id": 3201,
+                "name": "Acme-Log4Shell",
+                "description": "JNDI lookup in headers",
+                "ruleText": 'alert tcp any any -> any any (msg:"log4shell"; content:"${jndi:"; sid:1000001;)',
+                "enabled": True,
+                **AUDIT,
+            },
+        ],
+        required=("name", "ruleText"),
+        defaults={"enabled": True, **AUDIT},
+    )
 
     async def validate(request: Request) -> Response:
         text = str((await object_body(request)).get("ruleText", ""))
         if _SIGNATURE.match(text):
             return JSONResponse({"status": 0, "errPosition": 0, "errMsg": ""})
-        return JSONResponse({"status": 1, "errPosition": 0, "errMsg": "rule must start with an action and carry a numeric sid"})
+        return JSONResponse(
+            {"status": 1, "errPosition": 0, "errMsg": "rule must start with an action and carry a numeric sid"}
+        )
 
     return ServiceApi(
         collections=[labels, intervals, destinations, sources, apps, app_groups, services, service_groups, signatures],

@@ -37,56 +37,181 @@ def _threats(*stems: str, blocked: tuple[str, ...] = (), captured: tuple[str, ..
 
 ADVANCED: Record = {
     **_lists(
-        "authBypassUrls", "authBypassUrlCategories", "authBypassApps", "kerberosBypassUrls", "kerberosBypassUrlCategories", "kerberosBypassApps",
-        "basicBypassApps", "digestAuthBypassUrls", "digestAuthBypassUrlCategories", "digestAuthBypassApps", "dnsResolutionOnTransparentProxyUrls",
-        "dnsResolutionOnTransparentProxyUrlCategories", "dnsResolutionOnTransparentProxyApps", "dnsResolutionOnTransparentProxyExemptUrls",
-        "dnsResolutionOnTransparentProxyExemptUrlCategories", "dnsResolutionOnTransparentProxyExemptApps", "blockDomainFrontingApps",
-        "domainFrontingBypassUrlCategories", "preferSniOverConnHostApps", "sniDnsOptimizationBypassUrlCategories", "httpRangeHeaderRemoveUrlCategories",
-        authBypassUrls=[".okta.com", ".windowsupdate.com"], kerberosBypassUrlCategories=["OTHER_BUSINESS_AND_ECONOMY"],
+        "authBypassUrls",
+        "authBypassUrlCategories",
+        "authBypassApps",
+        "kerberosBypassUrls",
+        "kerberosBypassUrlCategories",
+        "kerberosBypassApps",
+        "basicBypassApps",
+        "digestAuthBypassUrls",
+        "digestAuthBypassUrlCategories",
+        "digestAuthBypassApps",
+        "dnsResolutionOnTransparentProxyUrls",
+        "dnsResolutionOnTransparentProxyUrlCategories",
+        "dnsResolutionOnTransparentProxyApps",
+        "dnsResolutionOnTransparentProxyExemptUrls",
+        "dnsResolutionOnTransparentProxyExemptUrlCategories",
+        "dnsResolutionOnTransparentProxyExemptApps",
+        "blockDomainFrontingApps",
+        "domainFrontingBypassUrlCategories",
+        "preferSniOverConnHostApps",
+        "sniDnsOptimizationBypassUrlCategories",
+        "httpRangeHeaderRemoveUrlCategories",
+        authBypassUrls=[".okta.com", ".windowsupdate.com"],
+        kerberosBypassUrlCategories=["OTHER_BUSINESS_AND_ECONOMY"],
     ),
     **_flags(
-        "enableDnsResolutionOnTransparentProxy", "blockDomainFrontingOnHostHeader", "blockConnectHostSniMismatch", "preferSniOverConnHost",
-        "blockHttpTunnelOnNonHttpPorts", "trackHttpTunnelOnHttpPorts", "blockNonCompliantHttpRequestOnHttpPorts", "blockNonHttpOnHttpPortEnabled",
-        "cascadeUrlFiltering", "enablePolicyForUnauthenticatedTraffic", "enableEvaluatePolicyOnGlobalSSLBypass", "enforceSurrogateIpForWindowsApp",
-        "enableAdminRankAccess", "dynamicUserRiskEnabled", "ecsForAllEnabled", "logInternalIp", "sipaXffHeaderEnabled",
-        on=("blockDomainFrontingOnHostHeader", "blockNonCompliantHttpRequestOnHttpPorts", "enableAdminRankAccess", "logInternalIp"),
+        "enableDnsResolutionOnTransparentProxy",
+        "blockDomainFrontingOnHostHeader",
+        "blockConnectHostSniMismatch",
+        "preferSniOverConnHost",
+        "blockHttpTunnelOnNonHttpPorts",
+        "trackHttpTunnelOnHttpPorts",
+        "blockNonCompliantHttpRequestOnHttpPorts",
+        "blockNonHttpOnHttpPortEnabled",
+        "cascadeUrlFiltering",
+        "enablePolicyForUnauthenticatedTraffic",
+        "enableEvaluatePolicyOnGlobalSSLBypass",
+        "enforceSurrogateIpForWindowsApp",
+        "enableAdminRankAccess",
+        "dynamicUserRiskEnabled",
+        "ecsForAllEnabled",
+        "logInternalIp",
+        "sipaXffHeaderEnabled",
+        on=(
+            "blockDomainFrontingOnHostHeader",
+            "blockNonCompliantHttpRequestOnHttpPorts",
+            "enableAdminRankAccess",
+            "logInternalIp",
+        ),
     ),
     "uiSessionTimeout": 1800,
 }
 ATP_STEMS = (
-    "activeX", "adSpywareSites", "anonymizer", "bitTorrent", "browserExploits", "cmdCtlServer", "cmdCtlTraffic", "cryptoMining", "dgaDomains",
-    "fileFormatVunerabilites", "googleTalk", "ircTunnelling", "knownPhishingSites", "malwareSites", "potentialMaliciousRequests", "sshTunnelling",
-    "suspectAdwareSpywareSites", "suspectedPhishingSites", "tor", "webspam",
+    "activeX",
+    "adSpywareSites",
+    "anonymizer",
+    "bitTorrent",
+    "browserExploits",
+    "cmdCtlServer",
+    "cmdCtlTraffic",
+    "cryptoMining",
+    "dgaDomains",
+    "fileFormatVunerabilites",
+    "googleTalk",
+    "ircTunnelling",
+    "knownPhishingSites",
+    "malwareSites",
+    "potentialMaliciousRequests",
+    "sshTunnelling",
+    "suspectAdwareSpywareSites",
+    "suspectedPhishingSites",
+    "tor",
+    "webspam",
 )
 ATP: Record = {
-    **_threats(*ATP_STEMS, blocked=("cmdCtlServer", "cmdCtlTraffic", "knownPhishingSites", "malwareSites", "browserExploits", "cryptoMining", "tor"), captured=("cmdCtlTraffic",)),
-    "cookieStealingBlocked": True, "cookieStealingPCAPEnabled": False, "maliciousUrlsCapture": False,
-    "riskTolerance": 40, "riskToleranceCapture": False, "blockedCountries": ["COUNTRY_KP"], "blockCountriesCapture": False,
+    **_threats(
+        *ATP_STEMS,
+        blocked=(
+            "cmdCtlServer",
+            "cmdCtlTraffic",
+            "knownPhishingSites",
+            "malwareSites",
+            "browserExploits",
+            "cryptoMining",
+            "tor",
+        ),
+        captured=("cmdCtlTraffic",),
+    ),
+    "cookieStealingBlocked": True,
+    "cookieStealingPCAPEnabled": False,
+    "maliciousUrlsCapture": False,
+    "riskTolerance": 40,
+    "riskToleranceCapture": False,
+    "blockedCountries": ["COUNTRY_KP"],
+    "blockCountriesCapture": False,
 }
 MALWARE: Record = _threats(
-    "virus", "unwantedApplications", "trojan", "worm", "adware", "spyware", "ransomware", "remoteAccessTool",
-    blocked=("virus", "trojan", "worm", "ransomware", "remoteAccessTool", "spyware"), captured=("ransomware",),
+    "virus",
+    "unwantedApplications",
+    "trojan",
+    "worm",
+    "adware",
+    "spyware",
+    "ransomware",
+    "remoteAccessTool",
+    blocked=("virus", "trojan", "worm", "ransomware", "remoteAccessTool", "spyware"),
+    captured=("ransomware",),
 )
-MOBILE: Record = _flags(*(f"blockApps{s}" for s in (
-    "WithMaliciousActivity", "WithKnownVulnerabilities", "SendingUnencryptedUserCredentials", "SendingLocationInfo",
-    "SendingPersonallyIdentifiableInfo", "SendingDeviceIdentifier", "CommunicatingWithAdWebsites", "CommunicatingWithRemoteUnknownServers",
-)), on=("blockAppsWithMaliciousActivity", "blockAppsSendingUnencryptedUserCredentials"))
+MOBILE: Record = _flags(
+    *(
+        f"blockApps{s}"
+        for s in (
+            "WithMaliciousActivity",
+            "WithKnownVulnerabilities",
+            "SendingUnencryptedUserCredentials",
+            "SendingLocationInfo",
+            "SendingPersonallyIdentifiableInfo",
+            "SendingDeviceIdentifier",
+            "CommunicatingWithAdWebsites",
+            "CommunicatingWithRemoteUnknownServers",
+        )
+    ),
+    on=("blockAppsWithMaliciousActivity", "blockAppsSendingUnencryptedUserCredentials"),
+)
 SANDBOX_REPORTS: dict[str, Record] = {
     "f3b1c5e0a9d84c2b8e7a6d5c4b3a2910": {
-        "Summary": {"Status": "COMPLETED", "Category": "MALWARE", "FileType": "EXE", "StartTime": 1718500000, "Duration": 312},
-        "Classification": {"Type": "MALICIOUS", "Category": "RANSOMWARE", "Score": 92, "DetectedMalware": "Win32.Ransom.LockBit"},
-        "FileProperties": {"FileType": "EXE", "FileSize": 482304, "MD5": "f3b1c5e0a9d84c2b8e7a6d5c4b3a2910", "SHA1": "9c1f0e6b2d", "Issuer": "unsigned"},
+        "Summary": {
+            "Status": "COMPLETED",
+            "Category": "MALWARE",
+            "FileType": "EXE",
+            "StartTime": 1718500000,
+            "Duration": 312,
+        },
+        "Classification": {
+            "Type": "MALICIOUS",
+            "Category": "RANSOMWARE",
+            "Score": 92,
+            "DetectedMalware": "Win32.Ransom.LockBit",
+        },
+        "FileProperties": {
+            "FileType": "EXE",
+            "FileSize": 482304,
+            "MD5": "f3b1c5e0a9d84c2b8e7a6d5c4b3a2910",
+            "SHA1": "9c1f0e6b2d",
+            "Issuer": "unsigned",
+        },
     },
     "0cc175b9c0f1b6a831c399e269772661": {
-        "Summary": {"Status": "COMPLETED", "Category": "BENIGN", "FileType": "PDF", "StartTime": 1718400000, "Duration": 95},
+        "Summary": {
+            "Status": "COMPLETED",
+            "Category": "BENIGN",
+            "FileType": "PDF",
+            "StartTime": 1718400000,
+            "Duration": 95,
+        },
         "Classification": {"Type": "BENIGN", "Category": "NONE", "Score": 3, "DetectedMalware": ""},
-        "FileProperties": {"FileType": "PDF", "FileSize": 20211, "MD5": "0cc175b9c0f1b6a831c399e269772661", "SHA1": "86f7e437fa", "Issuer": ""},
+        "FileProperties": {
+            "FileType": "PDF",
+            "FileSize": 20211,
+            "MD5": "0cc175b9c0f1b6a831c399e269772661",
+            "SHA1": "86f7e437fa",
+            "Issuer": "",
+        },
     },
 }
-FULL_DETAILS = {"Networking": [{"Protocol": "HTTPS", "Host": "c2.badhost.example", "Port": 443}], "SystemSummary": [{"Risk": "HIGH", "Signature": "Encrypts user files"}]}
+FULL_DETAILS = {
+    "Networking": [{"Protocol": "HTTPS", "Host": "c2.badhost.example", "Port": 443}],
+    "SystemSummary": [{"Risk": "HIGH", "Signature": "Encrypts user files"}],
+}
 MD5 = re.compile(r"^[0-9a-fA-F]{32}$")
 SANCTION_STATES = {"SANCTIONED", "UN_SANCTIONED", "ANY"}
-CUSTOM_TAGS = [{"id": 1, "name": "Approved-by-Legal"}, {"id": 2, "name": "Under-Review"}, {"id": 3, "name": "Deprecated"}]
+CUSTOM_TAGS = [
+    {"id": 1, "name": "Approved-by-Legal"},
+    {"id": 2, "name": "Under-Review"},
+    {"id": 3, "name": "Deprecated"},
+]
 
 
 def build() -> ServiceApi:
@@ -97,22 +222,39 @@ def build() -> ServiceApi:
             "/mobileAdvanceThreatSettings": MOBILE,
             "/cyberThreatProtection/advancedThreatSettings": ATP,
             "/cyberThreatProtection/malwareSettings": MALWARE,
-            "/cyberThreatProtection/malwarePolicy": {"blockUnscannableFiles": False, "blockPasswordProtectedArchiveFiles": True},
+            "/cyberThreatProtection/malwarePolicy": {
+                "blockUnscannableFiles": False,
+                "blockPasswordProtectedArchiveFiles": True,
+            },
             "/cyberThreatProtection/atpMalwareInspection": {"inspectInbound": True, "inspectOutbound": True},
-            "/cyberThreatProtection/atpMalwareProtocols": {"inspectHttp": True, "inspectFtpOverHttp": True, "inspectFtp": False},
+            "/cyberThreatProtection/atpMalwareProtocols": {
+                "inspectHttp": True,
+                "inspectFtpOverHttp": True,
+                "inspectFtp": False,
+            },
         }.items()
     }
-    exceptions = document("/cyberThreatProtection/securityExceptions", {"bypassUrls": ["updates.vendor.example", "crl.pki.example"]})
-    malicious = document("/cyberThreatProtection/maliciousUrls", {"maliciousUrls": ["evil.example", "phish.example/login"]})
+    exceptions = document(
+        "/cyberThreatProtection/securityExceptions", {"bypassUrls": ["updates.vendor.example", "crl.pki.example"]}
+    )
+    malicious = document(
+        "/cyberThreatProtection/maliciousUrls", {"maliciousUrls": ["evil.example", "phish.example/login"]}
+    )
     exempt = document("/authSettings/exemptedUrls", {"urls": [".office365.com", "sso.partner.example"]})
-    behavioral = document("/behavioralAnalysisAdvancedSettings", {"fileHashesToBeBlocked": ["f3b1c5e0a9d84c2b8e7a6d5c4b3a2910"]})
+    behavioral = document(
+        "/behavioralAnalysisAdvancedSettings", {"fileHashesToBeBlocked": ["f3b1c5e0a9d84c2b8e7a6d5c4b3a2910"]}
+    )
     activation = document("/status", {"status": "ACTIVE"})
-    apps = zia("/cloudApplications/lite", [
-        {"id": 11001, "name": "Dropbox", "sanctionedState": "UN_SANCTIONED", "customTags": []},
-        {"id": 11002, "name": "Box", "sanctionedState": "SANCTIONED", "customTags": [CUSTOM_TAGS[0]]},
-        {"id": 11003, "name": "WeTransfer", "sanctionedState": "UN_SANCTIONED", "customTags": [CUSTOM_TAGS[1]]},
-        {"id": 11004, "name": "Slack", "sanctionedState": "SANCTIONED", "customTags": [CUSTOM_TAGS[0]]},
-    ], crud=False)
+    apps = zia(
+        "/cloudApplications/lite",
+        [
+            {"id": 11001, "name": "Dropbox", "sanctionedState": "UN_SANCTIONED", "customTags": []},
+            {"id": 11002, "name": "Box", "sanctionedState": "SANCTIONED", "customTags": [CUSTOM_TAGS[0]]},
+            {"id": 11003, "name": "WeTransfer", "sanctionedState": "UN_SANCTIONED", "customTags": [CUSTOM_TAGS[1]]},
+            {"id": 11004, "name": "Slack", "sanctionedState": "SANCTIONED", "customTags": [CUSTOM_TAGS[0]]},
+        ],
+        crud=False,
+    )
 
     async def status(request: Request) -> Response:
         return JSONResponse(read_document(activation))
@@ -131,7 +273,14 @@ def build() -> ServiceApi:
         found = SANDBOX_REPORTS.get(md5.lower())
         if found is None:
             raise SimulatorError(404, f"No sandbox report for MD5 {md5}")
-        return JSONResponse({"Full Details" if details == "full" else "Summary Details": {**found, **(FULL_DETAILS if details == "full" else {})}})
+        return JSONResponse(
+            {
+                "Full Details" if details == "full" else "Summary Details": {
+                    **found,
+                    **(FULL_DETAILS if details == "full" else {}),
+                }
+            }
+        )
 
     async def hash_count(request: Request) -> Response:
         blocked = len(read_document(behavioral)["fileHashesToBeBlocked"])

@@ -27,18 +27,79 @@ from ._kit import (
 HQ = {"id": 501, "name": "HQ-San-Jose"}
 TORONTO = {"id": 502, "name": "Branch-Toronto"}
 CITIES: list[Record] = [
-    {"cityGeoId": 5392171, "cityName": "San Jose", "stateName": "California", "countryName": "United States", "countryCode": "US", "latitude": 37.3394, "longitude": -121.895},
-    {"cityGeoId": 6167865, "cityName": "Toronto", "stateName": "Ontario", "countryName": "Canada", "countryCode": "CA", "latitude": 43.7001, "longitude": -79.4163},
-    {"cityGeoId": 5128581, "cityName": "New York City", "stateName": "New York", "countryName": "United States", "countryCode": "US", "latitude": 40.7143, "longitude": -74.006},
-    {"cityGeoId": 2643743, "cityName": "London", "stateName": "England", "countryName": "United Kingdom", "countryCode": "GB", "latitude": 51.5085, "longitude": -0.1257},
+    {
+        "cityGeoId": 5392171,
+        "cityName": "San Jose",
+        "stateName": "California",
+        "countryName": "United States",
+        "countryCode": "US",
+        "latitude": 37.3394,
+        "longitude": -121.895,
+    },
+    {
+        "cityGeoId": 6167865,
+        "cityName": "Toronto",
+        "stateName": "Ontario",
+        "countryName": "Canada",
+        "countryCode": "CA",
+        "latitude": 43.7001,
+        "longitude": -79.4163,
+    },
+    {
+        "cityGeoId": 5128581,
+        "cityName": "New York City",
+        "stateName": "New York",
+        "countryName": "United States",
+        "countryCode": "US",
+        "latitude": 40.7143,
+        "longitude": -74.006,
+    },
+    {
+        "cityGeoId": 2643743,
+        "cityName": "London",
+        "stateName": "England",
+        "countryName": "United Kingdom",
+        "countryCode": "GB",
+        "latitude": 51.5085,
+        "longitude": -0.1257,
+    },
 ]
 IP_CITIES = {"198.51.100.10": CITIES[0], "203.0.113.25": CITIES[0], "192.0.2.44": CITIES[1]}
 VIPS = [
-    {"id": 9001, "virtualIp": "165.225.8.30", "privateServiceEdge": False, "datacenter": "SJC4", "city": "San Jose, CA", "countryCode": "US", "latitude": 37.3, "longitude": -121.9},
-    {"id": 9002, "virtualIp": "165.225.50.31", "privateServiceEdge": False, "datacenter": "LAX1", "city": "Los Angeles, CA", "countryCode": "US", "latitude": 34.0, "longitude": -118.2},
-    {"id": 9003, "virtualIp": "165.225.38.32", "privateServiceEdge": False, "datacenter": "YTO1", "city": "Toronto, ON", "countryCode": "CA", "latitude": 43.7, "longitude": -79.4},
+    {
+        "id": 9001,
+        "virtualIp": "165.225.8.30",
+        "privateServiceEdge": False,
+        "datacenter": "SJC4",
+        "city": "San Jose, CA",
+        "countryCode": "US",
+        "latitude": 37.3,
+        "longitude": -121.9,
+    },
+    {
+        "id": 9002,
+        "virtualIp": "165.225.50.31",
+        "privateServiceEdge": False,
+        "datacenter": "LAX1",
+        "city": "Los Angeles, CA",
+        "countryCode": "US",
+        "latitude": 34.0,
+        "longitude": -118.2,
+    },
+    {
+        "id": 9003,
+        "virtualIp": "165.225.38.32",
+        "privateServiceEdge": False,
+        "datacenter": "YTO1",
+        "city": "Toronto, ON",
+        "countryCode": "CA",
+        "latitude": 43.7,
+        "longitude": -79.4,
+    },
 ]
-GRE_RANGES = [{"startIPAddress": f"172.17.{n}.{m}", "endIPAddress": f"172.17.{n}.{m + 7}"} for n in (6, 7) for m in (0, 8, 16, 24)]
+GRE_RANGES = [
+    {"startIPAddress": f"172.17.{n}.{m}", "endIPAddress": f"172.17.{n}.{m + 7}"} for n in (6, 7) for m in (0, 8, 16, 24)
+]
 
 
 def _location_check(record: Record) -> None:
@@ -62,41 +123,168 @@ def _geo(record: Record, **extra: Any) -> Record:
 
 
 def build() -> ServiceApi:
-    static_ips = zia("/staticIP", [
-        {"id": 1401, "ipAddress": "198.51.100.10", "comment": "HQ internet edge", "geoOverride": False, "routableIP": True, "latitude": 37.3394, "longitude": -121.895, "city": {"id": 5392171, "name": "San Jose, California, United States"}, **AUDIT},
-        {"id": 1402, "ipAddress": "203.0.113.25", "comment": "HQ GRE source", "geoOverride": False, "routableIP": True, "latitude": 37.3394, "longitude": -121.895, **AUDIT},
-        {"id": 1403, "ipAddress": "192.0.2.44", "comment": "Toronto spare", "geoOverride": True, "routableIP": True, "latitude": 43.7, "longitude": -79.4, **AUDIT},
-    ], required=("ipAddress",), defaults={"geoOverride": False, "routableIP": True, **AUDIT})
+    static_ips = zia(
+        "/staticIP",
+        [
+            {
+                "id": 1401,
+                "ipAddress": "198.51.100.10",
+                "comment": "HQ internet edge",
+                "geoOverride": False,
+                "routableIP": True,
+                "latitude": 37.3394,
+                "longitude": -121.895,
+                "city": {"id": 5392171, "name": "San Jose, California, United States"},
+                **AUDIT,
+            },
+            {
+                "id": 1402,
+                "ipAddress": "203.0.113.25",
+                "comment": "HQ GRE source",
+                "geoOverride": False,
+                "routableIP": True,
+                "latitude": 37.3394,
+                "longitude": -121.895,
+                **AUDIT,
+            },
+            {
+                "id": 1403,
+                "ipAddress": "192.0.2.44",
+                "comment": "Toronto spare",
+                "geoOverride": True,
+                "routableIP": True,
+                "latitude": 43.7,
+                "longitude": -79.4,
+                **AUDIT,
+            },
+        ],
+        required=("ipAddress",),
+        defaults={"geoOverride": False, "routableIP": True, **AUDIT},
+    )
+
     def gre_check(record: Record) -> None:
         if record.get("sourceIp") not in {r["ipAddress"] for r in static_ips.list()}:
             raise SimulatorError(400, f"Source IP {record.get('sourceIp')} is not a static IP of this tenant")
         if not record.get("primaryDestVip") or not record.get("secondaryDestVip"):
             raise SimulatorError(400, "primaryDestVip and secondaryDestVip are required")
 
-    tunnels = zia("/greTunnels", [
-        {"id": 1601, "sourceIp": "203.0.113.25", "comment": "HQ primary tunnel", "ipUnnumbered": False, "internalIpRange": "172.17.6.240", "withinCountry": True,
-         "primaryDestVip": {"id": 9001, "virtualIp": "165.225.8.30", "datacenter": "SJC4"}, "secondaryDestVip": {"id": 9002, "virtualIp": "165.225.50.31", "datacenter": "LAX1"}, **AUDIT},
-    ], required=("sourceIp",), check=gre_check, defaults={"ipUnnumbered": False, **AUDIT})
+    tunnels = zia(
+        "/greTunnels",
+        [
+            {
+                "id": 1601,
+                "sourceIp": "203.0.113.25",
+                "comment": "HQ primary tunnel",
+                "ipUnnumbered": False,
+                "internalIpRange": "172.17.6.240",
+                "withinCountry": True,
+                "primaryDestVip": {"id": 9001, "virtualIp": "165.225.8.30", "datacenter": "SJC4"},
+                "secondaryDestVip": {"id": 9002, "virtualIp": "165.225.50.31", "datacenter": "LAX1"},
+                **AUDIT,
+            },
+        ],
+        required=("sourceIp",),
+        check=gre_check,
+        defaults={"ipUnnumbered": False, **AUDIT},
+    )
 
     def used_by_gre() -> set[str]:
         return {r["sourceIp"] for r in tunnels.list()}
 
-    credentials = zia("/vpnCredentials", [
-        {"id": 1501, "type": "UFQDN", "fqdn": "toronto@acme.example", "comments": "Toronto IPsec", "location": TORONTO, "managedBy": {"id": 1, "name": "acme"}},
-        {"id": 1502, "type": "IP", "ipAddress": "192.0.2.44", "comments": "Spare IPsec peer"},
-    ], required=("type",), check=_vpn_check)
-    groups = zia("/locations/groups", [
-        {"id": 521, "name": "Corporate Offices", "groupType": "STATIC_GROUP", "locations": [HQ, TORONTO], "comments": "All staffed offices", **AUDIT},
-        {"id": 522, "name": "Unassigned Locations", "groupType": "DYNAMIC_GROUP", "predefined": True, "locations": [], **AUDIT},
-    ], crud=False)
-    locations = zia("/locations", [
-        {"id": 501, "name": "HQ-San-Jose", "country": "UNITED_STATES", "tz": "UNITED_STATES_AMERICA_LOS_ANGELES", "ipAddresses": ["198.51.100.10"], "profile": "CORPORATE",
-         "authRequired": True, "sslScanEnabled": True, "xffForwardEnabled": False, "ofwEnabled": True, "ipsControl": True, "aupEnabled": False, "upBandwidth": 0, "dnBandwidth": 0},
-        {"id": 502, "name": "Branch-Toronto", "country": "CANADA", "tz": "CANADA_AMERICA_TORONTO", "vpnCredentials": [{"id": 1501, "type": "UFQDN", "fqdn": "toronto@acme.example"}],
-         "profile": "CORPORATE", "authRequired": True, "sslScanEnabled": True, "xffForwardEnabled": True, "ofwEnabled": True, "upBandwidth": 50000, "dnBandwidth": 200000},
-        {"id": 503, "name": "HQ-Guest-WiFi", "parentId": 501, "country": "UNITED_STATES", "tz": "UNITED_STATES_AMERICA_LOS_ANGELES", "profile": "GUESTWIFI", "authRequired": False,
-         "sslScanEnabled": False, "xffForwardEnabled": False, "ofwEnabled": True, "aupEnabled": True},
-    ], check=_location_check, defaults={"profile": "NONE", "authRequired": False, "sslScanEnabled": False, "xffForwardEnabled": False, "ofwEnabled": False})
+    credentials = zia(
+        "/vpnCredentials",
+        [
+            {
+                "id": 1501,
+                "type": "UFQDN",
+                "fqdn": "toronto@acme.example",
+                "comments": "Toronto IPsec",
+                "location": TORONTO,
+                "managedBy": {"id": 1, "name": "acme"},
+            },
+            {"id": 1502, "type": "IP", "ipAddress": "192.0.2.44", "comments": "Spare IPsec peer"},
+        ],
+        required=("type",),
+        check=_vpn_check,
+    )
+    groups = zia(
+        "/locations/groups",
+        [
+            {
+                "id": 521,
+                "name": "Corporate Offices",
+                "groupType": "STATIC_GROUP",
+                "locations": [HQ, TORONTO],
+                "comments": "All staffed offices",
+                **AUDIT,
+            },
+            {
+                "id": 522,
+                "name": "Unassigned Locations",
+                "groupType": "DYNAMIC_GROUP",
+                "predefined": True,
+                "locations": [],
+                **AUDIT,
+            },
+        ],
+        crud=False,
+    )
+    locations = zia(
+        "/locations",
+        [
+            {
+                "id": 501,
+                "name": "HQ-San-Jose",
+                "country": "UNITED_STATES",
+                "tz": "UNITED_STATES_AMERICA_LOS_ANGELES",
+                "ipAddresses": ["198.51.100.10"],
+                "profile": "CORPORATE",
+                "authRequired": True,
+                "sslScanEnabled": True,
+                "xffForwardEnabled": False,
+                "ofwEnabled": True,
+                "ipsControl": True,
+                "aupEnabled": False,
+                "upBandwidth": 0,
+                "dnBandwidth": 0,
+            },
+            {
+                "id": 502,
+                "name": "Branch-Toronto",
+                "country": "CANADA",
+                "tz": "CANADA_AMERICA_TORONTO",
+                "vpnCredentials": [{"id": 1501, "type": "UFQDN", "fqdn": "toronto@acme.example"}],
+                "profile": "CORPORATE",
+                "authRequired": True,
+                "sslScanEnabled": True,
+                "xffForwardEnabled": True,
+                "ofwEnabled": True,
+                "upBandwidth": 50000,
+                "dnBandwidth": 200000,
+            },
+            {
+                "id": 503,
+                "name": "HQ-Guest-WiFi",
+                "parentId": 501,
+                "country": "UNITED_STATES",
+                "tz": "UNITED_STATES_AMERICA_LOS_ANGELES",
+                "profile": "GUESTWIFI",
+                "authRequired": False,
+                "sslScanEnabled": False,
+                "xffForwardEnabled": False,
+                "ofwEnabled": True,
+                "aupEnabled": True,
+            },
+        ],
+        check=_location_check,
+        defaults={
+            "profile": "NONE",
+            "authRequired": False,
+            "sslScanEnabled": False,
+            "xffForwardEnabled": False,
+            "ofwEnabled": False,
+        },
+    )
 
     async def vpn_update(request: Request) -> Response:
         body = await object_body(request)
@@ -129,15 +317,38 @@ def build() -> ServiceApi:
     return ServiceApi(
         collections=[groups, locations, static_ips, credentials, tunnels],
         routes=[
-            list_route(groups, filters={"groupType": equals("groupType"), "locationId": lambda r, v: any(str(loc["id"]) == v for loc in r.get("locations", []))}),
+            list_route(
+                groups,
+                filters={
+                    "groupType": equals("groupType"),
+                    "locationId": lambda r, v: any(str(loc["id"]) == v for loc in r.get("locations", [])),
+                },
+            ),
             get_route(groups),
-            list_route(static_ips, filters={"ipAddress": equals("ipAddress"), "availableForGreTunnel": lambda r, v: (r["ipAddress"] not in used_by_gre()) == truthy(v)}),
-            list_route(credentials, filters={"type": equals("type"), "includeOnlyWithoutLocation": lambda r, v: ("location" not in r) == truthy(v), "locationId": lambda r, v: str(r.get("location", {}).get("id")) == v}),
+            list_route(
+                static_ips,
+                filters={
+                    "ipAddress": equals("ipAddress"),
+                    "availableForGreTunnel": lambda r, v: (r["ipAddress"] not in used_by_gre()) == truthy(v),
+                },
+            ),
+            list_route(
+                credentials,
+                filters={
+                    "type": equals("type"),
+                    "includeOnlyWithoutLocation": lambda r, v: ("location" not in r) == truthy(v),
+                    "locationId": lambda r, v: str(r.get("location", {}).get("id")) == v,
+                },
+            ),
             Route(ROOT + "/vpnCredentials/{record_id:int}", vpn_update, methods=["PUT"]),
             Route(ROOT + "/vips/recommendedList", recommended_vips, methods=["GET"]),
             Route(ROOT + "/greTunnels/availableInternalIpRanges", gre_ranges, methods=["GET"]),
             Route(ROOT + "/region/byIPAddress/{ip}", by_ip, methods=["GET"]),
             Route(ROOT + "/region/byGeoCoordinates", by_coordinates, methods=["GET"]),
-            static_route("/region/search", CITIES, {"prefix": lambda r, v: r["cityName"].lower().startswith(v.split(",")[0].strip().lower())}),
+            static_route(
+                "/region/search",
+                CITIES,
+                {"prefix": lambda r, v: r["cityName"].lower().startswith(v.split(",")[0].strip().lower())},
+            ),
         ],
     )

@@ -34,13 +34,36 @@ def _custom_category_defaults(record: dict[str, Any]) -> None:
 
 def _url_categories() -> Collection:
     predefined = [
-        {"id": cid, "configuredName": name, "superCategory": "NEWS_AND_MEDIA" if cid == "NEWS_AND_MEDIA" else "INTERNET_COMMUNICATION", "customCategory": False, "urls": [], "dbCategorizedUrls": [d for d, c in LOOKUP.items() if c == cid]}
+        {
+            "id": cid,
+            "configuredName": name,
+            "superCategory": "NEWS_AND_MEDIA" if cid == "NEWS_AND_MEDIA" else "INTERNET_COMMUNICATION",
+            "customCategory": False,
+            "urls": [],
+            "dbCategorizedUrls": [d for d, c in LOOKUP.items() if c == cid],
+        }
         for cid, name in PREDEFINED_CATEGORIES.items()
     ]
     custom = [
-        {"id": "CUSTOM_01", "configuredName": "Partner Portals", "superCategory": "USER_DEFINED", "customCategory": True, "urls": ["partner1.example.com", "partner2.example.com"], "description": "Trusted partner sites"},
+        {
+            "id": "CUSTOM_01",
+            "configuredName": "Partner Portals",
+            "superCategory": "USER_DEFINED",
+            "customCategory": True,
+            "urls": ["partner1.example.com", "partner2.example.com"],
+            "description": "Trusted partner sites",
+        },
     ]
-    return Collection("zia", ROOT + "/urlCategories", "array", seed=predefined + custom, required=("configuredName",), id_prefix="CUSTOM_", id_start=2, on_create=_custom_category_defaults)
+    return Collection(
+        "zia",
+        ROOT + "/urlCategories",
+        "array",
+        seed=predefined + custom,
+        required=("configuredName",),
+        id_prefix="CUSTOM_",
+        id_start=2,
+        on_create=_custom_category_defaults,
+    )
 
 
 def build() -> ServiceApi:
@@ -58,7 +81,11 @@ def build() -> ServiceApi:
         current = categories.get(record_id)
         urls = list(current.get("urls", []))
         changes = [u for u in body.get("urls", [])]
-        urls = urls + [u for u in changes if u not in urls] if action == "ADD_TO_LIST" else [u for u in urls if u not in changes]
+        urls = (
+            urls + [u for u in changes if u not in urls]
+            if action == "ADD_TO_LIST"
+            else [u for u in urls if u not in changes]
+        )
         return JSONResponse(categories.update(record_id, {"urls": urls}))
 
     async def custom_only_list(request: Request) -> Response:
@@ -75,7 +102,10 @@ def build() -> ServiceApi:
         if not isinstance(urls, list) or not urls:
             raise SimulatorError(400, "Body must be a non-empty JSON array of URLs")
         return JSONResponse(
-            [{"url": u, "urlClassifications": [LOOKUP.get(str(u).split("/")[0], "MISCELLANEOUS_OR_UNKNOWN")]} for u in urls]
+            [
+                {"url": u, "urlClassifications": [LOOKUP.get(str(u).split("/")[0], "MISCELLANEOUS_OR_UNKNOWN")]}
+                for u in urls
+            ]
         )
 
     return ServiceApi(
