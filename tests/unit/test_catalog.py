@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
+from tests.support.official import official_by_name, official_tools
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.catalog.toolsets import ZIA_ACTIVATION, ZIA_RULE_ORDER
 from zscaler_mcp_gateway.generation import instructions_for
 
 CATALOG = load_catalog()
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "official-zscaler-mcp-0.15.4-catalog.json"
 
 
 def test_every_tool_matches_the_official_service_toolset_and_action() -> None:
-    reference = {t["name"]: t for t in json.loads(REFERENCE.read_text())}
+    reference = official_by_name()
     for tool in CATALOG.tools.values():
         if tool.service == "zscaler":
             continue
@@ -27,7 +24,7 @@ def test_every_tool_matches_the_official_service_toolset_and_action() -> None:
 
 
 def test_every_toolset_id_is_official_or_meta() -> None:
-    reference = {t["toolset"] for t in json.loads(REFERENCE.read_text())}
+    reference = {t["toolset"] for t in official_tools()}
     assert set(CATALOG.toolsets) == reference | {"meta"}
 
 

@@ -1,7 +1,8 @@
 """Whole-catalog parity with the official zscaler-mcp 0.15.4 server: names, toolsets, read/write split.
 
-The reference (`../shared/reference/`) lists the official 402 tools with service, toolset and action, and
-a machine-readable appendix with `is_list` and `untrusted_content`. Failures name what is missing.
+The reference is the committed snapshot of the official 402 tools (`tests/data/`, written by
+`scripts/snapshot_official.py`): service, toolset, action, `is_list` and `untrusted_content` of each.
+Failures name what is missing.
 """
 
 from __future__ import annotations
@@ -10,24 +11,13 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 
+from tests.support.official import official_tools
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.catalog.toolsets import UNTRUSTED
 
-REFERENCE_DIR = Path(__file__).resolve().parents[3] / "shared" / "reference"
-OFFICIAL = json.loads((REFERENCE_DIR / "official-zscaler-mcp-0.15.4-catalog.json").read_text())
+OFFICIAL = official_tools()
 CATALOG = load_catalog()
-
-
-def _appendix() -> dict[str, dict[str, str]]:
-    """name -> {is_list, untrusted} from the TSV appendix of the official --list-tools output."""
-    rows: dict[str, dict[str, str]] = {}
-    for line in (REFERENCE_DIR / "official-zscaler-mcp-0.15.4-tools.txt").read_text().splitlines():
-        fields = line.split("\t")
-        if len(fields) == 6:
-            rows[fields[0]] = {"is_list": fields[4], "untrusted": fields[5]}
-    return rows
 
 
 def _by_service(names: set[str]) -> dict[str, list[str]]:
@@ -40,7 +30,7 @@ def _by_service(names: set[str]) -> dict[str, list[str]]:
 
 def test_the_reference_is_the_402_tool_catalog() -> None:
     assert len(OFFICIAL) == len({t["name"] for t in OFFICIAL}) == 402
-    assert set(_appendix()) == {t["name"] for t in OFFICIAL}
+    assert all(t["inputSchema"]["type"] == "object" for t in OFFICIAL)
 
 
 def test_list_tools_all_prints_a_superset_of_the_official_names() -> None:
@@ -101,14 +91,14 @@ def test_every_tool_beyond_the_official_ones_is_a_gateway_meta_tool() -> None:
 
 
 def test_untrusted_content_tools_sit_in_toolsets_that_warn_about_it() -> None:
-    flagged = [name for name, row in _appendix().items() if row["untrusted"] == "True" and name in CATALOG.tools]
+    flagged = [t["name"] for t in OFFICIAL if t["untrusted_content"] and t["name"] in CATALOG.tools]
     unwarned = [n for n in flagged if UNTRUSTED not in CATALOG.toolsets[CATALOG.tools[n].toolset].instructions]
     assert not unwarned, unwarned
 
 
 def test_official_list_tools_are_list_shaped_here_too() -> None:
     """An official is_list tool returns many records: ours must not be a write or a status-only call."""
-    lists = [n for n, row in _appendix().items() if row["is_list"] == "True" and n in CATALOG.tools]
+    lists = [t["name"] for t in OFFICIAL if t["is_list"] and t["name"] in CATALOG.tools]
     calls = {n: CATALOG.tools[n].call for n in lists}
     odd = [n for n in lists if CATALOG.tools[n].action.is_write or getattr(calls[n], "result", None) == "status"]
     assert not odd, odd

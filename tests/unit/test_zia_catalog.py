@@ -4,11 +4,10 @@ with the simulator's settings documents (no I/O: the SDK client is built but nev
 from __future__ import annotations
 
 import inspect
-import json
-from pathlib import Path
 
 import pytest
 
+from tests.support.official import official_tools
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.catalog.model import SdkCall, Tool
 from zscaler_mcp_gateway.catalog.toolsets import ZIA_RULE_ORDER
@@ -16,15 +15,12 @@ from zscaler_mcp_gateway.simulator.zia import settings as sim_settings
 from zscaler_mcp_gateway.upstream import _resolve
 
 CATALOG = load_catalog()
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "official-zscaler-mcp-0.15.4-catalog.json"
 ZIA = {name: tool for name, tool in CATALOG.tools.items() if tool.service == "zia"}
 STRING_IDS = {"category_id", "app_id"}  # URL categories (NEWS_AND_MEDIA, CUSTOM_01) and network apps (HTTP)
 
 
 def test_every_official_zia_tool_is_served_under_its_name_toolset_and_action() -> None:
-    official = {
-        t["name"]: (t["toolset"], t["action"]) for t in json.loads(REFERENCE.read_text()) if t["service"] == "zia"
-    }
+    official = {t["name"]: (t["toolset"], t["action"]) for t in official_tools() if t["service"] == "zia"}
     assert {name: (t.toolset, t.action.value) for name, t in ZIA.items()} == official
     assert len(official) == 166
 
