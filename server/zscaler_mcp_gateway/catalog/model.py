@@ -86,52 +86,47 @@ class Lookup:
 
 @dataclass(frozen=True, slots=True)
 class SdkCall:
-    """The zscaler-sdk-python method a tool runs, as an attribute path from the OneAPI client.
+    """The zscaler-sdk-python method a tool runs, and how the tool's arguments reach it."""
 
-    `query_arg` names the keyword that receives query-located params as one dict (most SDK
-    list/get methods take `query_params=`); `None` passes them as plain keywords instead.
-    `paginate` walks every page (the official server silently returned page one only).
-    `result` picks the payload: "records" for lists, "body" for one object, "status" for
-    calls that return nothing but success.
-
-    Optional, for tools the official server built from several SDK calls:
-    `context` fills SDK keywords from the tenant's credentials, as (keyword, credential key)
-    pairs, e.g. the ZMS customer_id from ZSCALER_CUSTOMER_ID; `kwargs` are constant SDK keywords
-    (defaults: a tool argument with the same SDK name wins);
-    `lookup` resolves a name argument to an id first; result "parsed" returns the SDK method's
-    own parsed value (the first of its triple: the GraphQL APIs unwrap `data` themselves);
-    `params` names the tool params this call receives (None = all of them);
-    `variants` are (argument, call) pairs: the first whose argument is given (and not false)
-    runs instead, e.g. fetch-one-by-ID on a list tool;
-    `name_filter` names a tool param whose value keeps only records whose name contains it,
-    for SDK list methods that filter their models locally and send no search to the API;
-    `body_model` ("module:Class") wraps the body params, keyed by their SDK (camelCase) names,
-    in an SDK model passed as the single keyword `body_arg`;
-    `merge` names the SDK getter of the object an update changes: the current object (same
-    positional arguments) is sent back with the given fields replaced, so omitted fields keep
-    their values on APIs whose PUT replaces the whole object (ZIA);
-    `args` are constant leading positional arguments (the ZPA policy type of a policy tool);
-    `records_key` names the body key that holds each page's records when the SDK's pager does
-    not know it (ZDX `devices`/`alerts`/`users`/`software`, ZCC `trustedNetworkContracts`);
-    result "pair" is for SDK helpers that return (value, error), e.g. ZIA URL lookup;
-    result "value" is for SDK helpers that return plain data instead of the usual
-    (result, response, error) triple, or for a static SDK attribute.
-    """
-
+    # The SDK method as an attribute path from the OneAPI client, e.g. "zpa.segment_groups.list_groups".
     method: str
+    # The keyword that receives the query-located params as one dict (most SDK list/get methods take
+    # `query_params=`); None passes them as plain keywords instead.
     query_arg: str | None = "query_params"
+    # Walk every page (the official server silently returned page one only).
     paginate: bool = False
+    # What the answer is: "records" a list, "body" one object, "status" success of a call that returns
+    # nothing; "parsed" the SDK method's own parsed value (the first of its triple: the GraphQL APIs
+    # unwrap `data` themselves); "pair" a (value, error) pair (e.g. ZIA URL lookup); "value" plain data
+    # instead of the usual (result, response, error) triple, or a static SDK attribute.
     result: Literal["records", "body", "status", "value", "parsed", "pair"] = "body"
+    # The tool params this call receives (None = all of them).
     params: tuple[str, ...] | None = None
+    # (argument, call) pairs: the first whose argument is given (and not false) runs instead, e.g.
+    # fetch-one-by-ID on a list tool.
     variants: tuple[tuple[str, SdkCall], ...] = ()
+    # A tool param whose value keeps only records whose name contains it, for SDK list methods that
+    # filter their models locally and send no search to the API.
     name_filter: str | None = None
+    # "module:Class": the body params, keyed by their SDK (camelCase) names, are wrapped in this SDK
+    # model and passed as the single keyword `body_arg`.
     body_model: str | None = None
     body_arg: str | None = None
+    # SDK keywords filled from the tenant's credentials, as (keyword, credential key) pairs, e.g. the
+    # ZMS customer_id from ZSCALER_CUSTOMER_ID.
     context: tuple[tuple[str, str], ...] = ()
+    # Constant SDK keywords (defaults: a tool argument with the same SDK name wins).
     kwargs: tuple[tuple[str, Any], ...] = ()
+    # Resolve a name argument to an id first (the official `*_by_name` tools).
     lookup: Lookup | None = None
+    # Constant leading positional arguments (the ZPA policy type of a policy tool).
     args: tuple[Any, ...] = ()
+    # The body key that holds each page's records when the SDK's pager does not know it (ZDX
+    # `devices`/`alerts`/`users`/`software`, ZCC `trustedNetworkContracts`).
     records_key: str | None = None
+    # The SDK getter of the object an update changes: the current object (same positional arguments)
+    # is sent back with the given fields replaced, so omitted fields keep their values on APIs whose
+    # PUT replaces the whole object (ZIA).
     merge: str | None = None
 
     def select(self, arguments: Mapping[str, Any]) -> SdkCall:

@@ -8,21 +8,14 @@ Time windows are `days` back from now (7 unless given).
 
 from __future__ import annotations
 
-from typing import Any
-
-from .builders import query
+from .builders import param, query
 from .model import Action, Param, SdkCall, Tool
 
 DAYS_DEFAULT = (("days", 7),)
 
 
-def _arg(name: str, type_: Any, description: str, **schema: Any) -> Param:
-    """An SDK keyword (query-string params of the API go through `query`)."""
-    return Param(name, type_, description, location="body", **schema)
-
-
-DAYS = _arg("days", "integer", "Look-back window in days (default 7).", minimum=1, maximum=90)
-POLICY = _arg("policy_id", "string", "ID of the anomaly policy.", required=True)
+DAYS = param("days", "integer", "Look-back window in days (default 7).", minimum=1, maximum=90)
+POLICY = param("policy_id", "string", "ID of the anomaly policy.", required=True)
 SIZE = query("size", "integer", "Records per upstream request.", minimum=1, maximum=100)
 SORT_DIR = query("sort_dir", "string", "Sort direction.", enum=("ASC", "DESC"))
 PAGE = query("page", "integer", "Page number (0-based).", minimum=0)
@@ -86,7 +79,7 @@ TOOLS: list[Tool] = [
         "List the violation events of one ICCID under one Cellular anomaly policy.",
         "anomaly_policy.get_anomaly_policy_violations",
         POLICY,
-        _arg("iccid", "string", "ICCID of the SIM.", required=True),
+        param("iccid", "string", "ICCID of the SIM.", required=True),
         SIZE,
         SORT_DIR,
         window=True,
@@ -96,9 +89,9 @@ TOOLS: list[Tool] = [
         "zcell_audit_data_handling",
         "Search Cellular audit-log entries (one page with totals).",
         "audit_data_handling.list_audit_customers_search",
-        _arg("operation_type", "string", "Only this operation.", enum=("Create", "Update", "Delete", "Export")),
-        _arg("object_type", "string", "Only this object type (see zcell_list_audit_metadata)."),
-        _arg("object_name", "string", "Only this object name."),
+        param("operation_type", "string", "Only this operation.", enum=("Create", "Update", "Delete", "Export")),
+        param("object_type", "string", "Only this object type (see zcell_list_audit_metadata)."),
+        param("object_name", "string", "Only this object name."),
         PAGE,
         SIZE,
         SORT_DIR,
@@ -137,14 +130,14 @@ TOOLS: list[Tool] = [
         "zcell_network_events",
         "Search Cellular network and session events (one page with totals).",
         "network_events.list_network_events_search",
-        _arg(
+        param(
             "filter_by",
             "array",
             "Filters as {filterName, operator (EQ, NE, LIKE, NOT_LIKE), values[]}, e.g. filterName country.",
             items="object",
         ),
-        _arg("page", "integer", "Page number (0-based).", minimum=0),
-        _arg("size", "integer", "Records per page.", minimum=1, maximum=100),
+        param("page", "integer", "Page number (0-based).", minimum=0),
+        param("size", "integer", "Records per page.", minimum=1, maximum=100),
         result="body",
         window=True,
         query_arg=None,
@@ -191,7 +184,7 @@ TOOLS: list[Tool] = [
         SIMS,
         "Get one Cellular SIM by ICCID: device, network, location, usage.",
         "sim_handling.list_sims_details",
-        _arg("icc_id", "string", "ICCID of the SIM.", required=True),
+        param("icc_id", "string", "ICCID of the SIM.", required=True),
         result="body",
     ),
     _tool(
@@ -199,12 +192,12 @@ TOOLS: list[Tool] = [
         SIMS,
         "Search the Cellular SIM inventory (one page with totals).",
         "sim_handling.create_sims_search",
-        _arg("status", "string", "Only SIMs in this state, e.g. ACTIVATED."),
-        _arg("network_status", "string", "Only SIMs with this network status, e.g. ONLINE."),
-        _arg("location_country", "string", "Only SIMs last seen in this country."),
-        _arg("tag", "array", "Only SIMs carrying one of these tag names.", items="string"),
-        _arg("page", "integer", "Page number (0-based).", minimum=0),
-        _arg("size", "integer", "Records per page.", minimum=1, maximum=100),
+        param("status", "string", "Only SIMs in this state, e.g. ACTIVATED."),
+        param("network_status", "string", "Only SIMs with this network status, e.g. ONLINE."),
+        param("location_country", "string", "Only SIMs last seen in this country."),
+        param("tag", "array", "Only SIMs carrying one of these tag names.", items="string"),
+        param("page", "integer", "Page number (0-based).", minimum=0),
+        param("size", "integer", "Records per page.", minimum=1, maximum=100),
         result="body",
         query_arg=None,
     ),
@@ -221,7 +214,7 @@ TOOLS: list[Tool] = [
         "zcell_sim_location_groups",
         "Get one Cellular SIM location group with linked policies and tracked SIMs.",
         "sim_location_groups.get_sim_location_group",
-        _arg("group_id", "string", "ID of the location group.", required=True),
+        param("group_id", "string", "ID of the location group.", required=True),
         result="body",
     ),
     _tool(

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .builders import param
 from .model import Action, Param, SdkCall, Tool
 
-
-def _arg(name: str, type_: Any, description: str, **schema: Any) -> Param:
-    return Param(name, type_, description, location="body", **schema)
-
-
-START = _arg(
+START = param(
     "start_days_ago",
     "integer",
     "Window start, in days ago.",
@@ -25,7 +21,7 @@ START = _arg(
     sdk_name="start_time",
     convert="days_ago_epoch_ms",
 )
-END = _arg(
+END = param(
     "end_days_ago",
     "integer",
     "Window end, in days ago.",
@@ -35,12 +31,12 @@ END = _arg(
     sdk_name="end_time",
     convert="days_ago_epoch_ms",
 )
-LIMIT = _arg("limit", "integer", "Most entries to return.", minimum=1, maximum=1000)
+LIMIT = param("limit", "integer", "Most entries to return.", minimum=1, maximum=1000)
 WINDOW = (START, END, LIMIT)
-UNIT = _arg("traffic_unit", "string", "Count transactions or bytes.", enum=("TRANSACTIONS", "BYTES"))
+UNIT = param("traffic_unit", "string", "Count transactions or bytes.", enum=("TRANSACTIONS", "BYTES"))
 TREND = (
-    _arg("include_trend", "boolean", "Add a time series per entry."),
-    _arg("trend_interval", "string", "Trend bucket size.", enum=("DAY", "HOUR")),
+    param("include_trend", "boolean", "Add a time series per entry."),
+    param("trend_interval", "string", "Trend bucket size.", enum=("DAY", "HOUR")),
 )
 INCIDENT_GROUPS = ("THREAT_CATEGORY_ID", "APP_ID", "USER_ID", "TIME", "SRC_COUNTRY")
 
@@ -59,7 +55,7 @@ TOOLS: list[Tool] = [
         "Cyber-security incidents grouped by category (nested by each grouping).",
         "cyber_security.get_incidents",
         *WINDOW,
-        _arg("categorize_by", "array", f"Groupings, outermost first: {', '.join(INCIDENT_GROUPS)}.", items="string"),
+        param("categorize_by", "array", f"Groupings, outermost first: {', '.join(INCIDENT_GROUPS)}.", items="string"),
     ),
     _report(
         "zins_get_cyber_incidents_by_location",
@@ -67,7 +63,7 @@ TOOLS: list[Tool] = [
         "Cyber-security incidents per location, app, user or department.",
         "cyber_security.get_incidents_by_location",
         *WINDOW,
-        _arg(
+        param(
             "categorize_by",
             "string",
             "Dimension to group by.",
@@ -181,8 +177,8 @@ TOOLS: list[Tool] = [
         *WINDOW,
         UNIT,
         *TREND,
-        _arg("action_filter", "string", "Only this action.", enum=("ALLOW", "BLOCK")),
-        _arg(
+        param("action_filter", "string", "Only this action.", enum=("ALLOW", "BLOCK")),
+        param(
             "dlp_engine_filter",
             "string",
             "Only this DLP engine.",

@@ -7,33 +7,28 @@ API's connection object `{nodes, pageInfo}`; `page` walks further.
 
 from __future__ import annotations
 
-from typing import Any
-
+from .builders import param
 from .model import Action, Param, SdkCall, Tool
 
 TENANT = (("customer_id", "ZSCALER_CUSTOMER_ID"),)
 
 
-def _arg(name: str, type_: Any, description: str, **schema: Any) -> Param:
-    return Param(name, type_, description, location="body", **schema)
-
-
 def _paging(page_keyword: str) -> tuple[Param, Param]:
     return (
-        _arg("page", "integer", "Page number (1-based).", minimum=1, sdk_name=page_keyword),
-        _arg("page_size", "integer", "Records per page (default 20).", minimum=1, maximum=100),
+        param("page", "integer", "Page number (1-based).", minimum=1, sdk_name=page_keyword),
+        param("page_size", "integer", "Records per page (default 20).", minimum=1, maximum=100),
     )
 
 
 PAGE, PAGE_NUM = _paging("page"), _paging("page_num")
-SEARCH = _arg("search", "string", "Free-text filter on name, IP and the like.")
+SEARCH = param("search", "string", "Free-text filter on name, IP and the like.")
 SORTED = (
     *PAGE,
     SEARCH,
-    _arg("sort", "string", "Field to sort by, e.g. name."),
-    _arg("sort_dir", "string", "Sort direction.", enum=("ASC", "DESC")),
+    param("sort", "string", "Field to sort by, e.g. name."),
+    param("sort_dir", "string", "Sort direction.", enum=("ASC", "DESC")),
 )
-EYEZ_ID = _arg("eyez_id", "string", "The eyezId of the record.", required=True)
+EYEZ_ID = param("eyez_id", "string", "The eyezId of the record.", required=True)
 
 
 def _query(name: str, description: str, method: str, *params: Param) -> Tool:
@@ -84,7 +79,7 @@ TOOLS: list[Tool] = [
         "List ZMS resources (VMs, pods, nodes) with their app zones.",
         "resources.list_resources",
         *PAGE_NUM,
-        _arg("include_deleted", "boolean", "Include deleted resources."),
+        param("include_deleted", "boolean", "Include deleted resources."),
     ),
     _query(
         "zms_get_resource_protection_status",
@@ -103,7 +98,7 @@ TOOLS: list[Tool] = [
         "zms_get_resource_group_members",
         "List the resources in one ZMS resource group.",
         "resource_groups.get_resource_group_members",
-        _arg("group_id", "string", "ID of the resource group.", required=True),
+        param("group_id", "string", "ID of the resource group.", required=True),
         *PAGE_NUM,
     ),
     _query(
@@ -117,7 +112,7 @@ TOOLS: list[Tool] = [
         "List ZMS microsegmentation policy rules by priority.",
         "policy_rules.list_policy_rules",
         *PAGE_NUM,
-        _arg("fetch_all", "boolean", "Return every rule in one page."),
+        param("fetch_all", "boolean", "Return every rule in one page."),
     ),
     _query(
         "zms_list_default_policy_rules",
@@ -137,15 +132,15 @@ TOOLS: list[Tool] = [
         "zms_list_tag_keys",
         "List the tag keys of a ZMS tag namespace.",
         "tags.list_tag_keys",
-        _arg("namespace_id", "string", "ID of the tag namespace.", required=True),
+        param("namespace_id", "string", "ID of the tag namespace.", required=True),
         *PAGE_NUM,
     ),
     _query(
         "zms_list_tag_values",
         "List the values of a ZMS tag key.",
         "tags.list_tag_values",
-        _arg("tag_id", "string", "ID of the tag key.", required=True),
-        _arg(
+        param("tag_id", "string", "ID of the tag key.", required=True),
+        param(
             "namespace_origin",
             "string",
             "Origin of the key's namespace.",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from .builders import (
+    Resource,
+    Style,
     create_tool,
+    crud,
     delete_tool,
     get_tool,
     list_tool,
@@ -24,59 +27,22 @@ PAGE_SIZE = query(
 )
 SEARCH = query("search", "string", "Only the record with exactly this name.")
 LIST_PARAMS = (SEARCH, PAGE_SIZE, MICROTENANT_Q)
+ZPA_STYLE = Style(
+    list_text="List ZPA {what}s (every page).",
+    get_text="Get one ZPA {what} by ID.",
+    create_text="Create a ZPA {what} and return the full record.",
+    update_text="Update a ZPA {what}; only the given fields change.",
+    replace_text="Replace a ZPA {what} (send every field to keep).",
+    delete_text="Delete a ZPA {what} (destructive).",
+    list_params=LIST_PARAMS,
+    get_params=(MICROTENANT_Q,),
+    write_params=(MICROTENANT,),
+    paginate=True,
+    update_mode="partial",  # the SDK sends only the given fields
+)
 NAME = param("name", "string", "Display name.", required=True)
 DESCRIPTION = param("description", "string", "Free-text description.")
 ENABLED = param("enabled", "boolean", "Whether the object is enabled.")
-
-
-def crud(
-    noun: str,
-    plural: str,
-    toolset: str,
-    sdk: str,
-    methods: tuple[str, str, str, str, str],
-    id_name: str,
-    fields: tuple[Param, ...],
-    keep_required: tuple[str, ...] = (),
-    label: str | None = None,
-) -> list[Tool]:
-    """The five tools of a plain ZPA resource: list, get, create, update, delete.
-
-    `keep_required` names fields an update must still send (the SDK validates them).
-    """
-    list_m, get_m, add_m, update_m, delete_m = methods
-    label = label or noun.replace("_", " ")
-    ident = path_id(id_name, f"ZPA {label}")
-    update_fields = tuple(f if f.name in keep_required else optional((f,))[0] for f in fields)
-    return [
-        list_tool(f"zpa_list_{plural}", toolset, f"List ZPA {label}s (every page).", f"{sdk}.{list_m}", *LIST_PARAMS),
-        get_tool(f"zpa_get_{noun}", toolset, f"Get one ZPA {label} by ID.", f"{sdk}.{get_m}", ident, MICROTENANT_Q),
-        create_tool(
-            f"zpa_create_{noun}",
-            toolset,
-            f"Create a ZPA {label} and return the full record.",
-            f"{sdk}.{add_m}",
-            *fields,
-            MICROTENANT,
-        ),
-        update_tool(
-            f"zpa_update_{noun}",
-            toolset,
-            f"Update a ZPA {label}; only the given fields change.",
-            f"{sdk}.{update_m}",
-            ident,
-            *update_fields,
-            MICROTENANT,
-        ),
-        delete_tool(
-            f"zpa_delete_{noun}",
-            toolset,
-            f"Delete a ZPA {label} (destructive).",
-            f"{sdk}.{delete_m}",
-            ident,
-            MICROTENANT,
-        ),
-    ]
 
 
 def fetch_one(sdk: str, *receives: str) -> SdkCall:
@@ -178,21 +144,27 @@ def _segment_variant(
 
 TOOLS: list[Tool] = [
     *crud(
-        "segment_group",
-        "segment_groups",
-        "zpa_segment_groups",
-        "zpa.segment_groups",
-        ("list_groups", "get_group", "add_group", "update_group", "delete_group"),
-        "group_id",
+        Resource(
+            "segment_group",
+            "zpa_segment_groups",
+            "segment group",
+            "zpa.segment_groups",
+            ("list_groups", "get_group", "add_group", "update_group", "delete_group"),
+            path_id("group_id", "ZPA segment group"),
+            style=ZPA_STYLE,
+        ),
         (NAME, DESCRIPTION, ENABLED),
     ),
     *crud(
-        "server_group",
-        "server_groups",
-        "zpa_server_groups",
-        "zpa.server_groups",
-        ("list_groups", "get_group", "add_group", "update_group", "delete_group"),
-        "group_id",
+        Resource(
+            "server_group",
+            "zpa_server_groups",
+            "server group",
+            "zpa.server_groups",
+            ("list_groups", "get_group", "add_group", "update_group", "delete_group"),
+            path_id("group_id", "ZPA server group"),
+            style=ZPA_STYLE,
+        ),
         (
             NAME,
             DESCRIPTION,
@@ -214,18 +186,21 @@ TOOLS: list[Tool] = [
         ),
     ),
     *crud(
-        "app_connector_group",
-        "app_connector_groups",
-        "zpa_app_connector_groups",
-        "zpa.app_connector_groups",
-        (
-            "list_connector_groups",
-            "get_connector_group",
-            "add_connector_group",
-            "update_connector_group",
-            "delete_connector_group",
+        Resource(
+            "app_connector_group",
+            "zpa_app_connector_groups",
+            "app connector group",
+            "zpa.app_connector_groups",
+            (
+                "list_connector_groups",
+                "get_connector_group",
+                "add_connector_group",
+                "update_connector_group",
+                "delete_connector_group",
+            ),
+            path_id("group_id", "ZPA app connector group"),
+            style=ZPA_STYLE,
         ),
-        "group_id",
         (
             NAME,
             DESCRIPTION,
@@ -249,12 +224,15 @@ TOOLS: list[Tool] = [
         ),
     ),
     *crud(
-        "application_server",
-        "application_servers",
-        "zpa_application_servers",
-        "zpa.servers",
-        ("list_servers", "get_server", "add_server", "update_server", "delete_server"),
-        "server_id",
+        Resource(
+            "application_server",
+            "zpa_application_servers",
+            "application server",
+            "zpa.servers",
+            ("list_servers", "get_server", "add_server", "update_server", "delete_server"),
+            path_id("server_id", "ZPA application server"),
+            style=ZPA_STYLE,
+        ),
         (NAME, DESCRIPTION, ENABLED, param("address", "string", "IP address or FQDN of the server.", required=True)),
     ),
     *_segment_variant(
@@ -568,18 +546,21 @@ _EDGE_TOOLS = [
         "query_params",
     ),
     *crud(
-        "service_edge_group",
-        "service_edge_groups",
-        "zpa_service_edge_groups",
-        "zpa.service_edge_group",
-        (
-            "list_service_edge_groups",
-            "get_service_edge_group",
-            "add_service_edge_group",
-            "update_service_edge_group",
-            "delete_service_edge_group",
+        Resource(
+            "service_edge_group",
+            "zpa_service_edge_groups",
+            "service edge group",
+            "zpa.service_edge_group",
+            (
+                "list_service_edge_groups",
+                "get_service_edge_group",
+                "add_service_edge_group",
+                "update_service_edge_group",
+                "delete_service_edge_group",
+            ),
+            path_id("group_id", "ZPA service edge group"),
+            style=ZPA_STYLE,
         ),
-        "group_id",
         _SERVICE_EDGE_GROUP_FIELDS,
     ),
     *_appliances(
@@ -650,12 +631,15 @@ _CERT_TOOLS = [
 
 _PRA_TOOLS = [
     *crud(
-        "pra_portal",
-        "pra_portals",
-        "zpa_pra",
-        "zpa.pra_portal",
-        ("list_portals", "get_portal", "add_portal", "update_portal", "delete_portal"),
-        "portal_id",
+        Resource(
+            "pra_portal",
+            "zpa_pra",
+            "PRA portal",
+            "zpa.pra_portal",
+            ("list_portals", "get_portal", "add_portal", "update_portal", "delete_portal"),
+            path_id("portal_id", "ZPA PRA portal"),
+            style=ZPA_STYLE,
+        ),
         (
             NAME,
             DESCRIPTION,
@@ -676,15 +660,18 @@ _PRA_TOOLS = [
                 items="string",
             ),
         ),
-        label="PRA portal",
     ),
     *crud(
-        "pra_credential",
-        "pra_credentials",
-        "zpa_pra",
-        "zpa.pra_credential",
-        ("list_credentials", "get_credential", "add_credential", "update_credential", "delete_credential"),
-        "credential_id",
+        Resource(
+            "pra_credential",
+            "zpa_pra",
+            "PRA credential",
+            "zpa.pra_credential",
+            ("list_credentials", "get_credential", "add_credential", "update_credential", "delete_credential"),
+            path_id("credential_id", "ZPA PRA credential"),
+            style=ZPA_STYLE,
+            keep_required=("credential_type",),
+        ),
         (
             NAME,
             DESCRIPTION,
@@ -701,8 +688,6 @@ _PRA_TOOLS = [
             param("private_key", "string", "PEM private key (SSH_KEY); write-only, never returned."),
             param("passphrase", "string", "Passphrase of an encrypted private key; write-only."),
         ),
-        keep_required=("credential_type",),
-        label="PRA credential",
     ),
 ]
 

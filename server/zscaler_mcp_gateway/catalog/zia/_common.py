@@ -1,17 +1,19 @@
 """Shared ZIA vocabulary: parameters and the builders that turn a resource description into tools.
 
-A plain resource is one `crud(...)` call; a policy rule table is one `rules(...)` call that adds
-the fields every ZIA rule shares (order, rank, state, who/where/when criteria) to its own.
+A plain resource is one `crud(Resource(..., style=ZIA_STYLE), fields)` call; a policy rule table is
+one `rules(...)` call that adds the fields every ZIA rule shares (order, rank, state, who/where/when
+criteria) to its own.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from ..builders import (
+    Style,
     create_tool,
     delete_tool,
     optional,
@@ -84,95 +86,16 @@ def changed_only(what: str) -> str:
     return f"Update a ZIA {what}; only the given fields change. Activate after."
 
 
-@dataclass(frozen=True)
-class Resource:
-    """How one ZIA resource maps onto the SDK: `noun` names the tools (zia_get_{noun}, zia_list_{plural})."""
-
-    noun: str
-    toolset: str
-    what: str  # human name, singular
-    sdk: str  # e.g. "zia.cloud_firewall"
-    methods: tuple[str | None, str | None, str | None, str | None, str | None]  # list, get, add, update, delete
-    id_param: Param
-    plural: str = ""
-    list_params: tuple[Param, ...] = (SEARCH,)
-    paginate: bool = False
-    name_filter: str | None = None  # the SDK filters `search` locally: so does the gateway
-    note: str = ""  # appended to the list description
-    merge: bool = True  # updates read the object and change only the given fields
-
-    @property
-    def plural_noun(self) -> str:
-        return self.plural or f"{self.noun}s"
-
-
-def crud(r: Resource, fields: Sequence[Param], update_fields: Sequence[Param] | None = None) -> list[Tool]:
-    """The tools of one resource: list, get, create, update, delete; a None method skips one."""
-    list_m, get_m, add_m, update_m, delete_m = r.methods
-    tools: list[Tool] = []
-    if list_m:
-        call = SdkCall(f"{r.sdk}.{list_m}", paginate=r.paginate, result="records", name_filter=r.name_filter)
-        tools.append(
-            Tool(
-                f"zia_list_{r.plural_noun}",
-                "zia",
-                r.toolset,
-                Action.READ,
-                f"List ZIA {r.what}s.{r.note}",
-                r.list_params,
-                call,
-            )
-        )
-    if get_m:
-        tools.append(
-            Tool(
-                f"zia_get_{r.noun}",
-                "zia",
-                r.toolset,
-                Action.READ,
-                f"Get one ZIA {r.what} by ID.",
-                (r.id_param,),
-                SdkCall(f"{r.sdk}.{get_m}"),
-            )
-        )
-    if add_m:
-        tools.append(
-            create_tool(
-                f"zia_create_{r.noun}",
-                r.toolset,
-                f"Create a ZIA {r.what}. Activate after.",
-                f"{r.sdk}.{add_m}",
-                *fields,
-            )
-        )
-    if update_m:
-        changed = tuple(update_fields if update_fields is not None else fields)
-        getter = f"{r.sdk}.{get_m}" if r.merge and get_m else None
-        description = (
-            changed_only(r.what) if getter else f"Replace a ZIA {r.what} (send every field to keep). Activate after."
-        )
-        tools.append(
-            merged_update(
-                f"zia_update_{r.noun}",
-                r.toolset,
-                description,
-                f"{r.sdk}.{update_m}",
-                getter,
-                r.id_param,
-                *(optional(changed) if getter else changed),
-            )
-        )
-    if delete_m:
-        tools.append(
-            delete_tool(
-                f"zia_delete_{r.noun}",
-                r.toolset,
-                f"Delete a ZIA {r.what}. Activate after.",
-                f"{r.sdk}.{delete_m}",
-                r.id_param,
-            )
-        )
-    return tools
+ZIA_STYLE = Style(
+    list_text="List ZIA {what}s.{note}",
+    get_text="Get one ZIA {what} by ID.",
+    create_text="Create a ZIA {what}. Activate after.",
+    update_text=changed_only("{what}"),
+    replace_text="Replace a ZIA {what} (send every field to keep). Activate after.",
+    delete_text="Delete a ZIA {what}. Activate after.",
+    list_params=(SEARCH,),
+    update_mode="merge",  # ZIA PUTs replace whole objects
+)
 
 
 # --- policy rules -----------------------------------------------------------------------------

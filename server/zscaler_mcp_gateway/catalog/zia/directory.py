@@ -4,9 +4,9 @@ policy also matches them as zia_get_zia_*)."""
 
 from __future__ import annotations
 
-from ..builders import list_tool, query
+from ..builders import Resource, crud, list_tool, query
 from ..model import Action, Param, SdkCall, Tool
-from ._common import PAGE_SIZE, SEARCH, Resource, crud, ident
+from ._common import PAGE_SIZE, SEARCH, ZIA_STYLE, ident
 
 SORT_ORDER = query("sort_order", "string", "Sort direction.", enum=("asc", "desc", "rule_execution"))
 LITE = query("lite", "boolean", "Return id and name only (faster for large tenants).")
@@ -156,6 +156,7 @@ TOOLS: list[Tool] = [
             "zia.workload_groups",
             ("list_groups", "get_group", None, None, None),
             ident("group_id", "workload group"),
+            style=ZIA_STYLE,
             list_params=(),
             paginate=True,
         ),

@@ -3,15 +3,14 @@ groups, network applications, services and their groups, custom IPS signatures."
 
 from __future__ import annotations
 
-from ..builders import param, query
+from ..builders import Resource, crud, param, query
 from ..model import Param, Tool
 from ._common import (
     DESCRIPTION,
     NAME,
     PAGE_SIZE,
     SEARCH,
-    Resource,
-    crud,
+    ZIA_STYLE,
     ident,
     refs,
     strings,
@@ -50,6 +49,7 @@ TOOLS: list[Tool] = [
             "zia.rule_labels",
             ("list_labels", "get_label", "add_label", "update_label", "delete_label"),
             ident("label_id", "rule label"),
+            style=ZIA_STYLE,
             list_params=(SEARCH, PAGE_SIZE),
             paginate=True,
         ),
@@ -69,6 +69,7 @@ TOOLS: list[Tool] = [
                 "delete_time_intervals",
             ),
             ident("interval_id", "time interval"),
+            style=ZIA_STYLE,
             paginate=True,
         ),
         (
@@ -106,6 +107,7 @@ TOOLS: list[Tool] = [
                 "delete_ip_destination_group",
             ),
             ident("group_id", "IP destination group"),
+            style=ZIA_STYLE,
             name_filter="search",
             list_params=(
                 SEARCH,
@@ -144,6 +146,7 @@ TOOLS: list[Tool] = [
                 "delete_ip_source_group",
             ),
             ident("group_id", "IP source group"),
+            style=ZIA_STYLE,
             name_filter="search",
         ),
         _named(strings("ip_addresses", "Source IPs, CIDRs or ranges in the group.", required=True)),
@@ -156,6 +159,7 @@ TOOLS: list[Tool] = [
             FIREWALL,
             ("list_network_apps", "get_network_app", None, None, None),
             ident("app_id", "network application", "string"),
+            style=ZIA_STYLE,
             list_params=(_APP_SEARCH, LOCALE),
             note=" Predefined and custom; IDs are names such as HTTP or ICMP_ANY.",
         ),
@@ -175,6 +179,7 @@ TOOLS: list[Tool] = [
                 "delete_network_app_group",
             ),
             ident("group_id", "network application group"),
+            style=ZIA_STYLE,
             name_filter="search",
         ),
         _named(
@@ -195,6 +200,7 @@ TOOLS: list[Tool] = [
                 "delete_network_service",
             ),
             ident("service_id", "network service"),
+            style=ZIA_STYLE,
             list_params=(
                 SEARCH,
                 query(
@@ -222,6 +228,7 @@ TOOLS: list[Tool] = [
                 "delete_network_svc_group",
             ),
             ident("group_id", "network service group"),
+            style=ZIA_STYLE,
             name_filter="search",
         ),
         _named(refs("service_ids", "Member network service", required=True)),
@@ -240,6 +247,7 @@ TOOLS: list[Tool] = [
                 "delete_ips_signature_rule",
             ),
             ident("rule_id", "custom IPS signature rule"),
+            style=ZIA_STYLE,
             paginate=True,
             name_filter="search",
         ),

@@ -3,14 +3,13 @@ and their internal ranges, and the geo lookup used to place them."""
 
 from __future__ import annotations
 
-from ..builders import list_tool, param, query
+from ..builders import Resource, crud, list_tool, param, query
 from ..model import Action, Param, SdkCall, Tool
 from ._common import (
     DESCRIPTION,
     PAGE_SIZE,
     SEARCH,
-    Resource,
-    crud,
+    ZIA_STYLE,
     flag,
     ident,
     required,
@@ -99,6 +98,7 @@ TOOLS: list[Tool] = [
             "zia.locations",
             ("list_locations", "get_location", "add_location", "update_location", "delete_location"),
             ident("location_id", "location"),
+            style=ZIA_STYLE,
             paginate=True,
             list_params=(
                 SEARCH,
@@ -118,6 +118,7 @@ TOOLS: list[Tool] = [
             "zia.locations",
             ("list_location_groups", "get_location_group", None, None, None),
             ident("group_id", "location group"),
+            style=ZIA_STYLE,
             paginate=True,
             list_params=(
                 SEARCH,
@@ -136,6 +137,7 @@ TOOLS: list[Tool] = [
             "zia.traffic_static_ip",
             ("list_static_ips", "get_static_ip", "add_static_ip", "update_static_ip", "delete_static_ip"),
             ident("static_ip_id", "static IP"),
+            style=ZIA_STYLE,
             paginate=True,
             list_params=(
                 query("ip_address", "string", "Only this IP address."),
@@ -159,6 +161,7 @@ TOOLS: list[Tool] = [
                 "delete_vpn_credential",
             ),
             ident("credential_id", "VPN credential"),
+            style=ZIA_STYLE,
             paginate=True,
             note=" Pre-shared keys are never returned.",
             list_params=(
@@ -184,6 +187,7 @@ TOOLS: list[Tool] = [
             "zia.gre_tunnel",
             ("list_gre_tunnels", "get_gre_tunnel", "add_gre_tunnel", None, "delete_gre_tunnel"),
             ident("tunnel_id", "GRE tunnel"),
+            style=ZIA_STYLE,
             list_params=(),
             paginate=True,
         ),
