@@ -20,7 +20,8 @@ from zscaler_mcp_gateway.config import PolicyConfig
 from zscaler_mcp_gateway.credentials import DEFAULT_CREDENTIALS_DIR
 
 from .crd import API_VERSION, KIND
-from .spec import AUTH_API_KEY, AUTH_JWT, Gateway
+from .schema import AUTH_API_KEY, AUTH_JWT
+from .spec import Gateway
 
 DEFAULT_IMAGE = f"ghcr.io/zscaler-mcp-gateway/zscaler-mcp-gateway:{__version__}"
 APP_NAME = "zscaler-mcp-gateway"

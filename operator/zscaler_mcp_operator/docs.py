@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .crd import API_VERSION, CRD_NAME, KIND, QUANTITY_PATTERN, SHORT_NAMES, custom_resource_definition
+from .crd import API_VERSION, CRD_NAME, KIND, SHORT_NAMES, custom_resource_definition
+from .schema import QUANTITY_PATTERN
 
 BEGIN = "<!-- BEGIN GENERATED: CRD reference (python -m zscaler_mcp_operator.generate) -->"
 END = "<!-- END GENERATED: CRD reference -->"

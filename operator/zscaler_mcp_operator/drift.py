@@ -14,7 +14,7 @@ from typing import Any
 
 from kubernetes.utils.quantity import parse_quantity
 
-from .spec import RESOURCE_KINDS
+from .schema import RESOURCE_KINDS
 
 
 def _quantities(resources: Mapping[str, Any]) -> dict[str, dict[str, Decimal]]:

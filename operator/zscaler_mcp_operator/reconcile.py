@@ -22,7 +22,8 @@ from zscaler_mcp_gateway.policy import PolicyView
 from . import builders, status
 from .drift import holds
 from .kube import ApiError, Cluster
-from .spec import AUTH_NONE, Gateway, api_keys_secret_of, parse_gateway, secret_name_of
+from .schema import AUTH_NONE
+from .spec import Gateway, api_keys_secret_of, parse_gateway, secret_name_of
 
 UNAUTHENTICATED = (
     "spec.auth: mode none, the MCP endpoint takes calls without a credential from anything that reaches the "

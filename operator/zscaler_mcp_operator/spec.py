@@ -1,8 +1,8 @@
 """A ZscalerMCP resource, checked and resolved into what the builders need. Pure: no I/O.
 
-The policy keys go through the gateway's own validator against the toolset catalog, so the operator
-rejects exactly what the gateway would; the other keys get the checks the builders rely on (the CRD
-schema enforces the same at admission; `render` has no API server to do it).
+The spec is validated by its model (schema.py, the one the CRD is generated from), then the policy keys
+against the toolset catalog with the gateway's own checks, so the operator rejects exactly what admission
+and the gateway would (`render` has no API server to do the admission part).
 """
 
 from __future__ import annotations
@@ -12,36 +12,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zscaler_mcp_gateway.catalog import Catalog
-from zscaler_mcp_gateway.config import ConfigError, PolicyConfig, validate_policy
+from pydantic import ValidationError
 
-from .crd import (
-    AUTH_MODES,
-    DEFAULT_REPLICAS,
-    HOST_PATTERN,
-    HTTP_URL_PATTERN,
-    HTTPS_URL_PATTERN,
+from zscaler_mcp_gateway.catalog import Catalog
+from zscaler_mcp_gateway.config import ConfigError, PolicyConfig, catalog_errors, validation_messages
+
+from .schema import (
+    AUTH_API_KEY,
+    AUTH_JWT,
+    AUTH_NONE,
     NAME_MAX_LENGTH,
     NAME_PATTERN,
-    QUANTITY_PATTERN,
-    SECRET_NAME_PATTERN,
+    PATTERN_MEANINGS,
+    POLICY_KEYS,
+    AuthSpec,
+    ZscalerMCPSpec,
+    auth_mode_of,
 )
-
-POLICY_KEYS = (
-    "services",
-    "toolsets",
-    "disabledToolsets",
-    "disabledTools",
-    "enabledTools",
-    "write",
-    "entitlementFilter",
-)
-RUNTIME_KEYS = ("replicas", "image", "credentials", "resources", "auth", "allowedHosts", "allowUnconfirmedDeletes")
-RESOURCE_KINDS = ("limits", "requests")
-AUTH_KEYS = ("mode", "apiKeysSecret", "jwt")
-JWT_KEYS = ("issuer", "audience", "jwksUrl", "resourceUrl")
-JWT_REQUIRED = ("issuer", "audience", "jwksUrl")
-AUTH_NONE, AUTH_API_KEY, AUTH_JWT = AUTH_MODES
 
 
 @dataclass(frozen=True)
@@ -94,25 +81,6 @@ def secret_name_of(resource: Mapping[str, Any]) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def _present(value: Any) -> bool:
-    return value is not None and value != ""
-
-
-def auth_mode_of(auth: Mapping[str, Any]) -> str:
-    """The mode a `spec.auth` asks for: as set, else api-key with API keys, jwt with an issuer, else none.
-
-    Lenient (any input gives a mode); `_auth_errors` says what is wrong with it.
-    """
-    mode = auth.get("mode")
-    if _present(mode):
-        return str(mode)
-    if _present(auth.get("apiKeysSecret")):
-        return AUTH_API_KEY
-    if _present(_mapping(auth.get("jwt")).get("issuer")):
-        return AUTH_JWT
-    return AUTH_NONE
-
-
 def api_keys_secret_of(resource: Mapping[str, Any]) -> str | None:
     """The API keys Secret the resource mounts, if its auth mode is api-key and it names one (valid spec or not)."""
     auth = _mapping(spec_of(resource).get("auth"))
@@ -135,158 +103,46 @@ def _name_errors(name: Any) -> list[str]:
     return []
 
 
-def _replicas_errors(replicas: Any) -> list[str]:
-    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
-        return [f"spec.replicas: must be an integer >= 0, got {replicas!r}"]
-    return []
-
-
-def _secret_errors(name: str | None) -> list[str]:
-    if name is None:
-        return ["spec.credentials.secretName: required (the Secret holding the Zscaler credentials)"]
-    return _secret_name_errors("spec.credentials.secretName", name)
-
-
-def _secret_name_errors(key: str, name: Any) -> list[str]:
-    if not isinstance(name, str) or len(name) > 253 or not re.match(SECRET_NAME_PATTERN, name):
-        return [f"{key}: {name!r} is not a valid Secret name (a DNS-1123 subdomain)"]
-    return []
-
-
-def _string_errors(key: str, value: Any, pattern: str | None, what: str) -> list[str]:
-    if not isinstance(value, str) or not value:
-        return [f"{key}: must be a non-empty string, got {value!r}"]
-    if pattern and not re.match(pattern, value):
-        return [f"{key}: {value!r} is not {what}"]
-    return []
-
-
-def _jwt_errors(jwt: Any, mode: str) -> list[str]:
-    if not isinstance(jwt, Mapping):
-        return [f"spec.auth.jwt: must be a mapping, got {type(jwt).__name__}"]
-    errors = [f"spec.auth.jwt.{key}: unknown key" for key in jwt if key not in JWT_KEYS]
-    checks = {
-        "issuer": (HTTP_URL_PATTERN, "an http(s) URL"),
-        "audience": (None, ""),
-        "jwksUrl": (HTTPS_URL_PATTERN, "an https URL"),
-        "resourceUrl": (HTTP_URL_PATTERN, "an http(s) URL"),
-    }
-    for key, (pattern, what) in checks.items():
-        if key in jwt:
-            errors += _string_errors(f"spec.auth.jwt.{key}", jwt[key], pattern, what)
-        elif mode == AUTH_JWT and key in JWT_REQUIRED:
-            errors.append(f"spec.auth.jwt.{key}: required when spec.auth.mode is jwt")
-    audience = jwt.get("audience")
-    if isinstance(audience, str) and audience and "resourceUrl" not in jwt and not re.match(r"^https?://", audience):
-        errors.append(
-            f"spec.auth.jwt.resourceUrl: required when spec.auth.jwt.audience ({audience!r}) is not a URL "
-            "(the public URL of /mcp, for the OAuth protected-resource metadata)"
-        )
-    return errors
-
-
-def _auth_errors(auth: Any) -> list[str]:
-    if not isinstance(auth, Mapping):
-        return [f"spec.auth: must be a mapping, got {type(auth).__name__}"]
-    errors = [f"spec.auth.{key}: unknown key" for key in auth if key not in AUTH_KEYS]
-    mode = auth.get("mode")
-    if "mode" in auth and mode not in AUTH_MODES:
-        errors.append(f"spec.auth.mode: {mode!r} is not one of {', '.join(AUTH_MODES)}")
-    jwt = auth.get("jwt")
-    if "mode" not in auth and _present(auth.get("apiKeysSecret")) and _present(_mapping(jwt).get("issuer")):
-        errors.append("spec.auth: both apiKeysSecret and jwt.issuer are set; choose one with spec.auth.mode")
-    effective = auth_mode_of(auth)
-    if "apiKeysSecret" in auth:
-        errors += _secret_name_errors("spec.auth.apiKeysSecret", auth["apiKeysSecret"])
-    elif effective == AUTH_API_KEY:
-        errors.append(
-            "spec.auth.apiKeysSecret: required when spec.auth.mode is api-key "
-            "(the Secret of MCP client API keys: key = principal, value = API key)"
-        )
-    if "jwt" in auth:
-        errors += _jwt_errors(jwt, effective)
-    elif effective == AUTH_JWT:
-        errors += [f"spec.auth.jwt.{key}: required when spec.auth.mode is jwt" for key in JWT_REQUIRED]
-    return errors
-
-
-def _resolve_auth(auth: Mapping[str, Any]) -> Auth:
-    """A checked `spec.auth` (no `_auth_errors`) as what the gateway runs with."""
-    mode = auth_mode_of(auth)
+def _resolve_auth(auth: AuthSpec) -> Auth:
+    """A checked `spec.auth` as what the gateway runs with."""
+    mode = auth.effective_mode()
     if mode == AUTH_API_KEY:
-        return Auth(mode, api_keys_secret=auth["apiKeysSecret"])
+        assert auth.api_keys_secret is not None  # AuthSpec.problems() requires it
+        return Auth(mode, api_keys_secret=auth.api_keys_secret)
     if mode == AUTH_JWT:
-        jwt = auth["jwt"]
-        return Auth(mode, jwt=Jwt(jwt["issuer"], jwt["audience"], jwt["jwksUrl"], jwt.get("resourceUrl")))
+        jwt = auth.jwt
+        assert jwt is not None and jwt.issuer and jwt.audience and jwt.jwks_url  # likewise
+        return Auth(mode, jwt=Jwt(jwt.issuer, jwt.audience, jwt.jwks_url, jwt.resource_url))
     return Auth(AUTH_NONE)
 
 
-def _allowed_hosts_errors(hosts: Any) -> list[str]:
-    if not isinstance(hosts, list):
-        return [f"spec.allowedHosts: must be a list of host names, got {type(hosts).__name__}"]
-    return [
-        f"spec.allowedHosts: {host!r} is not host, host:port or host:* (no scheme, no path)"
-        for host in hosts
-        if not isinstance(host, str) or not re.match(HOST_PATTERN, host)
-    ]
-
-
-def _resources_errors(resources: Any) -> list[str]:
-    if not isinstance(resources, Mapping):
-        return [f"spec.resources: must be a mapping, got {type(resources).__name__}"]
-    errors = [f"spec.resources.{key}: unknown key" for key in resources if key not in RESOURCE_KINDS]
-    for kind in RESOURCE_KINDS:
-        amounts = resources.get(kind, {})
-        if not isinstance(amounts, Mapping):
-            errors.append(f"spec.resources.{kind}: must be a mapping of resource names to quantities")
-            continue
-        for resource, quantity in amounts.items():
-            if isinstance(quantity, bool) or not re.match(QUANTITY_PATTERN, str(quantity)):
-                errors.append(f"spec.resources.{kind}.{resource}: {quantity!r} is not a quantity")
-    return errors
-
-
 def parse_gateway(resource: Mapping[str, Any], catalog: Catalog, default_image: str) -> Gateway:
-    """Check a ZscalerMCP and resolve it; raises ConfigError naming every bad key and value."""
+    """Check a ZscalerMCP and resolve it; raises ConfigError naming every bad key."""
     metadata = _mapping(resource.get("metadata"))
     spec = resource.get("spec")
     if not isinstance(spec, Mapping):
         raise ConfigError(["spec: required, a mapping"])
     errors = _name_errors(metadata.get("name"))
-    errors += [f"spec.{key}: unknown key" for key in spec if key not in POLICY_KEYS + RUNTIME_KEYS]
-    replicas = spec.get("replicas", DEFAULT_REPLICAS)
-    errors += _replicas_errors(replicas)
-    image = spec.get("image", default_image)
-    if not isinstance(image, str) or not image:
-        errors.append(f"spec.image: must be a non-empty string, got {image!r}")
-    secret_name = secret_name_of(resource)
-    errors += _secret_errors(secret_name)
-    resources = spec.get("resources", {})
-    errors += _resources_errors(resources)
-    auth = spec.get("auth", {})
-    errors += _auth_errors(auth)
-    allowed_hosts = spec.get("allowedHosts", [])
-    errors += _allowed_hosts_errors(allowed_hosts)
-    allow_unconfirmed_deletes = spec.get("allowUnconfirmedDeletes", False)
-    if not isinstance(allow_unconfirmed_deletes, bool):
-        errors.append(f"spec.allowUnconfirmedDeletes: must be true or false, got {allow_unconfirmed_deletes!r}")
+    parsed: ZscalerMCPSpec | None = None
     try:
-        policy = validate_policy(policy_document(spec), catalog)
-    except ConfigError as exc:
-        errors += [f"spec.{message}" for message in exc.errors]
-    if errors:
+        parsed = ZscalerMCPSpec.model_validate(spec)
+    except ValidationError as exc:
+        errors += validation_messages(exc, "spec.", PATTERN_MEANINGS)
+    errors += [f"spec.{message}" for message in catalog_errors(policy_document(spec), catalog)]
+    if parsed is not None:
+        errors += parsed.auth.problems()
+    if errors or parsed is None:
         raise ConfigError(errors)
-    assert secret_name is not None  # no error above means it is set
     return Gateway(
         name=metadata["name"],
         namespace=metadata.get("namespace") or "default",
         uid=metadata.get("uid"),
-        replicas=replicas,
-        image=image,
-        secret_name=secret_name,
-        resources=resources,
-        policy=policy,
-        auth=_resolve_auth(auth),
-        allowed_hosts=tuple(allowed_hosts),
-        allow_unconfirmed_deletes=allow_unconfirmed_deletes,
+        replicas=parsed.replicas,
+        image=parsed.image or default_image,
+        secret_name=parsed.credentials.secret_name,
+        resources=parsed.resources.model_dump(exclude_unset=True),
+        policy=parsed.policy(),
+        auth=_resolve_auth(parsed.auth),
+        allowed_hosts=parsed.allowed_hosts,
+        allow_unconfirmed_deletes=parsed.allow_unconfirmed_deletes,
     )

@@ -10,15 +10,41 @@ import fnmatch
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, field_validator
 
 from .catalog.model import Catalog
 
 KEYWORDS = ("default", "all")
 TOOL_PATTERN = re.compile(r"^[A-Za-z0-9_*?\[\]!-]+$")  # fnmatch over tool names; the CRD schema reuses it
+TOOLSET_PATTERN = r"^[a-z][a-z0-9_]*$"
+# Bounds from real sizes, with room to grow: 10 services, 64 toolsets (ids up to 30 characters), tool names up
+# to 42 characters. The CRD needs every list and string bounded so the API server can cost its CEL rules.
+MAX_SERVICES = 16
+SERVICE_MAX_LENGTH = 16
+MAX_TOOLSETS = 128
+TOOLSET_MAX_LENGTH = 64
+MAX_PATTERNS = 256
+PATTERN_MAX_LENGTH = 128
+
+# The id and pattern forms are checked by `catalog_errors` (which names the value); the JSON Schema carries the
+# form too, so that admission and `helm install` refuse the same.
+ServiceId = Annotated[str, StringConstraints(min_length=1, max_length=SERVICE_MAX_LENGTH)]
+ToolsetId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=TOOLSET_MAX_LENGTH),
+    Field(json_schema_extra={"pattern": TOOLSET_PATTERN}),
+]
+ToolPattern = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=PATTERN_MAX_LENGTH),
+    Field(json_schema_extra={"pattern": TOOL_PATTERN.pattern}),
+]
+PATTERNS_HELP = (
+    "fnmatch patterns over tool names (and their service-prefixed aliases): letters, digits, `_ - * ? [ ] !`."
+)
 
 
 class ConfigError(Exception):
@@ -34,18 +60,61 @@ class _Strict(BaseModel):
 
 
 class WritePolicy(_Strict):
-    enabled: bool = False
-    allowlist: tuple[str, ...] = ()
+    """The write gate: a create, update or delete tool is served only when enabled and allowlisted."""
+
+    enabled: StrictBool = Field(default=False, description="Master switch for write tools (default false).")
+    allowlist: tuple[ToolPattern, ...] = Field(
+        default=(),
+        max_length=MAX_PATTERNS,
+        description="Write tools to serve when enabled; mandatory (enabled with no pattern serves no write tool, "
+        f"which the `ConfigValid` condition reports); {PATTERNS_HELP}",
+    )
 
 
 class PolicyConfig(_Strict):
-    services: tuple[str, ...] = ()
-    toolsets: tuple[str, ...] = ()
-    disabled_toolsets: tuple[str, ...] = Field(default=(), alias="disabledToolsets")
-    disabled_tools: tuple[str, ...] = Field(default=(), alias="disabledTools")
-    enabled_tools: tuple[str, ...] = Field(default=(), alias="enabledTools")
-    write: WritePolicy = WritePolicy()
-    entitlement_filter: bool = Field(default=True, alias="entitlementFilter")
+    """The policy: which tools are served. The keys of the config file, the CR spec and the Helm values."""
+
+    services: tuple[ServiceId, ...] = Field(
+        default=(), max_length=MAX_SERVICES, description="Zscaler services to serve; empty means every service."
+    )
+    toolsets: tuple[ToolsetId, ...] = Field(
+        default=(),
+        max_length=MAX_TOOLSETS,
+        description=f"Toolset ids to serve, or the keywords {', '.join(f'`{k}`' for k in KEYWORDS)}; empty means "
+        "every toolset of the services. Unknown ids are reported in the `ConfigValid` condition.",
+    )
+    disabled_toolsets: tuple[ToolsetId, ...] = Field(
+        default=(),
+        alias="disabledToolsets",
+        max_length=MAX_TOOLSETS,
+        description="Toolset ids never to serve.",
+        json_schema_extra={
+            "x-kubernetes-validations": [
+                {
+                    "rule": "self.all(t, !(t in [" + ", ".join(f'"{k}"' for k in KEYWORDS) + "]))",
+                    "message": f"disabledToolsets takes toolset ids, not the keywords {', '.join(KEYWORDS)}",
+                }
+            ]
+        },
+    )
+    disabled_tools: tuple[ToolPattern, ...] = Field(
+        default=(),
+        alias="disabledTools",
+        max_length=MAX_PATTERNS,
+        description=f"Tools never to serve, whatever else matches; {PATTERNS_HELP}",
+    )
+    enabled_tools: tuple[ToolPattern, ...] = Field(
+        default=(),
+        alias="enabledTools",
+        max_length=MAX_PATTERNS,
+        description=f"Optional positive allowlist: when set, only matching tools are served; {PATTERNS_HELP}",
+    )
+    write: WritePolicy = Field(default=WritePolicy(), description=WritePolicy.__doc__)
+    entitlement_filter: StrictBool = Field(
+        default=True,
+        alias="entitlementFilter",
+        description="Serve only the services the credentials are entitled to (default true).",
+    )
 
     @field_validator("services", "toolsets", "disabled_toolsets", "disabled_tools", "enabled_tools", mode="before")
     @classmethod
@@ -62,6 +131,35 @@ class PolicyConfig(_Strict):
 
 def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
+
+
+# pydantic's words for a value of the wrong shape, in the words of the YAML a person wrote.
+_SHAPES = {"tuple_type": "a list", "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping"}
+
+
+def validation_messages(exc: ValidationError, prefix: str = "", meanings: Mapping[str, str] | None = None) -> list[str]:
+    """One message per pydantic error, each naming the key (dotted, `prefix` first), never the value.
+
+    `meanings` says in words what a pattern means, so a person reads that instead of a regular expression.
+    """
+    meanings = meanings or {}
+    messages = []
+    for err in exc.errors():
+        key = prefix + _location(err["loc"]) if err["loc"] else prefix.rstrip(".") or "config"
+        pattern = (err.get("ctx") or {}).get("pattern")
+        if err["type"] == "extra_forbidden":
+            messages.append(f"{key}: unknown key")
+        elif err["type"] == "missing":
+            messages.append(f"{key}: required")
+        elif err["type"] in _SHAPES:
+            messages.append(f"{key}: must be {_SHAPES[err['type']]}")
+        elif err["type"] == "value_error":  # our own validators' words, without pydantic's "Value error, "
+            messages.append(f"{key}: {err['ctx']['error']}")
+        elif err["type"] == "string_pattern_mismatch" and pattern in meanings:
+            messages.append(f"{key}: not {meanings[pattern]}")
+        else:
+            messages.append(f"{key}: {err['msg']}")
+    return messages
 
 
 def _pattern_errors(key: str, patterns: tuple[str, ...]) -> list[str]:
@@ -84,7 +182,8 @@ def _strings(document: Mapping[str, Any], *path: str) -> tuple[str, ...]:
     return tuple(v for v in value if isinstance(v, str))
 
 
-def _catalog_errors(document: Mapping[str, Any], catalog: Catalog) -> list[str]:
+def catalog_errors(document: Mapping[str, Any], catalog: Catalog) -> list[str]:
+    """What a policy document's shape cannot tell: unknown services and toolsets, unbalanced patterns."""
     errors: list[str] = []
     for service in _strings(document, "services"):
         if service not in catalog.services:
@@ -110,10 +209,8 @@ def validate_policy(document: Any, catalog: Catalog) -> PolicyConfig:
     try:
         config = PolicyConfig.model_validate(document)
     except ValidationError as exc:
-        for err in exc.errors():
-            key = _location(err["loc"]) or "config"
-            errors.append(f"{key}: unknown key" if err["type"] == "extra_forbidden" else f"{key}: {err['msg']}")
-    errors += _catalog_errors(document, catalog)
+        errors += validation_messages(exc)
+    errors += catalog_errors(document, catalog)
     if errors or config is None:
         raise ConfigError(errors)
     return config

@@ -73,7 +73,7 @@ def test_render_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         ),
         (
             RESOURCE.replace("  credentials: {secretName: zscaler-credentials}\n", ""),
-            "spec.credentials.secretName: required",
+            "spec.credentials: required",
         ),
         (
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",

