@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import zpa_bodies
 from .catalog.model import Lookup, SdkCall, Tool
 from .credentials import CredentialsError, CredentialSource
 
@@ -34,6 +35,8 @@ MAX_PAGES = 1000  # a runaway pager must still end
 CONVERSIONS: dict[str, Callable[[Any], Any]] = {  # Param.convert names
     "days_ago_epoch_ms": lambda days: int((time.time() - float(days) * 86400) * 1000),
     "id_refs": lambda ids: [i if isinstance(i, dict) else {"id": i} for i in ids],  # ZIA references: [{"id": n}]
+    "zpa_conditions_v2": zpa_bodies.sdk_tuples,  # API-shaped conditions -> the SDK's v2 tuples
+    "ba_common_apps": zpa_bodies.ba_common_apps,  # browser-access apps -> the v2 commonAppsDto
 }
 
 
@@ -250,7 +253,10 @@ class Upstream:
         for param in tool.params:
             value = prepared.get(param.name, param.default)
             if param.convert is not None and value is not None:
-                prepared[param.name] = CONVERSIONS[param.convert](value)
+                try:
+                    prepared[param.name] = CONVERSIONS[param.convert](value)
+                except ValueError as exc:  # a value the API would refuse: nothing is sent
+                    raise UpstreamError(f"{tool.service.upper()} request rejected before sending: {exc}") from exc
         extra = dict(call.kwargs)
         if call.context:
             values = self.credentials.load().values

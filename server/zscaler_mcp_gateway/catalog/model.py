@@ -10,7 +10,7 @@ from typing import Any, Literal
 JsonType = Literal["string", "integer", "number", "boolean", "array", "object"]
 ParamLocation = Literal["path", "query", "body"]
 # Named value conversions the executor applies before the SDK sees a value.
-Convert = Literal["days_ago_epoch_ms", "id_refs"]
+Convert = Literal["days_ago_epoch_ms", "id_refs", "zpa_conditions_v2", "ba_common_apps"]
 
 SERVICES: tuple[str, ...] = ("zia", "zpa", "zdx", "zcc", "ztw", "zid", "zeasm", "zins", "zms", "zcell")
 META_SERVICE = "zscaler"

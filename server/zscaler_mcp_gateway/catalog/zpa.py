@@ -75,9 +75,12 @@ _BA_FIELDS = _SEGMENT_FIELDS + (
     param(
         "clientless_app_ids",
         "array",
-        "Browser-access applications as objects {name, applicationPort, applicationProtocol, certificateId, domain}.",
+        "Browser-access applications as objects {name, applicationPort, applicationProtocol, certificateId, domain}; "
+        "sent as the v2 API's commonAppsDto.appsConfig.",
         items="object",
         required=True,
+        sdk_name="common_apps_dto",
+        convert="ba_common_apps",
     ),
 )
 _PRA_FIELDS = _SEGMENT_FIELDS + (
@@ -92,10 +95,9 @@ _SEGMENT_ID = path_id("segment_id", "ZPA application segment")
 
 
 def _segment_variant(
-    suffix: str, kind: str, methods: tuple[str, str, str, str, str], fields: tuple[Param, ...]
+    suffix: str, kind: str, sdk: str, methods: tuple[str, str, str, str, str], fields: tuple[Param, ...]
 ) -> list[Tool]:
     list_m, get_m, add_m, update_m, delete_m = methods
-    sdk = "zpa.application_segment" if not suffix else f"zpa.app_segments_{suffix.lstrip('_')}"
     what = f"ZPA {kind}application segment"
     return [
         list_tool(
@@ -149,7 +151,7 @@ TOOLS: list[Tool] = [
             "zpa_segment_groups",
             "segment group",
             "zpa.segment_groups",
-            ("list_groups", "get_group", "add_group", "update_group", "delete_group"),
+            ("list_groups", "get_group", "add_group", "update_group_v2", "delete_group"),  # v2 PUT, as the official
             path_id("group_id", "ZPA segment group"),
             style=ZPA_STYLE,
         ),
@@ -236,17 +238,23 @@ TOOLS: list[Tool] = [
         (NAME, DESCRIPTION, ENABLED, param("address", "string", "IP address or FQDN of the server.", required=True)),
     ),
     *_segment_variant(
-        "", "", ("list_segments", "get_segment", "add_segment", "update_segment", "delete_segment"), _SEGMENT_FIELDS
+        "",
+        "",
+        "zpa.application_segment",
+        ("list_segments", "get_segment", "add_segment", "update_segment", "delete_segment"),
+        _SEGMENT_FIELDS,
     ),
-    *_segment_variant(
+    *_segment_variant(  # the v2 module, as the official's: apps go in commonAppsDto (v1 is deprecated)
         "_ba",
         "browser-access ",
+        "zpa.app_segments_ba_v2",
         ("list_segments_ba", "get_segment_ba", "add_segment_ba", "update_segment_ba", "delete_segment_ba"),
         _BA_FIELDS,
     ),
     *_segment_variant(
         "_pra",
         "privileged-remote-access ",
+        "zpa.app_segments_pra",
         ("list_segments_pra", "get_segment_pra", "add_segment_pra", "update_segment_pra", "delete_segment_pra"),
         _PRA_FIELDS,
     ),
@@ -277,8 +285,9 @@ CONDITIONS = param(
     'Conditions in the ZPA API shape, e.g. [{"operator":"OR","operands":[{"objectType":"APP","lhs":"id","rhs":"<segment ID>"}]}]. '
     "objectType: APP, APP_GROUP, CLIENT_TYPE, IDP, SAML, SCIM, SCIM_GROUP, POSTURE, TRUSTED_NETWORK, MACHINE_GRP, PLATFORM, "
     "COUNTRY_CODE, LOCATION. SAML/SCIM: lhs attribute ID, rhs value; SCIM_GROUP: lhs IdP ID, rhs group ID; "
-    'POSTURE/TRUSTED_NETWORK: lhs UDID, rhs "true".',
+    'POSTURE/TRUSTED_NETWORK: lhs UDID, rhs "true". The v2 shape (operands with values or entryValues) works too.',
     items="object",
+    convert="zpa_conditions_v2",
 )
 RULE_ORDER = param("rule_order", "string", 'Evaluation position of the rule ("1" = first); omitted = last.')
 CUSTOM_MSG = param("custom_msg", "string", "Message shown to the user when the rule denies access.")
@@ -299,7 +308,12 @@ def _policy_rules(
     fields: tuple[Param, ...],
     microtenant: bool = True,
 ) -> list[Tool]:
-    """List/get/create/update/delete of one ZPA policy type (`policy_type` as the SDK names it)."""
+    """List/get/create/update/delete of one ZPA policy type (`policy_type` as the SDK names it).
+
+    Create and update run the SDK's `*_v2` methods (`add` and `update` name them without the
+    suffix), which write through `/mgmtconfig/v2/.../policySet/{id}/rule` in the v2 condition
+    format, as the official server does; the v1 methods are deprecated by the SDK.
+    """
     toolset = "zpa_access_policies"
     what = f"ZPA {label}"
     mt, mt_q = ((MICROTENANT,), (MICROTENANT_Q,)) if microtenant else ((), ())
@@ -326,7 +340,7 @@ def _policy_rules(
             f"zpa_create_{noun}",
             toolset,
             f"Create a {what}; it is placed at rule_order or last.",
-            f"zpa.policies.{add}",
+            f"zpa.policies.{add}_v2",
             *core,
             *mt,
         ),
@@ -334,7 +348,7 @@ def _policy_rules(
             f"zpa_update_{noun}",
             toolset,
             f"Replace a {what}: the API stores the rule as sent, so give every field and condition to keep.",
-            f"zpa.policies.{update}",
+            f"zpa.policies.{update}_v2",
             _RULE_ID,
             *core,
             *mt,
@@ -861,13 +875,17 @@ _MISC_TOOLS = [
         SEARCH,
         PAGE_SIZE,
     ),
-    list_tool(
-        "get_zpa_isolation_profile",
-        "zpa_misc",
-        "List ZPA Cloud Browser Isolation profiles, optionally filtered by name.",
-        "zpa.cbi_zpa_profile.list_isolation_profiles",
-        SEARCH,
-        PAGE_SIZE,
+    with_call(  # the CBI API's own profile list (cbiconfig), as the official reads it; one unpaged array
+        list_tool(
+            "get_zpa_isolation_profile",
+            "zpa_misc",
+            "List ZPA Cloud Browser Isolation profiles, optionally only those whose name contains `search`.",
+            "zpa.cbi_profile.list_cbi_profiles",
+            SEARCH,
+        ),
+        paginate=False,
+        params=(),
+        name_filter="search",
     ),
     lookup(
         "get_zpa_posture_profile",

@@ -9,7 +9,6 @@ through `/_sim/faults`.
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import threading
 import time
@@ -24,12 +23,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from .endpoints import ZIA_DEFAULT_PAGE_SIZE, ZPA_DEFAULT_PAGE_SIZE, json_body, page_of, search_term
 from .store import Collection, SimulatorError, Store
 
 ALL_PRODUCTS: tuple[str, ...] = ("ZIA", "ZPA", "ZDX", "ZCC", "ZTW", "ZIDENTITY", "EASM", "ZINSIGHTS", "ZMS", "ZCELL")
 TOKEN_TTL_SECONDS = 3600
-ZPA_DEFAULT_PAGE_SIZE = 20
-ZIA_DEFAULT_PAGE_SIZE = 100
 
 
 @dataclass
@@ -88,59 +86,26 @@ def _error(status: int, message: str, code: str = "", headers: dict[str, str] | 
     return JSONResponse({"id": code or "ERROR", "reason": message, "message": message}, status, headers=headers)
 
 
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise SimulatorError(400, f"Malformed JSON body: {exc.msg}") from exc
-
-
-def _page(
-    items: list[dict[str, Any]], request: Request, default_size: int, size_keys: Sequence[str]
-) -> tuple[list[dict[str, Any]], int, int]:
-    q = request.query_params
-    try:
-        page = max(1, int(q.get("page", "1")))
-        raw_size = next((q[k] for k in size_keys if k in q), None)
-        size = max(1, int(raw_size)) if raw_size is not None else default_size
-    except ValueError as exc:
-        raise SimulatorError(400, f"Invalid paging parameter: {exc}") from exc
-    start = (page - 1) * size
-    total_pages = max(1, -(-len(items) // size))
-    return items[start : start + size], total_pages, len(items)
-
-
-def _search_term(request: Request) -> str | None:
-    """ZPA's SDK sends `search=name+EQ+value`; ZIA sends `search=value`."""
-    term = request.query_params.get("search")
-    if term and "+EQ+" in term:
-        term = term.split("+EQ+", 1)[1]
-    return term or None
-
-
 def crud_routes(collection: Collection) -> list[Route]:
     if not collection.crud:
         return []
 
     async def listing(request: Request) -> Response:
-        items = collection.list(_search_term(request))
+        items = collection.list(search_term(request))
         if collection.envelope == "zpa":
-            page, total_pages, total = _page(items, request, ZPA_DEFAULT_PAGE_SIZE, ("pagesize", "pageSize"))
+            page, total_pages, total = page_of(items, request, ZPA_DEFAULT_PAGE_SIZE, ("pagesize", "pageSize"))
             return JSONResponse({"totalPages": str(total_pages), "totalCount": str(total), "list": page})
-        page, _, _ = _page(items, request, ZIA_DEFAULT_PAGE_SIZE, ("pageSize",))
+        page, _, _ = page_of(items, request, ZIA_DEFAULT_PAGE_SIZE, ("pageSize",))
         return JSONResponse(page)
 
     async def create(request: Request) -> Response:
-        return JSONResponse(collection.create(await _json_body(request)))
+        return JSONResponse(collection.create(await json_body(request)))
 
     async def read(request: Request) -> Response:
         return JSONResponse(collection.get(request.path_params["record_id"]))
 
     async def update(request: Request) -> Response:
-        return JSONResponse(collection.update(request.path_params["record_id"], await _json_body(request)))
+        return JSONResponse(collection.update(request.path_params["record_id"], await json_body(request)))
 
     async def delete(request: Request) -> Response:
         collection.delete(request.path_params["record_id"])
@@ -169,7 +134,7 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         )
 
     async def add_fault(request: Request) -> Response:
-        body = await _json_body(request) or {}
+        body = await json_body(request) or {}
         state.faults.append(
             Fault(
                 status=int(body.get("status", 500)),

@@ -40,6 +40,7 @@ class Collection:
     id_prefix: str | None = None  # e.g. ZIA custom URL categories: CUSTOM_01
     id_start: int = 1000
     on_create: Callable[[dict[str, Any]], None] | None = None  # derive server-side fields
+    check: Callable[[dict[str, Any]], None] | None = None  # refuse (SimulatorError) a body the API refuses
     crud: bool = True  # False: the service module serves it with its own routes (e.g. a settings object)
 
     def __post_init__(self) -> None:
@@ -118,6 +119,8 @@ class Collection:
             missing = [f for f in self.required if body.get(f) in (None, "")]
             if missing:
                 raise SimulatorError(400, f"Missing required field(s): {', '.join(missing)}")
+        if self.check is not None:
+            self.check(body)
         return copy.deepcopy(body)
 
 

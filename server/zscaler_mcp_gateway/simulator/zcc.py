@@ -12,8 +12,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from .app import _page
-from .endpoints import Reader, json_gets
+from .endpoints import Reader, json_gets, page_of
 from .store import ServiceApi, SimulatorError
 
 ROOT = "/zcc/papi/public/v1"
@@ -168,7 +167,7 @@ OTP_KINDS = (
 
 
 def _zcc_page(items: list[dict[str, Any]], request: Request) -> list[dict[str, Any]]:
-    return _page(items, request, DEFAULT_PAGE_SIZE, ("pageSize",))[0]
+    return page_of(items, request, DEFAULT_PAGE_SIZE, ("pageSize",))[0]
 
 
 def _matching(items: list[dict[str, Any]], field: str, request: Request) -> list[dict[str, Any]]:

@@ -17,8 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .app import _json_body
-from .endpoints import Reader, json_gets
+from .endpoints import Reader, json_body, json_gets
 from .store import Collection, ServiceApi, SimulatorError
 
 ROOT = "/zdx/v1"
@@ -628,7 +627,7 @@ def _trace_routes(traces: Collection) -> list[Route]:
 
     async def start(request: Request) -> Response:
         device = _found(DEVICES, request, "device_id")
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict):
             raise SimulatorError(400, "Request body must be a JSON object")
         minutes = body.get("session_length_minutes", 5)
@@ -693,7 +692,7 @@ def _trace_routes(traces: Collection) -> list[Route]:
 
 def _analysis_routes(analyses: Collection) -> list[Route]:
     async def start(request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         record = analyses.create(body)
         if int(record["device_id"]) not in DEVICES or int(record["app_id"]) not in APPS:
             analyses.delete(str(record["id"]))

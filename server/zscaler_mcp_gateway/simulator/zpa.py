@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .app import ZPA_DEFAULT_PAGE_SIZE, _json_body, _page, _search_term
+from .endpoints import ZPA_DEFAULT_PAGE_SIZE, json_body, json_get, object_body, page_of, search_term
 from .store import Collection, ServiceApi, SimulatorError
 
 ROOT = "/zpa/mgmtconfig/v1/admin/customers/{customer_id}"
@@ -30,7 +30,7 @@ def _zpa(path: str, seed: list[dict], root: str = ROOT, **kw: object) -> Collect
 
 def zpa_page(items: list[dict[str, Any]], request: Request) -> JSONResponse:
     """One page in the ZPA envelope (counts as strings, like the API)."""
-    page, total_pages, total = _page(items, request, ZPA_DEFAULT_PAGE_SIZE, ("pagesize", "pageSize"))
+    page, total_pages, total = page_of(items, request, ZPA_DEFAULT_PAGE_SIZE, ("pagesize", "pageSize"))
     return JSONResponse({"totalPages": str(total_pages), "totalCount": str(total), "list": page})
 
 
@@ -40,7 +40,7 @@ def also_listed(
     """GET `path` lists `collection` (searchable, paged), keeping records `where` accepts."""
 
     async def listing(request: Request) -> Response:
-        return zpa_page([r for r in collection.list(_search_term(request)) if where(r, request)], request)
+        return zpa_page([r for r in collection.list(search_term(request)) if where(r, request)], request)
 
     return Route(path, listing, methods=["GET"])
 
@@ -49,7 +49,7 @@ def bulk_delete(collection: Collection, path: str) -> Route:
     """POST {"ids": [...]}: every id must exist, then all go (the API deletes all or none)."""
 
     async def delete_all(request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         ids = body.get("ids") if isinstance(body, dict) else None
         if not isinstance(ids, list) or not ids:
             raise SimulatorError(400, 'Body must be {"ids": [...]} with at least one id')
@@ -62,9 +62,31 @@ def bulk_delete(collection: Collection, path: str) -> Route:
     return Route(path, delete_all, methods=["POST"])
 
 
-def _segment_type_default(record: dict) -> None:
-    record.setdefault("applicationType", "SECURE_REMOTE_ACCESS")
+def apps_config(record: dict[str, Any], app_type: str) -> list[dict[str, Any]]:
+    """The `commonAppsDto.appsConfig` entries of one type (BROWSER_ACCESS, SECURE_REMOTE_ACCESS)."""
+    dto = record.get("commonAppsDto") or {}
+    configs = (dto.get("appsConfig") or []) if isinstance(dto, dict) else []
+    return [c for c in configs if isinstance(c, dict) and app_type in (c.get("appTypes") or [])]
+
+
+def _segment_checked(body: dict[str, Any]) -> None:
+    """v2 browser-access apps need a name and a domain each, as the API says."""
+    for i, app in enumerate(apps_config(body, "BROWSER_ACCESS")):
+        if not app.get("name") or not app.get("domain"):
+            raise SimulatorError(400, f"commonAppsDto.appsConfig[{i}]: name and domain are required")
+
+
+def _segment_created(record: dict[str, Any]) -> None:
+    """Server-side fields: the type, and browser-access apps (v2 commonAppsDto) as `clientlessApps`."""
     record.setdefault("enabled", True)
+    browser_apps = apps_config(record, "BROWSER_ACCESS")
+    if browser_apps:
+        record["applicationType"] = "BROWSER_ACCESS"
+        record["clientlessApps"] = [
+            {**app, "id": str(int(record["id"]) + 500000 + i), "appId": record["id"]}
+            for i, app in enumerate(browser_apps)
+        ]
+    record.setdefault("applicationType", "SECURE_REMOTE_ACCESS")
 
 
 def _segment_groups() -> Collection:
@@ -187,7 +209,15 @@ def _application_segments() -> Collection:
                 "segmentGroupId": "72058304855015426",
                 "tcpPortRanges": ["443", "443"],
                 "applicationType": "BROWSER_ACCESS",
-                "clientlessApps": [{"name": "wiki", "applicationPort": "443", "applicationProtocol": "HTTPS"}],
+                "clientlessApps": [
+                    {
+                        "id": "72058304855515803",
+                        "name": "wiki",
+                        "domain": "wiki.internal.example.com",
+                        "applicationPort": "443",
+                        "applicationProtocol": "HTTPS",
+                    }
+                ],
             },
             {
                 "id": "72058304855015804",
@@ -205,7 +235,8 @@ def _application_segments() -> Collection:
             },
         ],
         required=("name", "domainNames"),
-        on_create=_segment_type_default,
+        on_create=_segment_created,
+        check=_segment_checked,
     )
 
 
@@ -307,10 +338,68 @@ _RULE_SEEDS: dict[str, list[dict[str, Any]]] = {
 }
 
 
+V2_OPERAND_KEYS = ("values", "entryValues")
+
+
+def v1_conditions(body: dict[str, Any]) -> None:
+    """The v1 rule endpoints take one lhs/rhs pair per operand; v2 operand lists are refused."""
+    for b, block in enumerate(_blocks(body)):
+        for o, operand in enumerate(block.get("operands") or []):
+            if not isinstance(operand, dict) or any(k in operand for k in V2_OPERAND_KEYS):
+                raise SimulatorError(
+                    400, f"conditions[{b}].operands[{o}]: v2 operand (values/entryValues) sent to a v1 endpoint"
+                )
+            if "lhs" not in operand or "objectType" not in operand:
+                raise SimulatorError(400, f"conditions[{b}].operands[{o}]: objectType, lhs and rhs are required")
+
+
+def v2_conditions_stored(body: dict[str, Any]) -> dict[str, Any]:
+    """A v2 rule body with its conditions checked and rewritten to the stored (v1) form.
+
+    v2 operands carry `values` or `entryValues` ([{lhs, rhs}]); a v1 operand (`lhs`/`rhs`) is refused.
+    """
+    stored = []
+    for b, block in enumerate(_blocks(body)):
+        operands = []
+        for o, operand in enumerate(block.get("operands") or []):
+            where = f"conditions[{b}].operands[{o}]"
+            if not isinstance(operand, dict) or "lhs" in operand or "rhs" in operand:
+                raise SimulatorError(400, f"{where}: v1 operand (lhs/rhs) sent to a v2 endpoint")
+            kind = operand.get("objectType")
+            values, entries = operand.get("values"), operand.get("entryValues")
+            if not kind or (values is None) == (entries is None):
+                raise SimulatorError(400, f"{where}: objectType and exactly one of values, entryValues are required")
+            if values is not None:
+                operands += [{"objectType": kind, "lhs": "id", "rhs": str(v)} for v in values]
+            else:
+                operands += [{"objectType": kind, "lhs": e["lhs"], "rhs": e["rhs"]} for e in entries]
+        stored.append({"operator": block.get("operator") or "OR", "negated": False, "operands": operands})
+    return {**body, "conditions": stored}
+
+
+def _blocks(body: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = body.get("conditions") or []
+    if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
+        raise SimulatorError(400, "conditions must be a list of objects")
+    return blocks
+
+
+def updated_at(collection: Collection, path: str) -> Route:
+    """PUT `path`/{record_id} updates `collection` and answers 204 (the v2 update endpoints)."""
+
+    async def update(request: Request) -> Response:
+        collection.update(request.path_params["record_id"], await object_body(request))
+        return Response(status_code=204)
+
+    return Route(path + "/{record_id}", update, methods=["PUT"])
+
+
 def _policy_rules(policy_type: str) -> Collection:
     set_id = POLICY_SETS[policy_type]
     rules = _zpa(
-        f"/policySet/{set_id}/rule", [{**r, "policySetId": set_id, "disabled": "0"} for r in _RULE_SEEDS[policy_type]]
+        f"/policySet/{set_id}/rule",
+        [{**r, "policySetId": set_id, "disabled": "0"} for r in _RULE_SEEDS[policy_type]],
+        check=v1_conditions,
     )
 
     def defaults(record: dict[str, Any]) -> None:
@@ -345,13 +434,31 @@ def _policy_routes(rules: dict[str, Collection]) -> list[Route]:
 
     async def rules_of_type(request: Request) -> Response:
         return zpa_page(
-            sorted(rules[known(request)].list(_search_term(request)), key=lambda r: int(r.get("ruleOrder") or 0)),
+            sorted(rules[known(request)].list(search_term(request)), key=lambda r: int(r.get("ruleOrder") or 0)),
             request,
         )
 
+    by_set = {POLICY_SETS[policy_type]: collection for policy_type, collection in rules.items()}
+
+    def rule_set(request: Request) -> Collection:
+        collection = by_set.get(request.path_params["set_id"])
+        if collection is None:
+            raise SimulatorError(404, f"Policy set {request.path_params['set_id']} not found")
+        return collection
+
+    async def create_v2(request: Request) -> Response:
+        return JSONResponse(rule_set(request).create(v2_conditions_stored(await object_body(request))))
+
+    async def update_v2(request: Request) -> Response:
+        rule_set(request).update(request.path_params["rule_id"], v2_conditions_stored(await object_body(request)))
+        return Response(status_code=204)
+
+    v2_rules = ROOT_V2 + "/policySet/{set_id}/rule"
     return [
         Route(ROOT + "/policySet/policyType/{policy_type}", policy_set, methods=["GET"]),
         Route(ROOT + "/policySet/rules/policyType/{policy_type}", rules_of_type, methods=["GET"]),
+        Route(v2_rules, create_v2, methods=["POST"]),
+        Route(v2_rules + "/{rule_id}", update_v2, methods=["PUT"]),
     ]
 
 
@@ -656,10 +763,10 @@ def _write_only(collection: Collection, secrets: tuple[str, ...]) -> list[Route]
         return {k: v for k, v in body.items() if k not in secrets} if isinstance(body, dict) else body
 
     async def create(request: Request) -> Response:
-        return JSONResponse(collection.create(scrub(await _json_body(request))))
+        return JSONResponse(collection.create(scrub(await json_body(request))))
 
     async def update(request: Request) -> Response:
-        return JSONResponse(collection.update(request.path_params["record_id"], scrub(await _json_body(request))))
+        return JSONResponse(collection.update(request.path_params["record_id"], scrub(await json_body(request))))
 
     return [
         Route(collection.path, create, methods=["POST"]),
@@ -847,6 +954,19 @@ def _isolation_profiles() -> Collection:
     )
 
 
+CBI_PROFILES = [
+    {
+        "id": "c8b6a2e0-0000-4000-8000-00000000cb11",
+        "name": "BD_SA_Profile1",
+        "description": "Isolation for unmanaged devices",
+        "enabled": True,
+        "isDefault": True,
+        "href": "https://redirect.isolation.zscaler.com/tenant/9b7e4a1c/profile/c8b6a2e0",
+        "regions": [{"id": "f0f0a1b2-0000-4000-8000-0000000000e1", "name": "Washington"}],
+    },
+]
+
+
 def _lss_configs() -> Collection:
     return _zpa(
         "/lssConfig",
@@ -980,18 +1100,16 @@ def build() -> ServiceApi:
 
     async def apps_by_type(request: Request) -> Response:
         wanted = request.query_params.get("applicationType", "")
-        items = [
-            {
-                "id": r["id"],
-                "name": r["name"],
-                "appId": r["id"],
-                "applicationType": wanted,
-                "enabled": r.get("enabled", True),
-            }
-            for r in segments.list(_search_term(request))
-            if (wanted == "SECURE_REMOTE_ACCESS" and "commonAppsDto" in r)
-            or (wanted in ("BROWSER_ACCESS", "INSPECT") and r.get("applicationType") == wanted)
-        ]
+        items = []
+        for r in segments.list(search_term(request)):
+            entry = {"id": r["id"], "name": r["name"], "appId": r["id"], "applicationType": wanted}
+            if wanted == "BROWSER_ACCESS" and r.get("applicationType") == wanted:
+                apps = r.get("clientlessApps") or [{}]  # one row per browser-access app, with its domain
+                items += [{**entry, "enabled": r.get("enabled", True), **app, "appId": r["id"]} for app in apps]
+            elif (wanted == "SECURE_REMOTE_ACCESS" and apps_config(r, wanted)) or (
+                wanted == "INSPECT" and r.get("applicationType") == wanted
+            ):
+                items.append({**entry, "enabled": r.get("enabled", True)})
         return zpa_page(items, request)
 
     rules = {policy_type: _policy_rules(policy_type) for policy_type in POLICY_SETS}
@@ -999,9 +1117,10 @@ def build() -> ServiceApi:
     enrollment = _zpa("/enrollmentCert", ENROLLMENT_CERTS)
     saml, scim_attributes, scim_groups = _saml_attributes(), _scim_attributes(), _scim_groups()
     posture, networks = _posture_profiles(), _trusted_networks()
+    segment_groups = _segment_groups()
     return ServiceApi(
         collections=[
-            _segment_groups(),
+            segment_groups,
             _server_groups(),
             _app_connector_groups(),
             _application_servers(),
@@ -1062,6 +1181,8 @@ def build() -> ServiceApi:
         routes=[
             Route(ROOT + "/application/getAppsByType", apps_by_type, methods=["GET"]),
             *_policy_routes(rules),
+            updated_at(segment_groups, ROOT_V2 + "/segmentGroup"),
+            json_get("/zpa/cbiconfig/cbi/api/customers/{customer_id}/profiles", lambda request: CBI_PROFILES),
             bulk_delete(connectors, ROOT + "/connector/bulkDelete"),
             bulk_delete(edges, ROOT + "/serviceEdge/bulkDelete"),
             also_listed(certificates, ROOT_V2 + "/clientlessCertificate/issued"),

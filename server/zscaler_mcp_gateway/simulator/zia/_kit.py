@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..app import ZIA_DEFAULT_PAGE_SIZE, _json_body, _page
+from ..endpoints import ZIA_DEFAULT_PAGE_SIZE, object_body, page_of
 from ..store import Collection, SimulatorError
 
 ROOT = "/zia/api/v1"
@@ -96,7 +96,7 @@ def replace_route(collection: Collection) -> Route:
 
     async def replace(request: Request) -> Response:
         return JSONResponse(
-            collection.replace(request.path_params["record_id"], await _object_body(request), keep=SERVER_FIELDS)
+            collection.replace(request.path_params["record_id"], await object_body(request), keep=SERVER_FIELDS)
         )
 
     return Route(collection.path + "/{record_id}", replace, methods=["PUT"])
@@ -104,7 +104,7 @@ def replace_route(collection: Collection) -> Route:
 
 def paged(items: list[Record], request: Request) -> Response:
     """One ZIA page (`page`, `pageSize`), like every ZIA list endpoint that pages."""
-    page, _, _ = _page(items, request, ZIA_DEFAULT_PAGE_SIZE, ("pageSize",))
+    page, _, _ = page_of(items, request, ZIA_DEFAULT_PAGE_SIZE, ("pageSize",))
     return JSONResponse(page)
 
 
@@ -174,13 +174,6 @@ def read_document(doc: Collection) -> Record:
     return record
 
 
-async def _object_body(request: Request) -> Record:
-    body = await _json_body(request)
-    if not isinstance(body, dict):
-        raise SimulatorError(400, "Request body must be a JSON object")
-    return body
-
-
 def _zero(value: Any) -> Any:
     return type(value)() if isinstance(value, (bool, int, float, str, list, dict)) else None
 
@@ -211,7 +204,7 @@ def document_routes(doc: Collection) -> list[Route]:
         return JSONResponse(read_document(doc))
 
     async def replace(request: Request) -> Response:
-        return JSONResponse(replace_document(doc, await _object_body(request)))
+        return JSONResponse(replace_document(doc, await object_body(request)))
 
     return [Route(doc.path, read, methods=["GET"]), Route(doc.path, replace, methods=["PUT"])]
 
@@ -224,7 +217,7 @@ def url_list_routes(doc: Collection, key: str, method: str) -> list[Route]:
 
     async def edit(request: Request) -> Response:
         action = request.query_params.get("action")
-        body = await _object_body(request)
+        body = await object_body(request)
         urls = body.get(key)
         if not isinstance(urls, list) or (action is not None and not urls):
             raise SimulatorError(400, f"Body must hold a '{key}' array (non-empty to add or remove)")
@@ -240,8 +233,3 @@ def url_list_routes(doc: Collection, key: str, method: str) -> list[Route]:
         return JSONResponse(replace_document(doc, {key: current}))
 
     return [Route(doc.path, read, methods=["GET"]), Route(doc.path, edit, methods=[method])]
-
-
-def object_body(request: Request) -> Any:
-    """The request's JSON object (400 otherwise), for service routes."""
-    return _object_body(request)
