@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import zpa_bodies
-from .catalog.model import Lookup, SdkCall, Tool
+from .catalog.model import Flow, Lookup, SdkCall, Tool
 from .credentials import CredentialsError, CredentialSource
+from .sdk_flows import FLOWS, FlowRefused
 
 if TYPE_CHECKING:
     import requests
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 30
 MAX_PAGES = 1000  # a runaway pager must still end
+# Stamped by the API on every write: never sent back in an update body (ZIA refuses them in a PUT).
+SERVER_STAMPED_FIELDS = frozenset(
+    {"lastModifiedTime", "lastModifiedBy", "creationTime", "createdBy", "modifiedTime", "modifiedBy"}
+)
 CONVERSIONS: dict[str, Callable[[Any], Any]] = {  # Param.convert names
     "days_ago_epoch_ms": lambda days: int((time.time() - float(days) * 86400) * 1000),
     "id_refs": lambda ids: [i if isinstance(i, dict) else {"id": i} for i in ids],  # ZIA references: [{"id": n}]
@@ -196,6 +201,9 @@ class Upstream:
         else:
             kwargs.update(query)
         kwargs = {**extra, **kwargs}  # a tool argument wins over a constant of the same SDK name
+        if call.flow is not None:
+            named = {p.target: arguments[p.name] for p in params if p.location == "path"}
+            return self._flow(client, tool, call.flow, {**named, **kwargs})
         import requests
 
         try:
@@ -269,6 +277,21 @@ class Upstream:
             lead.append(self._lookup(client, tool, call.lookup, prepared.pop(call.lookup.param)))
         return prepared, lead, extra
 
+    def _flow(self, client: Any, tool: Tool, flow: Flow, arguments: dict[str, Any]) -> Any:
+        """A named sequence of SDK calls (sdk_flows.py); each call observed, an API error ends it."""
+
+        def step(method: str, *args: Any, **kwargs: Any) -> Any:
+            try:
+                response = self._helper_read(tool, _resolve(client, method), *args, **kwargs)
+            except ValueError as exc:  # the SDK's own checks, e.g. no diverse VIPs for a GRE source IP
+                raise FlowRefused(str(exc)) from exc
+            return response.get_body() if response is not None else None
+
+        try:
+            return FLOWS[flow](step, arguments)
+        except FlowRefused as exc:
+            raise UpstreamError(f"{tool.service.upper()} request refused before sending: {exc}") from exc
+
     def _lookup(self, client: Any, tool: Tool, lookup: Lookup, name: Any) -> Any:
         """The id of the first record the lookup's filters find for `name`, tried in order."""
         method = _resolve(client, lookup.method)
@@ -282,19 +305,20 @@ class Upstream:
     def _current(
         self, client: Any, tool: Tool, getter: str, positional: list[Any], outgoing: Mapping[str, Any]
     ) -> dict[str, Any]:
-        """The object as the API holds it (raw camelCase fields), minus the fields this call sets."""
+        """The object as the API holds it (raw camelCase fields), minus the fields this call sets and
+        the server-stamped ones."""
         from zscaler.utils import snake_to_camel
 
         response = self._helper_read(tool, _resolve(client, getter), *positional)
         body = response.get_body() if response is not None else None
         if not isinstance(body, Mapping):
             return {}
-        taken = set(outgoing) | {snake_to_camel(key) for key in outgoing}
+        taken = set(outgoing) | {snake_to_camel(key) for key in outgoing} | SERVER_STAMPED_FIELDS
         return {key: value for key, value in body.items() if key not in taken}
 
     def _helper_read(self, tool: Tool, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """The response of a read the gateway makes on its own behalf (a lookup, the object before a
-        merge): its status observed, an unreachable API or an API error raised as `UpstreamError`."""
+        """The response of a call the gateway makes on its own behalf (a lookup, the object before a
+        merge, a flow's step): its status observed, an unreachable API or an API error raised as `UpstreamError`."""
         import requests
 
         try:

@@ -388,7 +388,7 @@ async def test_unknown_ids_and_bad_bodies_are_api_errors(reader: Gateway) -> Non
     )
     assert "404" in await call_error(reader, "zia_get_sandbox_report", {"md5_hash": "0" * 32})
     assert "400" in await call_error(reader, "zia_create_location", {"name": "No-Addresses"})
-    assert "400" in await call_error(reader, "zia_create_gre_tunnel", {"source_ip": "203.0.113.99"})
+    assert "400" in await call_error(reader, "zia_create_gre_tunnel", {"source_ip": "not-an-ip"})
     assert "validation failed" in await call_error(
         reader, "zia_create_ips_signature_rule", {"name": "bad", "rule_text": "not a rule"}
     )

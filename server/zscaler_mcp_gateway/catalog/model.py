@@ -11,6 +11,9 @@ JsonType = Literal["string", "integer", "number", "boolean", "array", "object"]
 ParamLocation = Literal["path", "query", "body"]
 # Named value conversions the executor applies before the SDK sees a value.
 Convert = Literal["days_ago_epoch_ms", "id_refs", "zpa_conditions_v2", "ba_common_apps"]
+# Named sequences of SDK calls the executor runs for tools the official server built from several
+# calls (sdk_flows.py): the method of the SdkCall is the last call of the sequence.
+Flow = Literal["zia_gre_tunnel_create", "zia_gre_tunnel_delete", "zia_url_category_delete"]
 
 SERVICES: tuple[str, ...] = ("zia", "zpa", "zdx", "zcc", "ztw", "zid", "zeasm", "zins", "zms", "zcell")
 META_SERVICE = "zscaler"
@@ -128,6 +131,9 @@ class SdkCall:
     # is sent back with the given fields replaced, so omitted fields keep their values on APIs whose
     # PUT replaces the whole object (ZIA).
     merge: str | None = None
+    # A named sequence of SDK calls (sdk_flows.py) run instead of the single `method` call: find or
+    # create what the call needs first, check before a delete, clean up after one.
+    flow: Flow | None = None
 
     def select(self, arguments: Mapping[str, Any]) -> SdkCall:
         """The call these arguments ask for: the first variant whose argument is given, else this one."""

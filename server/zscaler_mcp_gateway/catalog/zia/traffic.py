@@ -3,7 +3,9 @@ and their internal ranges, and the geo lookup used to place them."""
 
 from __future__ import annotations
 
-from ..builders import Resource, crud, list_tool, param, query
+from dataclasses import replace
+
+from ..builders import Resource, crud, list_tool, param, query, with_call
 from ..model import Action, Param, SdkCall, Tool
 from ._common import (
     DESCRIPTION,
@@ -88,6 +90,73 @@ _GEO = Tool(
         ),
     ),
 )
+
+
+def _gre_flow(tool: Tool) -> Tool:
+    """Create and delete do what the official's do: find or create the static IP and pick a free
+    internal range first; remove the tunnel's static IP after the tunnel."""
+    if tool.action is Action.CREATE:
+        return with_call(
+            replace(
+                tool,
+                description="Create a ZIA GRE tunnel from a static IP (created when the tenant has none yet); a "
+                "numbered tunnel gets the first free internal range and the closest diverse VIPs unless given. "
+                "Activate after.",
+            ),
+            flow="zia_gre_tunnel_create",
+        )
+    if tool.action is Action.DELETE:
+        static_ip = param(
+            "static_ip_id", "integer", "Static IP to delete with the tunnel; default: the tunnel's source IP."
+        )
+        return with_call(
+            replace(
+                tool,
+                description="Delete a ZIA GRE tunnel and its static IP. Activate after.",
+                params=(*tool.params, static_ip),
+            ),
+            flow="zia_gre_tunnel_delete",
+        )
+    return tool
+
+
+_GRE_TUNNEL_TOOLS = [
+    _gre_flow(tool)
+    for tool in crud(
+        Resource(
+            "gre_tunnel",
+            "zia_locations",
+            "GRE tunnel",
+            "zia.gre_tunnel",
+            ("list_gre_tunnels", "get_gre_tunnel", "add_gre_tunnel", None, "delete_gre_tunnel"),
+            ident("tunnel_id", "GRE tunnel"),
+            style=ZIA_STYLE,
+            list_params=(),
+            paginate=True,
+        ),
+        (
+            param(
+                "source_ip",
+                "string",
+                "Static IP the tunnel starts from (created as a ZIA static IP first when it is not one yet).",
+                required=True,
+            ),
+            param("comment", "string", "Free-text note."),
+            flag("ip_unnumbered", "Unnumbered tunnel (no internal IP range)."),
+            param(
+                "internal_ip_range",
+                "string",
+                "Internal /29 range of a numbered tunnel, e.g. 172.17.6.240 (see zia_list_gre_ranges).",
+            ),
+            flag("within_country", "Keep both destination VIPs in the source IP's country."),
+            param("primary_dest_vip", "object", f"Primary Zscaler data-center VIP {_VIP}", sdk_name="primaryDestVip"),
+            param(
+                "secondary_dest_vip", "object", f"Secondary Zscaler data-center VIP {_VIP}", sdk_name="secondaryDestVip"
+            ),
+        ),
+    )
+]
+
 
 TOOLS: list[Tool] = [
     *crud(
@@ -179,39 +248,7 @@ TOOLS: list[Tool] = [
         ),
         update_fields=(_CREDENTIAL_TYPE, _PSK, param("comments", "string", "Free-text note.")),
     ),
-    *crud(
-        Resource(
-            "gre_tunnel",
-            "zia_locations",
-            "GRE tunnel",
-            "zia.gre_tunnel",
-            ("list_gre_tunnels", "get_gre_tunnel", "add_gre_tunnel", None, "delete_gre_tunnel"),
-            ident("tunnel_id", "GRE tunnel"),
-            style=ZIA_STYLE,
-            list_params=(),
-            paginate=True,
-        ),
-        (
-            param(
-                "source_ip",
-                "string",
-                "Static IP the tunnel starts from (create it first with zia_create_static_ip).",
-                required=True,
-            ),
-            param("comment", "string", "Free-text note."),
-            flag("ip_unnumbered", "Unnumbered tunnel (no internal IP range)."),
-            param(
-                "internal_ip_range",
-                "string",
-                "Internal /29 range of a numbered tunnel, e.g. 172.17.6.240 (see zia_list_gre_ranges).",
-            ),
-            flag("within_country", "Keep both destination VIPs in the source IP's country."),
-            param("primary_dest_vip", "object", f"Primary Zscaler data-center VIP {_VIP}", sdk_name="primaryDestVip"),
-            param(
-                "secondary_dest_vip", "object", f"Secondary Zscaler data-center VIP {_VIP}", sdk_name="secondaryDestVip"
-            ),
-        ),
-    ),
+    *_GRE_TUNNEL_TOOLS,
     list_tool(
         "zia_list_gre_ranges",
         "zia_locations",

@@ -11,6 +11,7 @@ from ..builders import (
     param,
     query,
     update_tool,
+    with_call,
 )
 from ..model import Action, Param, SdkCall, Tool
 from ._common import changed_only, ident, merged_update, strings
@@ -105,12 +106,15 @@ TOOLS: list[Tool] = [
         _URLS,
         _CONFIGURED_NAME,
     ),
-    delete_tool(
-        "zia_delete_url_category",
-        TOOLSET,
-        "Delete a custom ZIA URL category (destructive). Activate after.",
-        f"{SDK}.delete_category",
-        _CATEGORY_ID,
+    with_call(  # read first, refuse a predefined category, as the official does
+        delete_tool(
+            "zia_delete_url_category",
+            TOOLSET,
+            "Delete a custom ZIA URL category (destructive); predefined categories are refused. Activate after.",
+            f"{SDK}.delete_category",
+            _CATEGORY_ID,
+        ),
+        flow="zia_url_category_delete",
     ),
     Tool(
         "zia_url_lookup",

@@ -91,15 +91,25 @@ SERVER_FIELDS = (
 )
 
 
+# Stamped by the server on every write; a PUT carrying one is refused, as the API refuses it.
+READ_ONLY_FIELDS = ("lastModifiedTime", "lastModifiedBy", "creationTime", "createdBy")
+
+
+def replace(collection: Collection, record_id: str, body: Record) -> Record:
+    """ZIA's PUT: the whole object is replaced (only server-managed fields survive); read-only fields are refused."""
+    sent = sorted(key for key in READ_ONLY_FIELDS if key in body)
+    if sent:
+        raise SimulatorError(400, f"Read-only field(s) in the request body: {', '.join(sent)}")
+    return collection.replace(record_id, body, keep=SERVER_FIELDS)
+
+
 def replace_route(collection: Collection) -> Route:
-    """PUT {path}/{id}: ZIA replaces the whole object (only server-managed fields survive)."""
+    """PUT {path}/{id}: ZIA replaces the whole object."""
 
-    async def replace(request: Request) -> Response:
-        return JSONResponse(
-            collection.replace(request.path_params["record_id"], await object_body(request), keep=SERVER_FIELDS)
-        )
+    async def replace_one(request: Request) -> Response:
+        return JSONResponse(replace(collection, request.path_params["record_id"], await object_body(request)))
 
-    return Route(collection.path + "/{record_id}", replace, methods=["PUT"])
+    return Route(collection.path + "/{record_id}", replace_one, methods=["PUT"])
 
 
 def paged(items: list[Record], request: Request) -> Response:
@@ -203,10 +213,10 @@ def document_routes(doc: Collection) -> list[Route]:
     async def read(request: Request) -> Response:
         return JSONResponse(read_document(doc))
 
-    async def replace(request: Request) -> Response:
+    async def replace_whole(request: Request) -> Response:
         return JSONResponse(replace_document(doc, await object_body(request)))
 
-    return [Route(doc.path, read, methods=["GET"]), Route(doc.path, replace, methods=["PUT"])]
+    return [Route(doc.path, read, methods=["GET"]), Route(doc.path, replace_whole, methods=["PUT"])]
 
 
 def url_list_routes(doc: Collection, key: str, method: str) -> list[Route]:

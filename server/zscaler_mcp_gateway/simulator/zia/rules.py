@@ -9,11 +9,11 @@ from starlette.routing import Route
 from ..store import Collection, ServiceApi, SimulatorError
 from ._kit import (
     ROOT,
-    SERVER_FIELDS,
     contains,
     equals,
     lite_route,
     object_body,
+    replace,
     rule_table,
     static_route,
 )
@@ -328,9 +328,7 @@ def build() -> ServiceApi:
         if request.method == "GET":
             return JSONResponse(record)
         if request.method == "PUT":
-            return JSONResponse(
-                cac.replace(record["id"], {**await object_body(request), "type": of_type(request)}, keep=SERVER_FIELDS)
-            )
+            return JSONResponse(replace(cac, record["id"], {**await object_body(request), "type": of_type(request)}))
         cac.delete(record["id"])
         return Response(status_code=204)
 

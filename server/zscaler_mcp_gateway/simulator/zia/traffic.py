@@ -3,6 +3,7 @@ the VIPs and internal ranges GRE draws on, and the geo lookups."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from starlette.requests import Request
@@ -13,12 +14,12 @@ from ..store import ServiceApi, SimulatorError
 from ._kit import (
     AUDIT,
     ROOT,
-    SERVER_FIELDS,
     Record,
     equals,
     get_route,
     list_route,
     object_body,
+    replace,
     static_route,
     truthy,
     zia,
@@ -107,6 +108,13 @@ def _location_check(record: Record) -> None:
         raise SimulatorError(400, "A location needs ipAddresses or vpnCredentials")
 
 
+def _static_ip_check(record: Record) -> None:
+    try:
+        ipaddress.IPv4Address(str(record.get("ipAddress")))
+    except ValueError as exc:
+        raise SimulatorError(400, f"Invalid static IP address {record.get('ipAddress')!r}") from exc
+
+
 def _vpn_check(record: Record) -> None:
     kind = record.get("type")
     if kind not in ("IP", "UFQDN", "CN", "XAUTH"):
@@ -159,6 +167,7 @@ def build() -> ServiceApi:
             },
         ],
         required=("ipAddress",),
+        check=_static_ip_check,
         defaults={"geoOverride": False, "routableIP": True, **AUDIT},
     )
 
@@ -289,7 +298,14 @@ def build() -> ServiceApi:
     async def vpn_update(request: Request) -> Response:
         body = await object_body(request)
         body.pop("preSharedKey", None)  # accepted, never stored where a read could return it
-        return JSONResponse(credentials.replace(request.path_params["record_id"], body, keep=SERVER_FIELDS))
+        return JSONResponse(replace(credentials, request.path_params["record_id"], body))
+
+    async def static_ip_delete(request: Request) -> Response:
+        address = static_ips.get(request.path_params["record_id"])["ipAddress"]
+        if address in used_by_gre():
+            raise SimulatorError(409, f"Static IP {address} is in use by a GRE tunnel", "RESOURCE_IN_USE")
+        static_ips.delete(request.path_params["record_id"])
+        return Response(status_code=204)
 
     async def recommended_vips(request: Request) -> Response:
         if not request.query_params.get("sourceIp"):
@@ -341,6 +357,7 @@ def build() -> ServiceApi:
                 },
             ),
             Route(ROOT + "/vpnCredentials/{record_id:int}", vpn_update, methods=["PUT"]),
+            Route(ROOT + "/staticIP/{record_id:int}", static_ip_delete, methods=["DELETE"]),
             Route(ROOT + "/vips/recommendedList", recommended_vips, methods=["GET"]),
             Route(ROOT + "/greTunnels/availableInternalIpRanges", gre_ranges, methods=["GET"]),
             Route(ROOT + "/region/byIPAddress/{ip}", by_ip, methods=["GET"]),

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..store import Collection, ServiceApi, SimulatorError
-from ._kit import ROOT, SERVER_FIELDS, truthy
+from ._kit import ROOT, replace, truthy
 
 PREDEFINED_CATEGORIES = {
     "NEWS_AND_MEDIA": "News and Media",
@@ -27,7 +27,7 @@ LOOKUP = {
 
 
 def _custom_category_defaults(record: dict[str, Any]) -> None:
-    record.setdefault("customCategory", True)
+    record["customCategory"] = True  # whatever the body says: every category an admin creates is custom
     record.setdefault("urls", [])
     record.setdefault("superCategory", "USER_DEFINED")
 
@@ -75,7 +75,7 @@ def build() -> ServiceApi:
         body = await request.json() if await request.body() else None
         action = request.query_params.get("action")
         if action is None:  # a whole-object PUT
-            return JSONResponse(categories.replace(record_id, body, keep=SERVER_FIELDS))
+            return JSONResponse(replace(categories, record_id, body))
         if action not in ("ADD_TO_LIST", "REMOVE_FROM_LIST") or not isinstance(body, dict):
             raise SimulatorError(400, f"Invalid action {action!r} or body")
         current = categories.get(record_id)
@@ -87,6 +87,12 @@ def build() -> ServiceApi:
             else [u for u in urls if u not in changes]
         )
         return JSONResponse(categories.update(record_id, {"urls": urls}))
+
+    async def category_delete(request: Request) -> Response:
+        if not categories.get(request.path_params["record_id"]).get("customCategory"):
+            raise SimulatorError(403, "Predefined URL categories cannot be deleted", "NOT_ALLOWED")
+        categories.delete(request.path_params["record_id"])
+        return Response(status_code=204)
 
     async def custom_only_list(request: Request) -> Response:
         items = categories.list()
@@ -114,6 +120,7 @@ def build() -> ServiceApi:
             Route(ROOT + "/urlCategories", custom_only_list, methods=["GET"]),
             Route(ROOT + "/urlCategories/lite", lite, methods=["GET"]),
             Route(ROOT + "/urlCategories/{record_id}", category_put, methods=["PUT"]),
+            Route(ROOT + "/urlCategories/{record_id}", category_delete, methods=["DELETE"]),
             Route(ROOT + "/urlLookup", url_lookup, methods=["POST"]),
         ],
     )
