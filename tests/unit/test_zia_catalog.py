@@ -84,6 +84,8 @@ def test_each_call_names_a_real_sdk_method_that_takes_its_arguments(sdk: object,
     tool = ZIA[name]
     for call in _calls(tool):
         signature = inspect.signature(_resolve(sdk, call.method))
+        if call.flow is not None:  # a flow passes its own arguments to each of its calls
+            continue
         accepted = set(signature.parameters)
         open_kwargs = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
         params = [p for p in tool.params if call.receives(p)]
