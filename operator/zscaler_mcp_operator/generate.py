@@ -1,4 +1,5 @@
-"""Write (or, with --check, verify) the files generated from crd.py: the chart's CRD and the docs reference.
+"""Write (or, with --check, verify) the files generated from the schema models: the operator chart's CRD, the
+docs reference, and the gateway chart's values.schema.json.
 
 python -m zscaler_mcp_operator.generate [--check] [--root REPO]
 """
@@ -10,11 +11,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from zscaler_mcp_gateway.catalog import load_catalog
+
+from .chart_values import values_schema_json
 from .crd import CRD_NAME, crd_yaml
 from .docs import crd_reference, splice
 
 CRD_FILE = Path("charts/zscaler-mcp-operator/crds") / f"{CRD_NAME}.yaml"
 DOCS_FILE = Path("docs/operator.md")
+VALUES_SCHEMA_FILE = Path("charts/zscaler-mcp-gateway/values.schema.json")
 
 
 def expected(root: Path) -> dict[Path, str]:
@@ -22,6 +27,7 @@ def expected(root: Path) -> dict[Path, str]:
     return {
         root / CRD_FILE: crd_yaml(),
         root / DOCS_FILE: splice((root / DOCS_FILE).read_text(encoding="utf-8"), crd_reference()),
+        root / VALUES_SCHEMA_FILE: values_schema_json(tuple(load_catalog().services)),
     }
 
 

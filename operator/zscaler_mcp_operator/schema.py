@@ -265,32 +265,55 @@ class ZscalerMCPSpec(PolicyConfig):
 POLICY_KEYS = tuple(field.alias or name for name, field in PolicyConfig.model_fields.items())
 RESOURCE_KINDS = tuple(ResourcesSpec.model_fields)
 
-# Keys that order a generated schema node for a person reading the CRD: what it is, then what it allows.
+# Keys that order a generated schema node for a person reading it: what it is, then what it allows.
 _FIRST = ("type", "format", "description", "rule", "message")
 # JSON Schema keywords that Kubernetes' schema type has no field for.
-_NOT_IN_KUBERNETES = ("title", "propertyNames")
+_NOT_IN_KUBERNETES = ("propertyNames",)
 
 
-def openapi(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema as a Kubernetes structural schema: references inlined, `null` options, titles and
-    `propertyNames` dropped, no `additionalProperties: false` beside `properties` (the API server prunes unknown
-    fields), descriptions on one line, and defaults only on scalars (a list or object default would be written
-    into every stored resource)."""
+def json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema in one piece (draft-07 readers need no `$defs`): references inlined, titles
+    dropped, descriptions on one line."""
     schema = model.model_json_schema(by_alias=True)
-    return _structural(schema, schema.pop("$defs", {}))
+    return _inline(schema, schema.pop("$defs", {}))
 
 
-def _structural(node: Any, defs: Mapping[str, Any]) -> Any:
+def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
     if isinstance(node, list):
-        return [_structural(item, defs) for item in node]
+        return [_inline(item, defs) for item in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
         target = defs[node["$ref"].rsplit("/", 1)[1]]
-        return _structural({**target, **{k: v for k, v in node.items() if k != "$ref"}}, defs)
+        return _inline({**target, **{k: v for k, v in node.items() if k != "$ref"}}, defs)
+    kept: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title":
+            continue
+        if key == "properties":
+            kept[key] = {name: _inline(child, defs) for name, child in value.items()}
+        elif key == "description":
+            kept[key] = " ".join(value.split())
+        else:
+            kept[key] = _inline(value, defs)
+    return {**{k: kept[k] for k in _FIRST if k in kept}, **{k: v for k, v in kept.items() if k not in _FIRST}}
+
+
+def openapi(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's schema as a Kubernetes structural schema: `null` options and `propertyNames` dropped, no
+    `additionalProperties: false` beside `properties` (the API server prunes unknown fields), and defaults only
+    on scalars (a list or object default would be written into every stored resource)."""
+    return _structural(json_schema(model))
+
+
+def _structural(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_structural(item) for item in node]
+    if not isinstance(node, dict):
+        return node
     options = [option for option in node.get("anyOf", ()) if option != {"type": "null"}]
     if "anyOf" in node and len(options) == 1:
-        return _structural({**options[0], **{k: v for k, v in node.items() if k != "anyOf"}}, defs)
+        return _structural({**options[0], **{k: v for k, v in node.items() if k != "anyOf"}})
     kept: dict[str, Any] = {}
     for key, value in node.items():
         if key in _NOT_IN_KUBERNETES or (key == "additionalProperties" and value is False):
@@ -298,9 +321,7 @@ def _structural(node: Any, defs: Mapping[str, Any]) -> Any:
         if key == "default" and (value is None or isinstance(value, list | dict)):
             continue
         if key == "properties":
-            kept[key] = {name: _structural(child, defs) for name, child in value.items()}
-        elif key == "description":
-            kept[key] = " ".join(value.split())
+            kept[key] = {name: _structural(child) for name, child in value.items()}
         else:
-            kept[key] = _structural(value, defs)
+            kept[key] = _structural(value)
     return {**{k: kept[k] for k in _FIRST if k in kept}, **{k: v for k, v in kept.items() if k not in _FIRST}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,13 @@ import yaml
 from celpy.adapter import json_to_cel
 
 from zscaler_mcp_gateway.catalog import load_catalog
-from zscaler_mcp_gateway.config import ConfigError, policy_warnings
+from zscaler_mcp_gateway.config import ConfigError, PolicyConfig, policy_warnings
 from zscaler_mcp_gateway.security.hosts import _ENTRY as GATEWAY_HOST_ENTRY
 from zscaler_mcp_operator.builders import DEFAULT_IMAGE
+from zscaler_mcp_operator.chart_values import ChartValues, values_schema
 from zscaler_mcp_operator.crd import custom_resource_definition, resource_schema
 from zscaler_mcp_operator.docs import BEGIN, END, crd_reference, splice
-from zscaler_mcp_operator.generate import CRD_FILE, DOCS_FILE, expected
+from zscaler_mcp_operator.generate import CRD_FILE, DOCS_FILE, VALUES_SCHEMA_FILE, expected
 from zscaler_mcp_operator.schema import HOST_PATTERN
 from zscaler_mcp_operator.spec import parse_gateway
 
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REGENERATE = "stale: run `python -m zscaler_mcp_operator.generate`"
 
 
-@pytest.mark.parametrize("path", [CRD_FILE, DOCS_FILE], ids=str)
+@pytest.mark.parametrize("path", [CRD_FILE, DOCS_FILE, VALUES_SCHEMA_FILE], ids=str)
 def test_committed_file_is_what_crd_py_generates(path: Path) -> None:
     assert (ROOT / path).read_text(encoding="utf-8") == expected(ROOT)[ROOT / path], f"{path} is {REGENERATE}"
 
@@ -278,3 +280,18 @@ def test_admission_and_the_operator_refuse_what_is_over_a_bound(spec: dict[str, 
     with pytest.raises(ConfigError) as refused:
         parse_gateway(resource, load_catalog(), DEFAULT_IMAGE)
     assert any(message.startswith(f"{key}: ") for message in refused.value.errors), refused.value.errors
+
+
+def test_the_gateway_charts_values_yaml_is_valid_chart_values() -> None:
+    """values.yaml (the chart's one source of defaults) holds every key of the model, each of the right shape."""
+    values = yaml.safe_load((ROOT / "charts/zscaler-mcp-gateway/values.yaml").read_text(encoding="utf-8"))
+    parsed = ChartValues.model_validate(values)
+    assert set(values) == {field.alias or name for name, field in ChartValues.model_fields.items()} - {"global"}
+    assert parsed.replica_count == values["replicaCount"]
+    jsonschema.validate(values, json.loads((ROOT / VALUES_SCHEMA_FILE).read_text(encoding="utf-8")))
+
+
+def test_a_policy_key_of_the_gateway_is_a_key_of_the_cr_and_of_the_chart() -> None:
+    policy = {field.alias or name for name, field in PolicyConfig.model_fields.items()}
+    assert policy <= set(resource_schema()["properties"]["spec"]["properties"])
+    assert policy <= set(values_schema(tuple(load_catalog().services))["properties"])
