@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,8 +35,12 @@ def fresh_simulator() -> Iterator[RunningSimulator]:
 
 @pytest.fixture
 def configmap(tmp_path: Path) -> Callable[[str], ProjectedConfigMap]:
+    made = itertools.count()
+
     def make(text: str) -> ProjectedConfigMap:
-        return ProjectedConfigMap(tmp_path / "config", {"config.yaml": text})
+        # Each its own directory: a second ConfigMap in one test must not rewrite (and reload) the first.
+        n = next(made)
+        return ProjectedConfigMap(tmp_path / ("config" if n == 0 else f"config-{n}"), {"config.yaml": text})
 
     return make
 

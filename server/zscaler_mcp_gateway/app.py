@@ -33,7 +33,8 @@ from .reload import ConfigReloader
 from .security.layer import SecurityLayer
 from .security.options import SecurityOptions
 from .telemetry import Telemetry
-from .upstream import Upstream
+from .upstream.client import SdkClient
+from .upstream.executor import ToolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -76,17 +77,13 @@ class Gateway:
         metrics = self.telemetry.metrics
         metrics.generation(None, self.store.current)
         self.store.subscribe(metrics.generation)
-        self.upstream = Upstream(
-            self.credentials,
-            options.upstream_base_url,
-            options.upstream_timeout_seconds,
-            on_response=metrics.upstream_response,
-        )
+        self.upstream = SdkClient(self.credentials, options.upstream_base_url, options.upstream_timeout_seconds)
+        self.executor = ToolExecutor(self.upstream, on_response=metrics.upstream_response)
         self.security = SecurityLayer(options.security, options.host)  # raises ConfigError: refuse to start unprotected
         self.dispatcher = ToolDispatcher(
             self.catalog,
             self.store,
-            self.upstream,
+            self.executor,
             self.telemetry,
             principals=self.security.principals,
             allow_unconfirmed_deletes=options.security.allow_unconfirmed_deletes,

@@ -29,7 +29,8 @@ from .generation import Generation, GenerationStore
 from .security.confirm import Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
 from .telemetry import CallRecord, Telemetry
-from .upstream import Upstream, UpstreamError
+from .upstream.errors import UpstreamError
+from .upstream.executor import ToolExecutor
 
 log = logging.getLogger(__name__)
 UNKNOWN = "unknown"
@@ -60,7 +61,7 @@ class ToolDispatcher:
         self,
         catalog: Catalog,
         store: GenerationStore,
-        upstream: Upstream,
+        upstream: ToolExecutor,
         telemetry: Telemetry,
         max_concurrent_upstream: int = 32,
         call_timeout_seconds: float = 60.0,

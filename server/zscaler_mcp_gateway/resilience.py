@@ -5,7 +5,7 @@ reads only (a retried POST must never create twice). Each wait is the server's `
 it sends one, else exponential backoff with jitter; a call gives up, returning the last response,
 after `attempts` tries or when the next wait would take the total past `budget_seconds` (a long
 `Retry-After` is reported, not slept through). The SDK's own status retries are switched off in
-upstream.py, so these are the only ones: at most `attempts` requests and `budget_seconds` of
+upstream/sdk.py, so these are the only ones: at most `attempts` requests and `budget_seconds` of
 sleeping per upstream request, on top of the per-request socket timeout.
 """
 

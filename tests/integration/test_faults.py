@@ -26,6 +26,7 @@ from tests.support.servers import RunningGateway, run_gateway
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import ConfigError, parse_policy_text
 from zscaler_mcp_gateway.simulator import RunningSimulator, free_port
+from zscaler_mcp_gateway.upstream.executor import ToolExecutor
 
 GatewayFactory = Callable[..., RunningGateway]
 GOOD = "toolsets: [zpa_segment_groups, zia_rule_labels]\n"
@@ -124,7 +125,7 @@ def threads_in_upstream() -> int:
     count = 0
     for frame in sys._current_frames().values():
         while frame is not None:
-            if frame.f_code.co_name == "execute" and frame.f_code.co_filename.endswith("upstream.py"):
+            if frame.f_code is ToolExecutor.execute.__code__:
                 count += 1
                 break
             frame = frame.f_back  # type: ignore[assignment]

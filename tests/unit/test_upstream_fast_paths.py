@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from zscaler_mcp_gateway.upstream import remember_environment_settings
+from zscaler_mcp_gateway.upstream.sdk import memoize_sdk_key_case, remember_environment_settings
 
 URLS = [
     "https://api.zsapi.net/zpa/mgmtconfig/v1/admin/customers/1/segmentGroup?page=1",
@@ -89,8 +89,6 @@ def test_cached_sdk_key_case_gives_the_sdk_answers() -> None:
     import zscaler.helpers as helpers
     import zscaler.oneapi_object as oneapi_object
 
-    from zscaler_mcp_gateway.upstream import memoize_sdk_key_case
-
     plain_snake = getattr(helpers.to_snake_case, "__wrapped__", helpers.to_snake_case)
     plain_camel = getattr(helpers.to_lower_camel_case, "__wrapped__", helpers.to_lower_camel_case)
     expected = ([plain_snake(k) for k in KEYS], [plain_camel(k) for k in SNAKE])
@@ -111,7 +109,8 @@ def test_sdk_dumps_only_when_their_logger_emits(simulator, caplog: pytest.LogCap
 
     from zscaler_mcp_gateway.catalog import load_catalog
     from zscaler_mcp_gateway.credentials import CredentialSource
-    from zscaler_mcp_gateway.upstream import Upstream
+    from zscaler_mcp_gateway.upstream.client import SdkClient
+    from zscaler_mcp_gateway.upstream.executor import ToolExecutor
 
     env = {
         "ZSCALER_CLIENT_ID": "c",
@@ -119,7 +118,8 @@ def test_sdk_dumps_only_when_their_logger_emits(simulator, caplog: pytest.LogCap
         "ZSCALER_VANITY_DOMAIN": "v",
         "ZSCALER_CUSTOMER_ID": "1234567890",
     }
-    upstream = Upstream(CredentialSource(None, env), simulator.url)
+    sdk = SdkClient(CredentialSource(None, env), simulator.url)
+    upstream = ToolExecutor(sdk)
     tool = load_catalog().tools["zpa_list_segment_groups"]
     sdk_logger = logging.getLogger("zscaler")
     level = sdk_logger.level
@@ -135,4 +135,4 @@ def test_sdk_dumps_only_when_their_logger_emits(simulator, caplog: pytest.LogCap
         assert quiet == loud
     finally:
         sdk_logger.setLevel(level)
-        upstream.close()
+        sdk.close()

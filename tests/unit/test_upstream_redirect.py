@@ -10,7 +10,8 @@ from zscaler.request_executor import RequestExecutor
 from tests.support.servers import TEST_CREDENTIALS
 from zscaler_mcp_gateway.credentials import CredentialSource
 from zscaler_mcp_gateway.simulator import RunningSimulator
-from zscaler_mcp_gateway.upstream import Upstream, redirected_executor_class
+from zscaler_mcp_gateway.upstream.client import SdkClient
+from zscaler_mcp_gateway.upstream.sdk import BoundedRequestExecutor
 
 
 def test_sdk_internals_the_redirect_relies_on_still_exist() -> None:
@@ -21,15 +22,15 @@ def test_sdk_internals_the_redirect_relies_on_still_exist() -> None:
 
 
 def test_redirected_client_reaches_the_simulator_for_token_and_api(simulator: RunningSimulator) -> None:
-    upstream = Upstream(CredentialSource(None, TEST_CREDENTIALS), simulator.url)
-    client = upstream.client()
+    upstream = SdkClient(CredentialSource(None, TEST_CREDENTIALS), simulator.url)
+    client = upstream.connection().client
     executor = client._request_executor
-    assert isinstance(executor, redirected_executor_class(simulator.url).__mro__[1])
+    assert isinstance(executor, BoundedRequestExecutor)
     assert executor._resolve_api_base_url() == simulator.url
     before = sum(n for k, n in simulator.state.requests.items() if k.startswith("GET /zia/api/v1/ruleLabels"))
     labels, _, error = client.zia.rule_labels.list_labels()
     assert error is None and labels
     after = sum(n for k, n in simulator.state.requests.items() if k.startswith("GET /zia/api/v1/ruleLabels"))
     assert after > before
-    assert upstream.client() is client  # reused, not rebuilt per call
+    assert upstream.connection().client is client  # reused, not rebuilt per call
     upstream.close()

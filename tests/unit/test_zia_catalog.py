@@ -12,7 +12,7 @@ from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.catalog.model import SdkCall, Tool
 from zscaler_mcp_gateway.catalog.toolsets import ZIA_RULE_ORDER
 from zscaler_mcp_gateway.simulator.zia import settings as sim_settings
-from zscaler_mcp_gateway.upstream import _resolve
+from zscaler_mcp_gateway.upstream.sdk import resolve
 
 CATALOG = load_catalog()
 ZIA = {name: tool for name, tool in CATALOG.tools.items() if tool.service == "zia"}
@@ -83,7 +83,7 @@ def sdk() -> object:
 def test_each_call_names_a_real_sdk_method_that_takes_its_arguments(sdk: object, name: str) -> None:
     tool = ZIA[name]
     for call in _calls(tool):
-        signature = inspect.signature(_resolve(sdk, call.method))
+        signature = inspect.signature(resolve(sdk, call.method))
         if call.flow is not None:  # a flow passes its own arguments to each of its calls
             continue
         accepted = set(signature.parameters)

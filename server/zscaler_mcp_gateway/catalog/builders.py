@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .model import Action, JsonType, Param, ParamLocation, SdkCall, Tool
+from .model import Action, JsonType, Param, ParamLocation, SdkCall, SdkResult, Tool
 
 
 def param(
@@ -39,7 +39,7 @@ def _service(toolset: str) -> str:
 
 
 def list_tool(name: str, toolset: str, description: str, sdk: str, *params: Param, paginate: bool = True) -> Tool:
-    call = SdkCall(sdk, paginate=paginate, result="records")
+    call = SdkCall(sdk, paginate=paginate, result=SdkResult.RECORDS)
     return Tool(name, _service(toolset), toolset, Action.READ, description, params, call)
 
 
@@ -57,7 +57,7 @@ def read_tool(name: str, toolset: str, description: str, sdk: str, *params: Para
 def write_tool(
     action: Action, name: str, toolset: str, description: str, sdk: str, *params: Param, merge: str | None = None
 ) -> Tool:
-    result = "status" if action is Action.DELETE else "body"
+    result = SdkResult.STATUS if action is Action.DELETE else SdkResult.BODY
     call = SdkCall(sdk, query_arg=None, result=result, merge=merge)
     return Tool(name, _service(toolset), toolset, action, description, params, call)
 
@@ -153,7 +153,7 @@ def crud(r: Resource, fields: Sequence[Param], update_fields: Sequence[Param] | 
     if list_m:
         paginate = style.paginate if r.paginate is None else r.paginate
         params = style.list_params if r.list_params is None else r.list_params
-        call = SdkCall(f"{r.sdk}.{list_m}", paginate=paginate, result="records", name_filter=r.name_filter)
+        call = SdkCall(f"{r.sdk}.{list_m}", paginate=paginate, result=SdkResult.RECORDS, name_filter=r.name_filter)
         description = style.list_text.format(what=r.what, note=r.note)
         tools.append(Tool(f"{prefix}_list_{r.plural_noun}", prefix, r.toolset, Action.READ, description, params, call))
     if get_m:

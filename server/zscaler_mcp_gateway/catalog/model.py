@@ -36,6 +36,17 @@ class Action(StrEnum):
         return "write" if self.is_write else "read"
 
 
+class SdkResult(StrEnum):
+    """What an SDK method returns, and so what the executor answers (one entry of its table each)."""
+
+    RECORDS = "records"  # a list: every page walked, the API's records verbatim
+    BODY = "body"  # one object: the response body as the API sent it
+    STATUS = "status"  # nothing but success: {"ok": true, "status": <HTTP status>}
+    PARSED = "parsed"  # the method's own parsed value, the first of its triple (GraphQL APIs unwrap `data`)
+    PAIR = "pair"  # a (value, error) pair instead of the triple, e.g. ZIA URL lookup
+    VALUE = "value"  # plain data instead of the triple (None on error), or a static SDK attribute
+
+
 @dataclass(frozen=True, slots=True)
 class Param:
     """One tool argument: its JSON schema and where the SDK wants it."""
@@ -98,11 +109,8 @@ class SdkCall:
     query_arg: str | None = "query_params"
     # Walk every page (the official server silently returned page one only).
     paginate: bool = False
-    # What the answer is: "records" a list, "body" one object, "status" success of a call that returns
-    # nothing; "parsed" the SDK method's own parsed value (the first of its triple: the GraphQL APIs
-    # unwrap `data` themselves); "pair" a (value, error) pair (e.g. ZIA URL lookup); "value" plain data
-    # instead of the usual (result, response, error) triple, or a static SDK attribute.
-    result: Literal["records", "body", "status", "value", "parsed", "pair"] = "body"
+    # What the method returns and so what the tool answers (each member documented in `SdkResult`).
+    result: SdkResult = SdkResult.BODY
     # The tool params this call receives (None = all of them).
     params: tuple[str, ...] | None = None
     # (argument, call) pairs: the first whose argument is given (and not false) runs instead, e.g.

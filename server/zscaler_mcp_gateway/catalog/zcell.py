@@ -9,7 +9,7 @@ Time windows are `days` back from now (7 unless given).
 from __future__ import annotations
 
 from .builders import param, query
-from .model import Action, Param, SdkCall, Tool
+from .model import Action, Param, SdkCall, SdkResult, Tool
 
 DAYS_DEFAULT = (("days", 7),)
 
@@ -28,7 +28,7 @@ def _tool(
     description: str,
     method: str,
     *params: Param,
-    result: str = "records",
+    result: SdkResult = SdkResult.RECORDS,
     window: bool = False,
     query_arg: str | None = "query_params",
 ) -> Tool:
@@ -36,8 +36,8 @@ def _tool(
     call = SdkCall(
         f"zcell.{method}",
         query_arg=query_arg,
-        paginate=result == "records",
-        result=result,  # type: ignore[arg-type]
+        paginate=result is SdkResult.RECORDS,
+        result=result,
         kwargs=DAYS_DEFAULT if window else (),
     )
     return Tool(name, "zcell", toolset, Action.READ, description, (*params, *((DAYS,) if window else ())), call)
@@ -95,7 +95,7 @@ TOOLS: list[Tool] = [
         PAGE,
         SIZE,
         SORT_DIR,
-        result="body",
+        result=SdkResult.BODY,
         window=True,
     ),
     _tool(
@@ -103,14 +103,14 @@ TOOLS: list[Tool] = [
         "zcell_audit_data_handling",
         "List the Cellular audit filter vocabulary (operations, object types).",
         "audit_data_handling.list_audit_metadata",
-        result="body",
+        result=SdkResult.BODY,
     ),
     _tool(
         "zcell_get_customer_data_handling",
         "zcell_customer_data_handling",
         "Get the Cellular customer profile, regions and SIM totals.",
         "customer_data_handling.get_customer_data_handling",
-        result="body",
+        result=SdkResult.BODY,
     ),
     _tool(
         "zcell_list_regions",
@@ -138,7 +138,7 @@ TOOLS: list[Tool] = [
         ),
         param("page", "integer", "Page number (0-based).", minimum=0),
         param("size", "integer", "Records per page.", minimum=1, maximum=100),
-        result="body",
+        result=SdkResult.BODY,
         window=True,
         query_arg=None,
     ),
@@ -153,7 +153,7 @@ TOOLS: list[Tool] = [
         ANALYTICS,
         "Count Cellular SIMs: total, used, active, inactive.",
         "sim_analytics.list_sim_analytics_summary",
-        result="body",
+        result=SdkResult.BODY,
     ),
     _tool(
         "zcell_list_sim_usage_by_country",
@@ -185,7 +185,7 @@ TOOLS: list[Tool] = [
         "Get one Cellular SIM by ICCID: device, network, location, usage.",
         "sim_handling.list_sims_details",
         param("icc_id", "string", "ICCID of the SIM.", required=True),
-        result="body",
+        result=SdkResult.BODY,
     ),
     _tool(
         "zcell_list_sims",
@@ -198,7 +198,7 @@ TOOLS: list[Tool] = [
         param("tag", "array", "Only SIMs carrying one of these tag names.", items="string"),
         param("page", "integer", "Page number (0-based).", minimum=0),
         param("size", "integer", "Records per page.", minimum=1, maximum=100),
-        result="body",
+        result=SdkResult.BODY,
         query_arg=None,
     ),
     _tool(
@@ -215,7 +215,7 @@ TOOLS: list[Tool] = [
         "Get one Cellular SIM location group with linked policies and tracked SIMs.",
         "sim_location_groups.get_sim_location_group",
         param("group_id", "string", "ID of the location group.", required=True),
-        result="body",
+        result=SdkResult.BODY,
     ),
     _tool(
         "zcell_list_tags",

@@ -8,7 +8,7 @@ Other ZDX reads return plain JSON arrays: one page, every record.
 from __future__ import annotations
 
 from .builders import create_tool, delete_tool, get_tool, list_tool, param, query, with_call
-from .model import Action, Param, SdkCall, Tool
+from .model import Action, Param, SdkCall, SdkResult, Tool
 
 SINCE = query(
     "since", "integer", "Look-back window in hours, ending now (the API default is 2).", minimum=1, maximum=336
@@ -49,7 +49,13 @@ def series(name: str, toolset: str, description: str, sdk: str, *params: Param) 
     """A ZDX read answered with one JSON array (metrics, probes, trace captures): every record, one request."""
     query_arg = "query_params" if any(p.location == "query" for p in params) else None
     return Tool(
-        name, "zdx", toolset, Action.READ, description, params, SdkCall(sdk, query_arg=query_arg, result="records")
+        name,
+        "zdx",
+        toolset,
+        Action.READ,
+        description,
+        params,
+        SdkCall(sdk, query_arg=query_arg, result=SdkResult.RECORDS),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .builders import get_tool, list_tool, path_id, query
-from .model import Action, Lookup, Param, SdkCall, Tool
+from .model import Action, Lookup, Param, SdkCall, SdkResult, Tool
 
 GROUPS, USERS = "zid_groups", "zid_users"
 LIMIT = query(
@@ -26,7 +26,7 @@ USER_LOOKUP = ("login_name[like]", "display_name[like]", "primary_email[like]")
 
 def _by_name(name: str, toolset: str, description: str, sdk: str, lookup: Lookup, what: str) -> Tool:
     """List a record's members after resolving the record by name (first match wins)."""
-    call = SdkCall(sdk, paginate=True, result="records", lookup=lookup)
+    call = SdkCall(sdk, paginate=True, result=SdkResult.RECORDS, lookup=lookup)
     subject = Param(
         lookup.param,
         "string",

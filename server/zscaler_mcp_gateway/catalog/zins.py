@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .builders import param
-from .model import Action, Param, SdkCall, Tool
+from .model import Action, Param, SdkCall, SdkResult, Tool
 
 START = param(
     "start_days_ago",
@@ -42,7 +42,7 @@ INCIDENT_GROUPS = ("THREAT_CATEGORY_ID", "APP_ID", "USER_ID", "TIME", "SRC_COUNT
 
 
 def _report(name: str, toolset: str, description: str, method: str, *params: Param, **fixed: Any) -> Tool:
-    call = SdkCall(f"zins.{method}", query_arg=None, result="parsed", kwargs=tuple(fixed.items()))
+    call = SdkCall(f"zins.{method}", query_arg=None, result=SdkResult.PARSED, kwargs=tuple(fixed.items()))
     return Tool(name, "zins", toolset, Action.READ, description, params, call)
 
 

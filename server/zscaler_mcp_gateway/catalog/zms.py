@@ -8,7 +8,7 @@ API's connection object `{nodes, pageInfo}`; `page` walks further.
 from __future__ import annotations
 
 from .builders import param
-from .model import Action, Param, SdkCall, Tool
+from .model import Action, Param, SdkCall, SdkResult, Tool
 
 TENANT = (("customer_id", "ZSCALER_CUSTOMER_ID"),)
 
@@ -32,7 +32,7 @@ EYEZ_ID = param("eyez_id", "string", "The eyezId of the record.", required=True)
 
 
 def _query(name: str, description: str, method: str, *params: Param) -> Tool:
-    call = SdkCall(f"zms.{method}", query_arg=None, result="parsed", context=TENANT)
+    call = SdkCall(f"zms.{method}", query_arg=None, result=SdkResult.PARSED, context=TENANT)
     return Tool(name, "zms", "zms", Action.READ, description, params, call)
 
 

@@ -18,7 +18,7 @@ from .builders import (
     update_tool,
     with_call,
 )
-from .model import Param, SdkCall, Tool
+from .model import Param, SdkCall, SdkResult, Tool
 
 MICROTENANT_Q = query("microtenant_id", "string", "Microtenant ID, if the tenant uses them.")
 MICROTENANT = param("microtenant_id", "string", "Microtenant ID, if the tenant uses them.")
@@ -805,7 +805,10 @@ _IDP_TOOLS = [
         SEARCH,
         PAGE_SIZE,
         Param("idp_id", "string", "Only the attributes of this identity provider.", location="path"),
-        when=("idp_id", SdkCall("zpa.saml_attributes.list_saml_attributes_by_idp", paginate=True, result="records")),
+        when=(
+            "idp_id",
+            SdkCall("zpa.saml_attributes.list_saml_attributes_by_idp", paginate=True, result=SdkResult.RECORDS),
+        ),
     ),
     lookup(
         "get_zpa_scim_attribute",
@@ -863,7 +866,7 @@ _LSS_FRIENDLY_TYPES = (
 
 
 def _value(name: str, description: str, sdk: str, *params: Param) -> Tool:
-    return with_call(read_tool(name, "zpa_misc", description, sdk, *params), result="value")
+    return with_call(read_tool(name, "zpa_misc", description, sdk, *params), result=SdkResult.VALUE)
 
 
 _MISC_TOOLS = [

@@ -21,7 +21,7 @@ from ..builders import (
     path_id,
     query,
 )
-from ..model import Action, JsonType, Param, SdkCall, Tool
+from ..model import Action, JsonType, Param, SdkCall, SdkResult, Tool
 
 SEARCH = query("search", "string", "Name contains this text.")
 PAGE_SIZE = query("page_size", "integer", "Upstream page size (all pages are returned).", minimum=1, maximum=1000)
@@ -149,7 +149,7 @@ def rules(
     rule_id = ident("rule_id", what)
     body = (RULE_NAME, ORDER, *fields, *RULE_CRITERIA)
     methods = [f"{sdk}.{m}" for m in RULE_METHODS]
-    list_call = SdkCall(methods[0], result="records", name_filter="search")
+    list_call = SdkCall(methods[0], result=SdkResult.RECORDS, name_filter="search")
     return [
         Tool(
             f"zia_list_{plural}",

@@ -5,7 +5,7 @@ policy also matches them as zia_get_zia_*)."""
 from __future__ import annotations
 
 from ..builders import Resource, crud, list_tool, query
-from ..model import Action, Param, SdkCall, Tool
+from ..model import Action, Param, SdkCall, SdkResult, Tool
 from ._common import PAGE_SIZE, SEARCH, ZIA_STYLE, ident
 
 SORT_ORDER = query("sort_order", "string", "Sort direction.", enum=("asc", "desc", "rule_execution"))
@@ -34,12 +34,12 @@ def _list_or_get(
     variants: list[tuple[str, SdkCall]] = [(id_param.name, SdkCall(get_method, params=(id_param.name,)))]
     if lite_method:
         variants.append(
-            ("lite", SdkCall(lite_method, result="records", params=names, name_filter="search"))
+            ("lite", SdkCall(lite_method, result=SdkResult.RECORDS, params=names, name_filter="search"))
         )  # lite lists filter locally
     call = SdkCall(
         list_method,
         paginate=paginate,
-        result="records",
+        result=SdkResult.RECORDS,
         params=names,
         name_filter=name_filter,
         variants=tuple(variants),

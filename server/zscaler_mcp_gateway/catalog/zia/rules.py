@@ -4,7 +4,7 @@ file type control, sandbox, web DLP and cloud app control. Each table is one `ru
 from __future__ import annotations
 
 from ..builders import list_tool, param, query, read_tool
-from ..model import Action, Param, SdkCall, Tool
+from ..model import Action, Param, SdkCall, SdkResult, Tool
 from ._common import (
     CAPTURE_PCAP,
     CLOUD_APPS,
@@ -267,7 +267,7 @@ TOOLS: list[Tool] = [
                 Action.READ,
                 "List ZIA web DLP rules, id and name only.",
                 (SEARCH,),
-                SdkCall("zia.dlp_web_rules.list_rules_lite", result="records", name_filter="search"),
+                SdkCall("zia.dlp_web_rules.list_rules_lite", result=SdkResult.RECORDS, name_filter="search"),
             )
         ],
     ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..builders import Resource, crud, list_tool, param, query, with_call
-from ..model import Action, Param, SdkCall, Tool
+from ..model import Action, Param, SdkCall, SdkResult, Tool
 from ._common import (
     DESCRIPTION,
     PAGE_SIZE,
@@ -79,7 +79,7 @@ _GEO = Tool(
     ),
     SdkCall(
         "zia.locations.list_cities_by_name",
-        result="records",
+        result=SdkResult.RECORDS,
         params=("prefix",),
         variants=(
             ("ip", SdkCall("zia.locations.get_geo_by_ip", params=("ip",))),

@@ -13,7 +13,7 @@ from ..builders import (
     update_tool,
     with_call,
 )
-from ..model import Action, Param, SdkCall, Tool
+from ..model import Action, Param, SdkCall, SdkResult, Tool
 from ._common import changed_only, ident, merged_update, strings
 
 TOOLSET = "zia_url_categories"
@@ -45,7 +45,7 @@ TOOLS: list[Tool] = [
             query("search", "string", "Return only categories whose name contains this text."),
             query("type", "string", "Only categories of this kind.", enum=("URL_CATEGORY", "TLD_CATEGORY", "ALL")),
         ),
-        SdkCall(f"{SDK}.list_categories", result="records", name_filter="search"),
+        SdkCall(f"{SDK}.list_categories", result=SdkResult.RECORDS, name_filter="search"),
     ),
     get_tool(
         "zia_get_url_category",
@@ -132,6 +132,6 @@ TOOLS: list[Tool] = [
                 location="path",
             ),
         ),
-        SdkCall(f"{SDK}.lookup", query_arg=None, result="pair"),
+        SdkCall(f"{SDK}.lookup", query_arg=None, result=SdkResult.PAIR),
     ),
 ]

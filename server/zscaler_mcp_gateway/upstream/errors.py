@@ -1,0 +1,11 @@
+"""What a failed upstream call raises."""
+
+from __future__ import annotations
+
+
+class UpstreamError(Exception):
+    """A failed call to Zscaler; `status` is the HTTP status when one was received."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

@@ -1,0 +1,299 @@
+"""One tool call through the SDK: arguments as the SDK method wants them, its result as the tool's payload.
+
+SDK errors become `UpstreamError` with the API's message, never a traceback. List calls walk every page
+and return the API's records verbatim (the SDK's models drop fields such as `creationTime`). What a call
+returns is dispatched by `SdkResult` through `SHAPES`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .. import zpa_bodies
+from ..catalog.model import Flow, Lookup, SdkCall, SdkResult, Tool
+from ..sdk_flows import FLOWS, FlowRefused
+from .client import SdkClient
+from .errors import UpstreamError
+
+if TYPE_CHECKING:
+    from .sdk import Connection
+
+MAX_PAGES = 1000  # a runaway pager must still end
+# Stamped by the API on every write: never sent back in an update body (ZIA refuses them in a PUT).
+SERVER_STAMPED_FIELDS = frozenset(
+    {"lastModifiedTime", "lastModifiedBy", "creationTime", "createdBy", "modifiedTime", "modifiedBy"}
+)
+CONVERSIONS: dict[str, Callable[[Any], Any]] = {  # Param.convert names
+    "days_ago_epoch_ms": lambda days: int((time.time() - float(days) * 86400) * 1000),
+    "id_refs": lambda ids: [i if isinstance(i, dict) else {"id": i} for i in ids],  # ZIA references: [{"id": n}]
+    "zpa_conditions_v2": zpa_bodies.sdk_tuples,  # API-shaped conditions -> the SDK's v2 tuples
+    "ba_common_apps": zpa_bodies.ba_common_apps,  # browser-access apps -> the v2 commonAppsDto
+}
+
+
+class ToolExecutor:
+    """Runs catalog tools through the SDK client (blocking; call from a worker thread)."""
+
+    def __init__(self, sdk: SdkClient, on_response: Callable[[str, int | None], None] | None = None) -> None:
+        self.sdk = sdk
+        self.on_response = on_response  # (service, status) per upstream request, for metrics
+
+    def execute(self, tool: Tool, arguments: Mapping[str, Any]) -> Any:
+        assert tool.call is not None, f"{tool.name} has no SDK call"
+        call = tool.call.select(arguments)
+        connection = self.sdk.connection()
+        arguments, lead, extra = self._prepare(connection, tool, call, arguments)
+        method = connection.method(call.method)
+        params = [p for p in tool.params if call.receives(p) and p.name in arguments]
+        positional = [*call.args, *(arguments[p.name] for p in params if p.location == "path")]
+        positional = [*lead, *positional]
+        kwargs = {p.target: arguments[p.name] for p in params if p.location == "body"}
+        query = {p.target: arguments[p.name] for p in params if p.location == "query"}
+        if call.merge:  # partial update over a full-PUT API: send the current object back, changed
+            kwargs = {**self._current(connection, tool, call.merge, positional, kwargs), **kwargs}
+        if call.body_model and call.body_arg:
+            kwargs = {call.body_arg: connection.model(call.body_model)(kwargs)}
+        if query and call.query_arg:
+            kwargs[call.query_arg] = query
+        else:
+            kwargs.update(query)
+        kwargs = {**extra, **kwargs}  # a tool argument wins over a constant of the same SDK name
+        if call.flow is not None:
+            named = {p.target: arguments[p.name] for p in params if p.location == "path"}
+            return self._flow(connection, tool, call.flow, {**named, **kwargs})
+        try:
+            outcome = method(*positional, **kwargs) if callable(method) else method
+        except ValueError as exc:  # the SDK validates some arguments itself before any request
+            raise UpstreamError(f"{tool.service.upper()} request rejected before sending: {exc}") from exc
+        except connection.transport_error as exc:
+            self._observe(tool.service, None, None)  # no HTTP answer: counted with status "none"
+            raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
+        return SHAPES[call.result](self, tool, call, outcome, arguments)
+
+    # --- results, one per SdkResult ---------------------------------------------------------------
+
+    def _value(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
+        if outcome is None:  # these helpers swallow the API error and return None
+            raise UpstreamError(f"{tool.service.upper()} API call failed: no data returned")
+        return outcome
+
+    def _pair(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
+        value, error = outcome
+        if error is not None:
+            raise _upstream_error(error, None)
+        return _plain(value)
+
+    def _parsed(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
+        value, response = self._answer(tool, outcome)
+        body = response.get_body() if response is not None else None
+        if isinstance(body, Mapping) and _graphql_errors(body):  # some SDK GraphQL methods ignore `errors`
+            raise UpstreamError(_graphql_errors(body))
+        return _plain(value) if value is not None else {"ok": True, "status": _status(response)}
+
+    def _records(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
+        _, response = self._answer(tool, outcome)
+        return self._all_records(tool.service, call, response, arguments.get(call.name_filter or ""))
+
+    def _status_only(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
+        _, response = self._answer(tool, outcome)
+        return {"ok": True, "status": _status(response)}
+
+    def _body(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
+        _, response = self._answer(tool, outcome)
+        body = response.get_body() if response is not None else None
+        return body if body is not None else {"ok": True, "status": _status(response)}
+
+    def _answer(self, tool: Tool, outcome: Any) -> tuple[Any, Any]:
+        """(value, response) of the SDK's (value, response, error) triple, its status observed, its error raised."""
+        value, response, error = _unpack(outcome)
+        self._observe(tool.service, response, error)
+        if error is not None:
+            raise _upstream_error(error, response)
+        return value, response
+
+    # --- the gateway's own reads --------------------------------------------------------------------
+
+    def _prepare(
+        self, connection: Connection, tool: Tool, call: SdkCall, arguments: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
+        """(arguments, leading positionals, extra keywords) as the SDK wants them.
+
+        Converts `Param.convert` values (sending a declared default when absent), fills keywords
+        from the tenant's credentials (`call.context`) and constants (`call.kwargs`), and resolves
+        a `call.lookup` name to the id that leads the positional arguments.
+        """
+        prepared = dict(arguments)
+        for param in tool.params:
+            value = prepared.get(param.name, param.default)
+            if param.convert is not None and value is not None:
+                try:
+                    prepared[param.name] = CONVERSIONS[param.convert](value)
+                except ValueError as exc:  # a value the API would refuse: nothing is sent
+                    raise UpstreamError(f"{tool.service.upper()} request rejected before sending: {exc}") from exc
+        extra = dict(call.kwargs)
+        if call.context:
+            values = self.sdk.credentials.load().values
+            for keyword, key in call.context:
+                if not values.get(key):
+                    raise UpstreamError(f"{tool.service.upper()} tools need {key} in the Zscaler credentials")
+                extra[keyword] = values[key]
+        lead = []
+        if call.lookup is not None:
+            lead.append(self._lookup(connection, tool, call.lookup, prepared.pop(call.lookup.param)))
+        return prepared, lead, extra
+
+    def _flow(self, connection: Connection, tool: Tool, flow: Flow, arguments: dict[str, Any]) -> Any:
+        """A named sequence of SDK calls (sdk_flows.py); each call observed, an API error ends it."""
+
+        def step(method: str, *args: Any, **kwargs: Any) -> Any:
+            try:
+                response = self._helper_read(connection, tool, connection.method(method), *args, **kwargs)
+            except ValueError as exc:  # the SDK's own checks, e.g. no diverse VIPs for a GRE source IP
+                raise FlowRefused(str(exc)) from exc
+            return response.get_body() if response is not None else None
+
+        try:
+            return FLOWS[flow](step, arguments)
+        except FlowRefused as exc:
+            raise UpstreamError(f"{tool.service.upper()} request refused before sending: {exc}") from exc
+
+    def _lookup(self, connection: Connection, tool: Tool, lookup: Lookup, name: Any) -> Any:
+        """The id of the first record the lookup's filters find for `name`, tried in order."""
+        method = connection.method(lookup.method)
+        for key in lookup.filters:
+            response = self._helper_read(connection, tool, method, query_params={key: name})
+            records = list(response.get_results()) if response is not None else []
+            if records:
+                return records[0][lookup.id_field]
+        raise UpstreamError(f"nothing in {tool.service.upper()} matches {name!r}", 404)
+
+    def _current(
+        self, connection: Connection, tool: Tool, getter: str, positional: list[Any], outgoing: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The object as the API holds it (raw camelCase fields), minus the fields this call sets and
+        the server-stamped ones."""
+        response = self._helper_read(connection, tool, connection.method(getter), *positional)
+        body = response.get_body() if response is not None else None
+        if not isinstance(body, Mapping):
+            return {}
+        taken = set(outgoing) | {connection.camel_case(key) for key in outgoing} | SERVER_STAMPED_FIELDS
+        return {key: value for key, value in body.items() if key not in taken}
+
+    def _helper_read(
+        self, connection: Connection, tool: Tool, method: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        """The response of a call the gateway makes on its own behalf (a lookup, the object before a
+        merge, a flow's step): its status observed, an unreachable API or an API error raised as `UpstreamError`."""
+        try:
+            outcome = method(*args, **kwargs)
+        except connection.transport_error as exc:
+            raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
+        _, response = self._answer(tool, outcome)
+        return response
+
+    def _all_records(self, service: str, call: SdkCall, response: Any, name_filter: Any = None) -> dict[str, Any]:
+        if response is None:
+            return {"count": 0, "items": []}
+        records = _page_records(call, response)
+        pages = 1
+        while call.paginate and pages < MAX_PAGES and response.has_next():
+            _, response, error = response.next()
+            self._observe(service, response, error)
+            if error is not None:
+                raise _upstream_error(error, response)
+            batch = _page_records(call, response)
+            if not batch:
+                break
+            records.extend(batch)
+            pages += 1
+        if name_filter:
+            records = [r for r in records if _name_matches(r, str(name_filter))]
+        return {"count": len(records), "pages": pages, "items": records}
+
+    def _observe(self, service: str, response: Any, error: Any) -> None:
+        if self.on_response is not None:
+            # The SDK often reports a failed request with no response object: its status is in the error.
+            status = _upstream_error(error, response).status if error is not None else _status(response)
+            self.on_response(service, status)
+
+
+Shape = Callable[[ToolExecutor, Tool, SdkCall, Any, Mapping[str, Any]], Any]
+SHAPES: Mapping[SdkResult, Shape] = {
+    SdkResult.RECORDS: ToolExecutor._records,
+    SdkResult.BODY: ToolExecutor._body,
+    SdkResult.STATUS: ToolExecutor._status_only,
+    SdkResult.PARSED: ToolExecutor._parsed,
+    SdkResult.PAIR: ToolExecutor._pair,
+    SdkResult.VALUE: ToolExecutor._value,
+}
+
+
+def _plain(value: Any) -> Any:
+    """SDK models (and lists of them) as plain JSON data."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    as_dict = getattr(value, "as_dict", None)
+    return as_dict() if callable(as_dict) else value
+
+
+def _graphql_errors(body: Mapping[str, Any]) -> str:
+    """The messages of a GraphQL `errors` array, joined ('' when there is none)."""
+    errors = body.get("errors")
+    if not isinstance(errors, list):
+        return ""
+    return "; ".join(str(e.get("message", e)) if isinstance(e, Mapping) else str(e) for e in errors)
+
+
+def _page_records(call: SdkCall, response: Any) -> list[Any]:
+    """The current page's records as the API sent them.
+
+    A JSON-array body is taken as is (the SDK wraps ZCC items in models); `records_key` reads
+    envelopes the SDK's pager does not know; otherwise the SDK's own page list.
+    """
+    body = response.get_body()
+    if isinstance(body, list):
+        return list(body)
+    if call.records_key is not None:
+        return list(body.get(call.records_key) or []) if isinstance(body, Mapping) else []
+    return list(response.get_results())
+
+
+def _name_matches(record: Any, needle: str) -> bool:
+    """The SDK's local search: case-insensitive substring of the record's display name."""
+    if not isinstance(record, Mapping):
+        return False
+    name = record.get("name") or record.get("configuredName") or ""
+    return needle.lower() in str(name).lower()
+
+
+def _unpack(outcome: Any) -> tuple[Any, Any, Any]:
+    if isinstance(outcome, tuple) and len(outcome) == 3:
+        return outcome
+    raise UpstreamError(f"unexpected SDK return shape {type(outcome).__name__}")
+
+
+def _status(response: Any) -> int | None:
+    getter = getattr(response, "get_status", None)
+    status: int | None = getter() if getter is not None else getattr(response, "status_code", None)
+    return status
+
+
+def _upstream_error(error: Any, response: Any) -> UpstreamError:
+    """The API's own message and status; the SDK often serialises them as a JSON object string."""
+    status = _status(response) or getattr(error, "status", None)
+    message = str(error).strip() or type(error).__name__
+    try:
+        detail = json.loads(message)
+    except ValueError:
+        detail = None
+    if isinstance(detail, dict) and _graphql_errors(detail):
+        return UpstreamError(_graphql_errors(detail))  # GraphQL errors ride on HTTP 200: no status
+    if isinstance(detail, dict):
+        status = detail.get("status") or status
+        code = detail.get("code")
+        text = detail.get("message") or detail.get("reason") or message
+        message = f"{code}: {text}" if code else str(text)
+    return UpstreamError(message, int(status) if isinstance(status, (int, str)) and str(status).isdigit() else None)

@@ -1,0 +1,197 @@
+"""The SDK binding: every import of zscaler-sdk-python and every reliance on its internals.
+
+Imported on first use by `client.py` (the SDK and `requests` cost ~0.2 s of start-up). A `Connection`
+is one OneAPI client used as a context manager, so it keeps a pooled `requests.Session` (the official
+server built a new client and TCP connection per call), with an explicit request timeout, bounded
+retries (`resilience.py`) and, when asked, every request redirected to another base URL.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import requests
+import zscaler.helpers as sdk_helpers
+import zscaler.oneapi_http_client as sdk_http_client
+from zscaler import ZscalerClient
+from zscaler.request_executor import RequestExecutor
+from zscaler.utils import snake_to_camel
+
+from ..resilience import RetryingAdapter, RetryPolicy
+from .errors import UpstreamError
+
+log = logging.getLogger(__name__)
+
+
+class BoundedRequestExecutor(RequestExecutor):  # type: ignore[misc]  # the SDK ships no type information
+    """The SDK's RequestExecutor without its own status retries (uncapped Retry-After sleeps).
+
+    Retries on 429/5xx are the `RetryingAdapter`'s (resilience.py): bounded in count and total wait.
+    The SDK keeps its token refresh on 401 and its ZIA edit-lock backoff.
+    """
+
+    def is_retryable_status(self, status: int | None) -> bool:
+        return False
+
+
+def redirected_executor_class(base_url: str) -> type[BoundedRequestExecutor]:
+    """A RequestExecutor subclass that sends API and token requests to `base_url`.
+
+    The SDK has no base-URL option (hard-coded https://api.zsapi.net and {vanity}.zslogin.net);
+    tests/unit/test_upstream_redirect.py fails loudly when `RequestExecutor._resolve_api_base_url`,
+    `RequestExecutor._oauth` or `OAuth._get_auth_url` move.
+    """
+    token_url = f"{base_url}/oauth2/v1/token"
+
+    class RedirectedRequestExecutor(BoundedRequestExecutor):
+        BASE_URL = base_url
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if self._oauth is not None:
+                # OAuth is a process-wide singleton per config: bind the redirect to this instance.
+                self._oauth._get_auth_url = lambda vanity, cloud: token_url
+
+        def _resolve_api_base_url(self) -> str:
+            return base_url
+
+    return RedirectedRequestExecutor
+
+
+class Connection:
+    """One built OneAPI client and the few SDK operations the executor needs from it."""
+
+    transport_error: type[Exception] = requests.RequestException  # no HTTP answer at all
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        base_url: str | None,
+        pool_size: int,
+        retry_policy: RetryPolicy | None,
+    ) -> None:
+        memoize_sdk_key_case()
+        skip_unlogged_sdk_dumps()
+        executor = redirected_executor_class(base_url) if base_url else BoundedRequestExecutor
+        self.client = ZscalerClient({**config, "requestExecutor": executor})
+        self.client.__enter__()  # installs a pooled requests.Session on the executor
+        adapter = RetryingAdapter(retry_policy, pool_connections=4, pool_maxsize=pool_size)
+        self.client._session.mount("http://", adapter)
+        self.client._session.mount("https://", adapter)
+        remember_environment_settings(self.client._session)
+
+    def method(self, dotted: str) -> Any:
+        """The SDK attribute at `dotted` from the client (a method, or a static value)."""
+        return resolve(self.client, dotted)
+
+    @staticmethod
+    def camel_case(key: str) -> str:
+        """The API's spelling of an SDK (snake_case) field name."""
+        return str(snake_to_camel(key))
+
+    @staticmethod
+    def model(dotted: str) -> Callable[[dict[str, Any]], Any]:
+        """An SDK model class named "module:Class" (the few SDK methods that take a model, not keywords)."""
+        module_name, _, class_name = dotted.partition(":")
+        model: Callable[[dict[str, Any]], Any] = getattr(importlib.import_module(module_name), class_name)
+        return model
+
+    def access_token(self) -> str:
+        """The OneAPI access token of the client's OAuth session (fetched when none is cached)."""
+        oauth = getattr(self.client._request_executor, "_oauth", None)
+        if oauth is None:
+            raise UpstreamError("the SDK client has no OneAPI OAuth session")
+        token = oauth._get_access_token()
+        if not token:
+            raise UpstreamError("the OneAPI token endpoint returned no access token")
+        return str(token)
+
+    def close(self) -> None:
+        try:
+            self.client._session.close()
+        except Exception:  # closing a dead pool must never fail a call
+            log.debug("closing an old SDK session failed", exc_info=True)
+
+
+def resolve(root: Any, dotted: str) -> Any:
+    """The attribute at the dotted path `dotted` from `root`."""
+    target = root
+    for part in dotted.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def memoize_sdk_key_case() -> None:
+    """Cache the SDK's camelCase/snake_case key converters (pure str -> str functions).
+
+    The SDK converts every key of every request and response record with them, and each call builds
+    a dict of field exceptions and runs a regex: about a sixth of an upstream call's CPU. Keys are
+    field names, a small closed set, so a bounded cache answers almost every call; results are
+    identical. Modules that imported the functions by name get the cached ones too.
+    """
+    for name in ("to_snake_case", "to_lower_camel_case"):
+        original = getattr(sdk_helpers, name)
+        if hasattr(original, "cache_info"):
+            continue  # already done
+        cached = functools.lru_cache(maxsize=8192)(original)
+        for module_name, module in list(sys.modules.items()):
+            if module_name.startswith("zscaler") and getattr(module, name, None) is original:
+                setattr(module, name, cached)
+
+
+def skip_unlogged_sdk_dumps() -> None:
+    """Build the SDK's request/response log dumps only when they will be logged.
+
+    For every request the SDK parses, redacts and re-serialises the whole response body into an INFO
+    message, whether or not INFO is enabled: work that grows with the response. The dumps have no
+    other effect, so they now run only when their logger would emit them (the CLI keeps `zscaler`
+    at WARNING; raising it to INFO brings them back unchanged).
+    """
+    for name in ("dump_request", "dump_response"):
+        original = getattr(sdk_http_client, name)
+        if getattr(original, "skips_unlogged", False):
+            continue
+
+        def dump_if_logged(
+            logger: logging.Logger, *args: Any, _dump: Callable[..., None] = original, **kwargs: Any
+        ) -> None:
+            if logger.isEnabledFor(logging.INFO):
+                _dump(logger, *args, **kwargs)
+
+        dump_if_logged.skips_unlogged = True  # type: ignore[attr-defined]
+        setattr(sdk_http_client, name, dump_if_logged)
+
+
+def remember_environment_settings(session: requests.Session) -> None:
+    """Resolve the proxy/CA environment once per origin instead of on every request.
+
+    `requests` re-reads every environment variable (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE)
+    on each request: about a sixth of an upstream call's CPU. The environment is fixed for the
+    process, so the answer per (origin, arguments) is too; the result is the same as requests'.
+    """
+    compute = session.merge_environment_settings
+    cache: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def merge_environment_settings(url: str, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict[str, Any]:
+        scheme, _, rest = str(url).partition("://")
+        key = (
+            scheme,
+            rest.split("/", 1)[0],
+            repr(proxies),
+            stream,
+            verify if isinstance(verify, (bool, str, type(None))) else id(verify),
+            repr(cert),
+        )
+        settings = cache.get(key)
+        if settings is None:
+            settings = compute(url, proxies, stream, verify, cert)
+            if len(cache) < 64:
+                cache[key] = settings
+        return {**settings, "proxies": dict(settings["proxies"] or {})}
+
+    session.merge_environment_settings = merge_environment_settings  # type: ignore[method-assign]
