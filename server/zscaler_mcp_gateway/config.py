@@ -146,7 +146,7 @@ def validation_messages(exc: ValidationError, prefix: str = "", meanings: Mappin
     messages = []
     for err in exc.errors():
         key = prefix + _location(err["loc"]) if err["loc"] else prefix.rstrip(".") or "config"
-        pattern = (err.get("ctx") or {}).get("pattern")
+        pattern = str((err.get("ctx") or {}).get("pattern"))
         if err["type"] == "extra_forbidden":
             messages.append(f"{key}: unknown key")
         elif err["type"] == "missing":
