@@ -18,11 +18,8 @@ from .crd import GROUP, PLURAL, VERSION
 
 JSON = "application/json"
 MERGE_PATCH = "application/merge-patch+json"
-# A Secret is only checked for existence: ask for its metadata so that no key or value reaches us.
-METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 COLLECTIONS: Mapping[str, str] = {
     "ConfigMap": "/api/v1/namespaces/{namespace}/configmaps",
-    "Secret": "/api/v1/namespaces/{namespace}/secrets",
     "Service": "/api/v1/namespaces/{namespace}/services",
     "Deployment": "/apis/apps/v1/namespaces/{namespace}/deployments",
     "ZscalerMCP": f"/apis/{GROUP}/{VERSION}/namespaces/{{namespace}}/{PLURAL}",
@@ -63,7 +60,6 @@ class Cluster:
         *,
         subresource: str = "",
         body: Any = None,
-        accept: str = JSON,
         content_type: str = JSON,
         missing_ok: bool = False,
     ) -> dict[str, Any] | None:
@@ -72,7 +68,7 @@ class Cluster:
             method,
             path,
             path_params={"namespace": namespace, **({"name": name} if name else {})},
-            header_params={"Accept": accept, **({"Content-Type": content_type} if body is not None else {})},
+            header_params={"Accept": JSON, **({"Content-Type": content_type} if body is not None else {})},
             body=body,
             auth_settings=["BearerToken"],
         )
@@ -88,10 +84,9 @@ class Cluster:
             raise ApiError(response.status, str(data.get("message") or data))
         return dict(data)
 
-    async def read(self, kind: str, namespace: str, name: str, *, metadata_only: bool = False) -> dict[str, Any] | None:
+    async def read(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
         """The object, or None when it does not exist."""
-        accept = METADATA_ONLY if metadata_only else JSON
-        return await self._request("GET", kind, namespace, name, accept=accept, missing_ok=True)
+        return await self._request("GET", kind, namespace, name, missing_ok=True)
 
     async def create(self, obj: Mapping[str, Any]) -> None:
         await self._request("POST", obj["kind"], obj["metadata"]["namespace"], body=obj)

@@ -75,10 +75,6 @@ class Reconciler:
             warnings.append(UNAUTHENTICATED)
         return status.config_condition((), warnings, tool_count), tool_count, config_hash
 
-    async def _secret_exists(self, namespace: str, name: str) -> bool:
-        """Whether the Secret exists; only its metadata is read, never a key or value."""
-        return await self.cluster.read("Secret", namespace, name, metadata_only=True) is not None
-
     async def reconcile(self, resource: Mapping[str, Any], logger: logging.Logger | logging.LoggerAdapter[Any]) -> None:
         metadata = resource["metadata"]
         name, namespace = metadata["name"], metadata["namespace"]
@@ -90,16 +86,11 @@ class Reconciler:
         else:
             config, tool_count, config_hash = await self._apply_children(gateway, logger)
 
-        secret_name = secret_name_of(resource)
-        secret_found = secret_name is not None and await self._secret_exists(namespace, secret_name)
-        api_keys_name = api_keys_secret_of(resource)
-        api_keys = (
-            None if api_keys_name is None else (api_keys_name, await self._secret_exists(namespace, api_keys_name))
-        )
+        deployment = await self.cluster.read("Deployment", namespace, name)
         conditions = [
-            status.ready_condition(await self.cluster.read("Deployment", namespace, name)),
+            status.ready_condition(deployment),
             config,
-            status.credentials_condition(secret_name, namespace, secret_found, api_keys),
+            status.credentials_condition(secret_name_of(resource), deployment, api_keys_secret_of(resource)),
         ]
         for changed in status.changed_conditions(previous.get("conditions"), conditions):
             problem = changed["status"] == "False" and changed["type"] != status.READY

@@ -11,8 +11,10 @@ from .crd import CONDITION_TYPES
 READY, CONFIG_VALID, CREDENTIALS_AVAILABLE = CONDITION_TYPES
 
 
-def condition(kind: str, ok: bool, reason: str, message: str) -> dict[str, str]:
-    return {"type": kind, "status": "True" if ok else "False", "reason": reason, "message": message}
+def condition(kind: str, ok: bool | None, reason: str, message: str) -> dict[str, str]:
+    """A condition; `ok` None is status Unknown."""
+    status = "Unknown" if ok is None else "True" if ok else "False"
+    return {"type": kind, "status": status, "reason": reason, "message": message}
 
 
 def ready_condition(deployment: Mapping[str, Any] | None) -> dict[str, str]:
@@ -46,25 +48,51 @@ def rejected_condition(rejections: Sequence[str]) -> dict[str, str]:
     return condition(CONFIG_VALID, False, "Rejected", "the API server rejected " + "; ".join(rejections))
 
 
+def _deployment_condition(deployment: Mapping[str, Any], kind: str) -> Mapping[str, Any]:
+    for cond in deployment.get("status", {}).get("conditions") or ():
+        if isinstance(cond, Mapping) and cond.get("type") == kind:
+            return cond
+    return {}
+
+
 def credentials_condition(
-    secret_name: str | None, namespace: str, exists: bool, api_keys: tuple[str, bool] | None = None
+    secret_name: str | None, deployment: Mapping[str, Any] | None, api_keys_name: str | None = None
 ) -> dict[str, str]:
-    """The Zscaler credentials Secret and, in api-key mode, the API keys Secret (`api_keys`: name, exists)."""
+    """The Secrets as the gateway pods see them: the operator reads no Secret (least privilege, docs/operator.md).
+
+    A gateway pod is ready only when kubelet mounted its Secrets and its /readyz found the credentials in them,
+    so a ready pod of the current rollout says the credentials are there; a rollout past its progress deadline
+    with no ready pod says they (or something else the pods need) are not. In between nothing is known yet.
+    """
     if secret_name is None:
         return condition(CREDENTIALS_AVAILABLE, False, "SecretNameMissing", "spec.credentials.secretName is not set")
-    secrets = [(secret_name, exists, CREDENTIALS_DIR, "")]
-    if api_keys is not None:
-        secrets.append((api_keys[0], api_keys[1], API_KEYS_DIR, "API keys "))
-    missing = [f"{what}Secret {name!r}" for name, found, _, what in secrets if not found]
-    if missing:
+    secrets = [(secret_name, CREDENTIALS_DIR, "")]
+    if api_keys_name is not None:
+        secrets.append((api_keys_name, API_KEYS_DIR, "API keys "))
+    named = " and ".join(f"{what}Secret {name!r}" for name, _, what in secrets)
+    if deployment is None:
+        return condition(CREDENTIALS_AVAILABLE, None, "WaitingForPods", f"no gateway Deployment mounts {named} yet")
+    wanted = deployment.get("spec", {}).get("replicas", 1)
+    state = deployment.get("status", {})
+    ready, updated = state.get("readyReplicas") or 0, state.get("updatedReplicas") or 0
+    progressing = _deployment_condition(deployment, "Progressing")
+    if wanted == 0:
+        return condition(CREDENTIALS_AVAILABLE, None, "ScaledToZero", f"no gateway pod runs to mount {named}")
+    if progressing.get("reason") == "ProgressDeadlineExceeded" and progressing.get("status") == "False":
         return condition(
             CREDENTIALS_AVAILABLE,
             False,
-            "SecretNotFound",
-            f"{' and '.join(missing)} not found in namespace {namespace!r}; gateway pods wait for it",
+            "PodsNotReady",
+            f"no gateway pod of the current rollout became ready in time: check that {named} exist in the "
+            "namespace with the credential keys (kubectl describe pod shows a failed mount; the pod's /readyz "
+            "names missing credentials); the operator itself reads no Secret",
         )
-    mounted = "; ".join(f"{what}Secret {name!r} is mounted at {path}" for name, _, path, what in secrets)
-    return condition(CREDENTIALS_AVAILABLE, True, "SecretFound", mounted)
+    if ready >= 1 and updated >= wanted:
+        mounted = "; ".join(f"{what}Secret {name!r} is mounted at {path}" for name, path, what in secrets)
+        return condition(
+            CREDENTIALS_AVAILABLE, True, "MountedByPods", f"{mounted}; {ready} gateway pod(s) found the credentials"
+        )
+    return condition(CREDENTIALS_AVAILABLE, None, "WaitingForPods", f"waiting for a gateway pod to mount {named}")
 
 
 def merge_conditions(previous: Any, current: Sequence[Mapping[str, str]], now: str) -> list[dict[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import helm_python as helm
@@ -20,8 +21,9 @@ from chartkit import (
 
 VALUE_SETS = ci_values(OPERATOR_CHART)
 NAME = "zscaler-mcp-operator"
+ROOT = Path(__file__).resolve().parents[2]
 CHILD_VERBS = ["get", "create", "patch"]
-# Exactly what the operator calls (docs/operator.md, RBAC): no list/watch of Secrets, no delete.
+# Exactly what the operator calls (docs/operator.md, RBAC): no Secrets at all, no delete.
 EXPECTED_RULES = {
     ("zscaler-mcp.dev", "zscalermcps"): ["list", "watch", "patch"],
     ("zscaler-mcp.dev", "zscalermcps/status"): ["patch"],
@@ -29,7 +31,6 @@ EXPECTED_RULES = {
     ("", "configmaps"): CHILD_VERBS,
     ("", "services"): CHILD_VERBS,
     ("apps", "deployments"): CHILD_VERBS,
-    ("", "secrets"): ["get"],
     ("", "events"): ["create"],
 }
 
@@ -143,3 +144,15 @@ def test_crd_ships_in_the_crds_folder() -> None:
     assert spec["names"]["plural"] == "zscalermcps"
     assert "zmcp" in spec["names"]["shortNames"]
     assert "v1alpha1" in [version["name"] for version in spec["versions"]]
+
+
+@pytest.mark.parametrize("name", sorted(VALUE_SETS))
+def test_no_rule_reaches_secrets_in_the_chart_or_the_manifests(name: str) -> None:
+    """No Secret can be read with the operator's token: no rule names secrets (or every resource) at all."""
+    manifests = [doc for doc in yaml.safe_load_all((ROOT / "manifests" / "operator.yaml").read_text()) if doc]
+    for objects in (render_operator(VALUE_SETS[name]), manifests):
+        roles = [o for o in objects if o["kind"] in ("ClusterRole", "Role")]
+        assert roles
+        for role in roles:
+            for rule in role["rules"]:
+                assert not {"secrets", "*"} & set(rule["resources"]), (role["kind"], role["metadata"]["name"], rule)

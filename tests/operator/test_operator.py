@@ -82,7 +82,7 @@ async def test_create_makes_the_children_and_reports_through_the_status_subresou
     assert summary == {
         "Ready": ("False", "Unavailable"),
         "ConfigValid": ("True", "Valid"),
-        "CredentialsAvailable": ("False", "SecretNotFound"),
+        "CredentialsAvailable": ("Unknown", "WaitingForPods"),
     }
     assert all(c["lastTransitionTime"].endswith("Z") for c in status["conditions"])
     # The emulator drops `status` from writes to the main resource: every status write used /status.
@@ -200,35 +200,42 @@ async def test_a_resource_invalid_from_the_start_gets_no_children(apiserver: Api
     ] * 2
 
 
-async def test_credentials_and_readiness_follow_the_cluster(apiserver: ApiServer) -> None:
-    await create(apiserver, "zs", replicas=2)
-    missing = condition(apiserver, "zs", "CredentialsAvailable")
-    assert missing["status"] == "False" and "zscaler-credentials" in missing["message"]
+async def test_credentials_and_readiness_follow_the_pods_and_no_secret_is_read(apiserver: ApiServer) -> None:
+    await create(apiserver, "zs", replicas=2, auth={"apiKeysSecret": "zs-api-keys"})
+    waiting = condition(apiserver, "zs", "CredentialsAvailable")
+    assert (waiting["status"], waiting["reason"]) == ("Unknown", "WaitingForPods")
+    assert "Secret 'zscaler-credentials' and API keys Secret 'zs-api-keys'" in waiting["message"]
     assert stored(apiserver, DEPLOYMENTS, "zs") is not None  # children are created all the same
 
+    # The Deployment controller's part: the rollout passes its progress deadline with no ready pod (a Secret
+    # missing keeps the pods from mounting it) ...
+    stuck = {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}
     await call(
-        apiserver, "POST", f"{CORE}/secrets", {"metadata": {"name": "zscaler-credentials", "namespace": NAMESPACE}}
+        apiserver, "PATCH", f"{APPS}/zs/status", {"status": {"updatedReplicas": 2, "conditions": [stuck]}}, MERGE
     )
+    missing = await eventually(
+        lambda: (c := condition(apiserver, "zs", "CredentialsAvailable")).get("status") == "False" and c, "stuck"
+    )
+    assert missing["reason"] == "PodsNotReady" and "zscaler-credentials" in missing["message"]
+
+    # ... then the Secrets exist: 1 of 2, then 2 of 2 replicas ready and available.
+    progressing = {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}
+    ready = {"readyReplicas": 1, "availableReplicas": 1, "conditions": [progressing]}
+    await call(apiserver, "PATCH", f"{APPS}/zs/status", {"status": ready}, MERGE)
     found = await eventually(
-        lambda: (c := condition(apiserver, "zs", "CredentialsAvailable")).get("status") == "True" and c, "secret seen"
+        lambda: (c := condition(apiserver, "zs", "CredentialsAvailable")).get("status") == "True" and c, "mounted"
     )
     assert found["lastTransitionTime"] >= missing["lastTransitionTime"]
-    secret_reads = [r for r in apiserver if r.method == "GET" and r.resource == kmock.resource(SECRETS)]
-    assert secret_reads and all("PartialObjectMetadata" in r.headers.get("Accept", "") for r in secret_reads)
-
-    # The Deployment controller's part: 1 of 2, then 2 of 2 replicas available.
-    await call(apiserver, "PATCH", f"{APPS}/zs/status", {"status": {"availableReplicas": 1}}, MERGE)
+    assert "'zs-api-keys' is mounted at /var/run/secrets/zscaler-mcp-api-keys" in found["message"]
     await eventually(lambda: condition(apiserver, "zs", "Ready").get("message") == "1/2 replicas available", "1 of 2")
     assert condition(apiserver, "zs", "Ready")["status"] == "False"
-    await call(apiserver, "PATCH", f"{APPS}/zs/status", {"status": {"availableReplicas": 2}}, MERGE)
+    await call(apiserver, "PATCH", f"{APPS}/zs/status", {"status": {"readyReplicas": 2, "availableReplicas": 2}}, MERGE)
     await eventually(lambda: condition(apiserver, "zs", "Ready").get("status") == "True", "2 of 2: Ready")
     assert condition(apiserver, "zs", "Ready")["reason"] == "Available"
+    assert not [request for request in apiserver if request.resource == kmock.resource(SECRETS)]
 
 
-async def test_the_api_keys_secret_is_mounted_and_checked_like_the_credentials(apiserver: ApiServer) -> None:
-    await call(
-        apiserver, "POST", f"{CORE}/secrets", {"metadata": {"name": "zscaler-credentials", "namespace": NAMESPACE}}
-    )
+async def test_the_api_keys_secret_is_mounted_in_api_key_mode(apiserver: ApiServer) -> None:
     await create(apiserver, "zs", auth={"apiKeysSecret": "zs-api-keys"}, allowedHosts=["mcp.example.com"])
     pod = current(apiserver, DEPLOYMENTS, "zs")["spec"]["template"]["spec"]
     args = pod["containers"][0]["args"]
@@ -240,17 +247,7 @@ async def test_the_api_keys_secret_is_mounted_and_checked_like_the_credentials(a
     ]
     assert args[args.index("--allowed-hosts") + 1].endswith(",localhost,127.0.0.1,mcp.example.com")
     assert {"name": "api-keys", "secret": {"secretName": "zs-api-keys", "defaultMode": 0o440}} in pod["volumes"]
-    missing = await eventually(
-        lambda: (c := condition(apiserver, "zs", "CredentialsAvailable")).get("status") == "False" and c, "keys missing"
-    )
-    assert missing["message"].startswith("API keys Secret 'zs-api-keys' not found")
     assert "mode none" not in condition(apiserver, "zs", "ConfigValid")["message"]
-
-    await call(apiserver, "POST", f"{CORE}/secrets", {"metadata": {"name": "zs-api-keys", "namespace": NAMESPACE}})
-    found = await eventually(
-        lambda: (c := condition(apiserver, "zs", "CredentialsAvailable")).get("status") == "True" and c, "keys seen"
-    )
-    assert "'zs-api-keys' is mounted at /var/run/secrets/zscaler-mcp-api-keys" in found["message"]
 
 
 async def test_no_auth_runs_auth_none_with_a_warning_and_is_ready_as_usual(apiserver: ApiServer) -> None:

@@ -43,23 +43,39 @@ def test_config_condition_names_errors_and_warnings() -> None:
     assert valid["message"] == "the policy serves 12 tools; warning: write.enabled is true but write.allowlist is empty"
 
 
-def test_credentials_condition() -> None:
-    assert credentials_condition("zc", "tools", True)["status"] == "True"
-    missing = credentials_condition("zc", "tools", False)
-    assert (missing["status"], missing["reason"]) == ("False", "SecretNotFound")
-    assert "'zc'" in missing["message"] and "'tools'" in missing["message"]
-    assert credentials_condition(None, "tools", False)["reason"] == "SecretNameMissing"
+def rollout(replicas: int, ready: int, updated: int, deadline_passed: bool = False) -> dict[str, object]:
+    progressing = {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}
+    status = {
+        "readyReplicas": ready,
+        "updatedReplicas": updated,
+        "conditions": [progressing] if deadline_passed else [],
+    }
+    return {"spec": {"replicas": replicas}, "status": status}
+
+
+def test_credentials_are_known_from_the_gateway_pods_never_from_a_secret_read() -> None:
+    mounted = credentials_condition("zc", rollout(2, 1, 2))
+    assert (mounted["status"], mounted["reason"]) == ("True", "MountedByPods")
+    assert (
+        mounted["message"]
+        == "Secret 'zc' is mounted at /var/run/secrets/zscaler; 1 gateway pod(s) found the credentials"
+    )
+    stuck = credentials_condition("zc", rollout(2, 0, 2, deadline_passed=True))
+    assert (stuck["status"], stuck["reason"]) == ("False", "PodsNotReady")
+    assert "check that Secret 'zc' exist" in stuck["message"] and "reads no Secret" in stuck["message"]
+    old_pod_ready = credentials_condition("zc", rollout(2, 1, 1))  # a pod of the last rollout does not count
+    assert (old_pod_ready["status"], old_pod_ready["reason"]) == ("Unknown", "WaitingForPods")
+    assert credentials_condition("zc", None)["status"] == "Unknown"
+    assert credentials_condition("zc", rollout(0, 0, 0))["reason"] == "ScaledToZero"
+    assert credentials_condition(None, rollout(1, 1, 1))["reason"] == "SecretNameMissing"
 
 
 def test_credentials_condition_covers_the_api_keys_secret() -> None:
-    both = credentials_condition("zc", "tools", True, ("keys", True))
-    assert (both["status"], both["reason"]) == ("True", "SecretFound")
-    assert "'keys' is mounted at /var/run/secrets/zscaler-mcp-api-keys" in both["message"]
-    no_keys = credentials_condition("zc", "tools", True, ("keys", False))
-    assert (no_keys["status"], no_keys["reason"]) == ("False", "SecretNotFound")
-    assert no_keys["message"].startswith("API keys Secret 'keys' not found in namespace 'tools'")
-    neither = credentials_condition("zc", "tools", False, ("keys", False))
-    assert neither["message"].startswith("Secret 'zc' and API keys Secret 'keys' not found")
+    both = credentials_condition("zc", rollout(1, 1, 1), "keys")
+    assert (both["status"], both["reason"]) == ("True", "MountedByPods")
+    assert "API keys Secret 'keys' is mounted at /var/run/secrets/zscaler-mcp-api-keys" in both["message"]
+    stuck = credentials_condition("zc", rollout(1, 0, 1, deadline_passed=True), "keys")
+    assert "Secret 'zc' and API keys Secret 'keys'" in stuck["message"]
 
 
 def test_transition_time_changes_only_when_the_status_flips() -> None:
@@ -73,8 +89,10 @@ def test_transition_time_changes_only_when_the_status_flips() -> None:
 
 
 def test_changed_conditions_lists_what_differs() -> None:
-    before = merge_conditions(None, [ready_condition(deployment(1, 0)), credentials_condition("zc", "ns", True)], T0)
-    now = [ready_condition(deployment(1, 1)), credentials_condition("zc", "ns", True)]
+    before = merge_conditions(
+        None, [ready_condition(deployment(1, 0)), credentials_condition("zc", rollout(1, 1, 1))], T0
+    )
+    now = [ready_condition(deployment(1, 1)), credentials_condition("zc", rollout(1, 1, 1))]
     assert [c["type"] for c in changed_conditions(before, now)] == ["Ready"]
     assert [c["type"] for c in changed_conditions(None, now)] == ["Ready", "CredentialsAvailable"]
 

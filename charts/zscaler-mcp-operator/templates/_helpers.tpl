@@ -44,7 +44,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/*
 What the operator calls on the objects it reconciles, in the watched namespace(s), and nothing
 more (docs/operator.md, RBAC): children are read by name and garbage-collected, never listed or
-deleted; the credentials Secret is only read for its metadata, to know that it exists.
+deleted. No Secret is ever read: the gateway pods mount them, and their readiness tells the operator
+whether the credentials are there.
 */}}
 {{- define "zscaler-mcp-operator.rules" -}}
 - apiGroups: ["zscaler-mcp.dev"]
@@ -62,9 +63,6 @@ deleted; the credentials Secret is only read for its metadata, to know that it e
 - apiGroups: ["apps"]
   resources: ["deployments"]
   verbs: ["get", "create", "patch"]
-- apiGroups: [""]
-  resources: ["secrets"]
-  verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
