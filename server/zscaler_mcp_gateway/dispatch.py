@@ -29,7 +29,7 @@ from .generation import Generation, GenerationStore
 from .security.confirm import Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
 from .telemetry import CallRecord, Telemetry
-from .upstream.errors import UpstreamError
+from .upstream.errors import UpstreamError, UpstreamUnavailable
 from .upstream.executor import ToolExecutor
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,8 @@ class ToolDispatcher:
             return CallResult(
                 f"{tool.service.upper()} API did not answer within {self.call_timeout_seconds:g} s.", True
             )
+        except UpstreamUnavailable as exc:
+            return CallResult(f"{exc}.", True)
         except UpstreamError as exc:
             status = f" {exc.status}" if exc.status else ""
             return CallResult(f"{tool.service.upper()} API error{status}: {exc}", True)

@@ -30,7 +30,7 @@ ROAMING_SIM = SIMS[6]["iccid"]
 READ_ARGS: dict[str, dict[str, Any]] = {
     "zid_get_group": {"group_id": "g-7c0101"},
     "zid_get_group_users": {"group_id": "g-7c0102"},
-    "zid_get_group_users_by_name": {"name": "engineering-on"},
+    "zid_get_group_users_by_name": {"name": "engineering-oncall"},
     "zid_get_user": {"user_id": "u-4f1a20"},
     "zid_get_user_groups": {"user_id": "u-4f1a21"},
     "zid_get_user_groups_by_name": {"name": "Carla Rossi"},
@@ -82,7 +82,7 @@ EXPECTATIONS: list[tuple[str, dict[str, Any], Callable[[Any], bool]]] = [
     ("zid_get_user_groups_by_name", {"name": "svc-backup"}, lambda p: [g["name"] for g in p["items"]] == ["IT-Admins"]),
     (
         "zid_get_group_users_by_name",
-        {"name": "finance"},
+        {"name": "finance-analysts"},  # the exact name, in any case
         lambda p: [u["displayName"] for u in p["items"]] == ["Alice Nguyen"],
     ),
     (
@@ -148,7 +148,7 @@ EXPECTATIONS: list[tuple[str, dict[str, Any], Callable[[Any], bool]]] = [
 # Refusals the APIs make, and the words the error must carry.
 ERRORS: list[tuple[str, dict[str, Any], str]] = [
     ("zid_get_user", {"user_id": "u-nope"}, "404"),
-    ("zid_get_group_users_by_name", {"name": "no-such-group"}, "matches 'no-such-group'"),
+    ("zid_get_group_users_by_name", {"name": "no-such-group"}, "named exactly 'no-such-group'"),
     ("zeasm_list_findings", {"org_id": "org-nope"}, "404"),
     ("zins_get_web_protocols", {"start_days_ago": 30}, "must not exceed 14 days"),
     ("zins_get_threat_class", {"start_days_ago": 2, "end_days_ago": 5}, "end_time must be after start_time"),
@@ -260,7 +260,7 @@ async def test_mcp_client_over_http_reaches_graphql_and_rest_apis(gateway_with: 
         "zcell_list_sim_analytics_summary",
     } <= set(listed)
     start = listed["zins_get_web_protocols"].input_schema["properties"]["start_days_ago"]
-    assert start["default"] == 16 and start["description"]
+    assert start["default"] == 9 and start["description"]  # the official's window: 9 to 2 days ago
     assert not any(r.is_error for r in (protocols, agents, evidence, summary))
     assert [e["name"] for e in json.loads(protocols.content[0].text)] == ["HTTPS", "HTTP", "SSL"]  # type: ignore[union-attr]
     assert {a["name"] for a in json.loads(agents.content[0].text)["nodes"]} == {"api-01", "api-02"}  # type: ignore[union-attr]

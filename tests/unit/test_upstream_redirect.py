@@ -21,6 +21,20 @@ def test_sdk_internals_the_redirect_relies_on_still_exist() -> None:
     assert "self._oauth" in inspect.getsource(RequestExecutor.__init__)
 
 
+def test_sdk_internals_the_pager_relies_on_still_exist() -> None:
+    """Paging reads each page's status from `fire_request` (the SDK's pager ignores it), rewrites
+    ZIdentity's `_next_link` onto the first request's `_url`, and keeps `_body`'s record lists."""
+    from zscaler.oneapi_response import ZscalerAPIResponse
+
+    pager = inspect.getsource(ZscalerAPIResponse._fetch_next_page)
+    assert "self._request_executor.fire_request(" in pager
+    assert "self._next_link" in pager and "self._url" in pager
+    assert "self._url = req.get(" in inspect.getsource(ZscalerAPIResponse.__init__)
+    assert "self._body = " in inspect.getsource(ZscalerAPIResponse._build_json_response)
+    assert list(inspect.signature(RequestExecutor.fire_request).parameters) == ["self", "request"]
+    assert "self.fire_request(" in inspect.getsource(RequestExecutor.execute)
+
+
 def test_redirected_client_reaches_the_simulator_for_token_and_api(simulator: RunningSimulator) -> None:
     upstream = SdkClient(CredentialSource(None, TEST_CREDENTIALS), simulator.url)
     client = upstream.connection().client

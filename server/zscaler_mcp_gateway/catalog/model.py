@@ -88,8 +88,10 @@ class Lookup:
     """Resolve a name to an id before the call (the official `*_by_name` tools).
 
     `method` is an SDK list method taking `query_params=`; it is called with each query key of
-    `filters` in turn (e.g. `login_name[like]`) set to the `param` argument, and the first
-    record's `id_field` becomes the call's first positional argument. `param` is not passed on.
+    `filters` in turn (e.g. `login_name[like]`) set to the `param` argument; of the records found,
+    the first whose filtered field (`loginName`) equals the name, ignoring case, gives its
+    `id_field` as the call's first positional argument (a `[like]` search also answers partial
+    matches, and a live API may answer unfiltered). `param` is not passed on.
     """
 
     method: str
@@ -139,6 +141,10 @@ class SdkCall:
     # is sent back with the given fields replaced, so omitted fields keep their values on APIs whose
     # PUT replaces the whole object (ZIA).
     merge: str | None = None
+    # Stop walking pages at this many records: the answer carries `truncated` with the reason and `narrow`.
+    record_cap: int | None = None
+    # How to narrow an answer that hit `record_cap` (arguments to use), shown in its `truncated` reason.
+    narrow: str = ""
     # A named sequence of SDK calls (sdk_flows.py) run instead of the single `method` call: find or
     # create what the call needs first, check before a delete, clean up after one.
     flow: Flow | None = None

@@ -14,8 +14,8 @@ from .model import Action, Param, SdkCall, SdkResult, Tool
 START = param(
     "start_days_ago",
     "integer",
-    "Window start, in days ago.",
-    default=16,
+    "Window start, in days ago (default 9: with end 2, a 7-day window; the API takes exactly 7 or 14 days).",
+    default=9,
     minimum=1,
     maximum=90,
     sdk_name="start_time",

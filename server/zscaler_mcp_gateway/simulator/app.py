@@ -37,6 +37,7 @@ class Fault:
     status: int = 500
     match: str = ""
     times: int = 1
+    after: int = 0  # let this many matching requests through first (e.g. fail page 3 of a list)
     retry_after: float | None = None
     delay_seconds: float = 0.0  # > 0 with status 0: hang this long, then answer normally
 
@@ -74,6 +75,9 @@ class SimulatorState:
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
+                if fault.match in path and fault.after > 0:
+                    fault.after -= 1
+                    return None
                 if fault.match in path and fault.times != 0:
                     fault.times -= 1
                     if fault.times == 0:
@@ -140,6 +144,7 @@ def admin_routes(state: SimulatorState) -> list[Route]:
                 status=int(body.get("status", 500)),
                 match=str(body.get("match", "")),
                 times=int(body.get("times", 1)),
+                after=int(body.get("after", 0)),
                 retry_after=body.get("retryAfter"),
                 delay_seconds=float(body.get("delaySeconds", 0.0)),
             )

@@ -1,6 +1,7 @@
 """EASM (/easm/easm-ui/v1): organizations, findings with evidence and scan output, lookalike domains.
 
-Lists answer `{results, total_results}`. Evidence, scan output and lookalike details carry text
+Lists answer `{results, total_results, next_page, prev_page}`, 100 records a page (`page`, 1-based,
+and `page_size`); a third organization has 1,234 findings, more than one answer may carry. Evidence, scan output and lookalike details carry text
 scraped from third-party hosts, so the seed includes some (a banner, a page title that reads like an
 instruction): the gateway must pass it through as data.
 """
@@ -21,7 +22,33 @@ Record = dict[str, Any]
 ORGANIZATIONS: list[Record] = [
     {"id": "org-2b9f51", "name": "Example Corp"},
     {"id": "org-2b9f52", "name": "Example Corp - Subsidiaries"},
+    {"id": "org-2b9f53", "name": "Example Corp - Acquired Brands"},
 ]
+PAGE_SIZE = 100
+BULK_ORG, BULK_FINDINGS = "org-2b9f53", 1234
+
+
+def _bulk_findings() -> list[Record]:
+    """A large attack surface: many low-risk exposures, as a recently acquired estate has."""
+    return [
+        {
+            "id": f"fnd-b{n:05d}",
+            "orgId": BULK_ORG,
+            "name": f"Port {8000 + n % 100} open on host-{n}.acquired.example.com",
+            "category": "Exposure",
+            "type": "Open port",
+            "risk_level": "Low",
+            "risk_score": 2.0 + (n % 30) / 10,
+            "impacted_asset_id": f"ast-b{n:05d}",
+            "impacted_asset_name": f"host-{n}.acquired.example.com",
+            "status": "Open",
+            "first_seen": "2026-10-01T00:00:00Z",
+            "last_seen": "2026-11-20T00:00:00Z",
+        }
+        for n in range(BULK_FINDINGS)
+    ]
+
+
 FINDINGS: list[Record] = [
     {
         "id": "fnd-88a1",
@@ -179,14 +206,30 @@ LOOKALIKES: list[Record] = [
 ]
 
 
-def _results(items: list[Record]) -> JSONResponse:
-    return JSONResponse({"results": items, "total_results": len(items), "next_page": None, "prev_page": None})
+def _results(items: list[Record], request: Request) -> JSONResponse:
+    """One page of `items` (`page` 1-based, `page_size` up to 100)."""
+    try:
+        page = max(1, int(request.query_params.get("page") or 1))
+        size = min(PAGE_SIZE, max(1, int(request.query_params.get("page_size") or PAGE_SIZE)))
+    except ValueError as exc:
+        raise SimulatorError(400, f"Invalid paging parameter: {exc}") from exc
+    start = (page - 1) * size
+    return JSONResponse(
+        {
+            "results": items[start : start + size],
+            "total_results": len(items),
+            "next_page": page + 1 if start + size < len(items) else None,
+            "prev_page": page - 1 if page > 1 else None,
+        }
+    )
 
 
 def build() -> ServiceApi:
     # Read-only data: looked up through Collections, served by the routes below only (no CRUD routes).
     organizations = Collection("zeasm", ROOT + "/organizations", "object", seed=ORGANIZATIONS)
-    findings = Collection("zeasm", ROOT + "/organizations/{org_id}/findings", "object", seed=FINDINGS)
+    findings = Collection(
+        "zeasm", ROOT + "/organizations/{org_id}/findings", "object", seed=FINDINGS + _bulk_findings()
+    )
     lookalikes = Collection("zeasm", ROOT + "/organizations/{org_id}/lookalike-domains", "object", seed=LOOKALIKES)
 
     def scoped(collection: Collection, request: Request) -> list[Record]:
@@ -203,10 +246,10 @@ def build() -> ServiceApi:
         return record
 
     async def list_organizations(request: Request) -> Response:
-        return _results(organizations.list())
+        return _results(organizations.list(), request)
 
     async def list_findings(request: Request) -> Response:
-        return _results([{k: v for k, v in r.items() if k != "orgId"} for r in scoped(findings, request)])
+        return _results([{k: v for k, v in r.items() if k != "orgId"} for r in scoped(findings, request)], request)
 
     async def finding_details(request: Request) -> Response:
         return JSONResponse({k: v for k, v in one(findings, request, "finding_id").items() if k != "orgId"})
@@ -222,7 +265,8 @@ def build() -> ServiceApi:
             [
                 {k: v for k, v in r.items() if k not in ("orgId", "id", "description", "remediation")}
                 for r in scoped(lookalikes, request)
-            ]
+            ],
+            request,
         )
 
     async def lookalike_details(request: Request) -> Response:

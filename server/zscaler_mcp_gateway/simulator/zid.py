@@ -1,7 +1,7 @@
 """ZIdentity admin API (/ziam/admin/api/v1): users, groups and memberships, paged by offset/limit.
 
 Lists answer `{results_total, pageOffset, pageSize, next_link, prev_link, records}`; `next_link` is
-an absolute URL the SDK follows. `[like]` filters are case-insensitive substring matches (the SDK
+an absolute URL on the tenant's identity host, not the API host the request went to. `[like]` filters are case-insensitive substring matches (the SDK
 sends them camelCased: `loginName[like]`).
 """
 
@@ -18,6 +18,9 @@ from starlette.routing import Route
 from .store import Collection, ServiceApi, SimulatorError
 
 ROOT = "/ziam/admin/api/v1"
+# The host of the live API's paging links: never this simulator (`.invalid` never resolves), so a
+# client that follows a link as given leaves its configured upstream and fails.
+IDENTITY_HOST = "https://acme.zslogin.invalid"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 Record = dict[str, Any]
 
@@ -149,8 +152,9 @@ def _records(request: Request, items: Sequence[Record]) -> JSONResponse:
         raise SimulatorError(400, f"Invalid paging parameter: {exc}") from exc
     others = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit")}
 
-    def link(at: int) -> str:
-        return f"{str(request.url).split('?')[0]}?{urlencode({**others, 'offset': at, 'limit': limit})}"
+    def link(at: int) -> str:  # absolute, on the tenant's identity host, as the live API answers
+        path = request.url.path.removeprefix("/ziam")
+        return f"{IDENTITY_HOST}{path}?{urlencode({**others, 'offset': at, 'limit': limit})}"
 
     return JSONResponse(
         {

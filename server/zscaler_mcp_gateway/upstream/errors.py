@@ -9,3 +9,7 @@ class UpstreamError(Exception):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class UpstreamUnavailable(UpstreamError):
+    """No answer from Zscaler (unreachable, or too slow): the message is the whole story."""

@@ -16,7 +16,7 @@ from .. import zpa_bodies
 from ..catalog.model import Flow, Lookup, SdkCall, SdkResult, Tool
 from ..sdk_flows import FLOWS, FlowRefused
 from .client import SdkClient
-from .errors import UpstreamError
+from .errors import UpstreamError, UpstreamUnavailable
 
 if TYPE_CHECKING:
     from .sdk import Connection
@@ -70,7 +70,7 @@ class ToolExecutor:
             raise UpstreamError(f"{tool.service.upper()} request rejected before sending: {exc}") from exc
         except connection.transport_error as exc:
             self._observe(tool.service, None, None)  # no HTTP answer: counted with status "none"
-            raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
+            raise self._failure(tool.service, exc, None) from exc
         return SHAPES[call.result](self, tool, call, outcome, arguments)
 
     # --- results, one per SdkResult ---------------------------------------------------------------
@@ -83,7 +83,7 @@ class ToolExecutor:
     def _pair(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
         value, error = outcome
         if error is not None:
-            raise _upstream_error(error, None)
+            raise self._failure(tool.service, error, None)
         return _plain(value)
 
     def _parsed(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
@@ -95,7 +95,12 @@ class ToolExecutor:
 
     def _records(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
         _, response = self._answer(tool, outcome)
-        return self._all_records(tool.service, call, response, arguments.get(call.name_filter or ""))
+        listing = self._all_records(tool.service, call, response)
+        if call.name_filter and arguments.get(call.name_filter):
+            needle = str(arguments[call.name_filter])
+            listing["items"] = [r for r in listing["items"] if _name_matches(r, needle)]
+            listing["count"] = len(listing["items"])
+        return listing
 
     def _status_only(self, tool: Tool, call: SdkCall, outcome: Any, arguments: Mapping[str, Any]) -> Any:
         _, response = self._answer(tool, outcome)
@@ -111,7 +116,7 @@ class ToolExecutor:
         value, response, error = _unpack(outcome)
         self._observe(tool.service, response, error)
         if error is not None:
-            raise _upstream_error(error, response)
+            raise self._failure(tool.service, error, response)
         return value, response
 
     # --- the gateway's own reads --------------------------------------------------------------------
@@ -161,14 +166,20 @@ class ToolExecutor:
             raise UpstreamError(f"{tool.service.upper()} request refused before sending: {exc}") from exc
 
     def _lookup(self, connection: Connection, tool: Tool, lookup: Lookup, name: Any) -> Any:
-        """The id of the first record the lookup's filters find for `name`, tried in order."""
+        """The id of the first record whose filtered field equals `name` (ignoring case), filters tried in order.
+
+        The server-side `[like]` search narrows; the exact match is made here, on every page it answers.
+        """
         method = connection.method(lookup.method)
+        wanted = str(name).casefold()
         for key in lookup.filters:
+            field = connection.camel_case(key.removesuffix("[like]"))
             response = self._helper_read(connection, tool, method, query_params={key: name})
-            records = list(response.get_results()) if response is not None else []
-            if records:
-                return records[0][lookup.id_field]
-        raise UpstreamError(f"nothing in {tool.service.upper()} matches {name!r}", 404)
+            listing = self._all_records(tool.service, SdkCall(lookup.method, paginate=True), response)
+            for record in listing["items"]:
+                if isinstance(record, Mapping) and str(record.get(field, "")).casefold() == wanted:
+                    return record[lookup.id_field]
+        raise UpstreamError(f"nothing in {tool.service.upper()} is named exactly {name!r}", 404)
 
     def _current(
         self, connection: Connection, tool: Tool, getter: str, positional: list[Any], outgoing: Mapping[str, Any]
@@ -190,28 +201,62 @@ class ToolExecutor:
         try:
             outcome = method(*args, **kwargs)
         except connection.transport_error as exc:
-            raise UpstreamError(f"{tool.service.upper()} API unreachable: {type(exc).__name__}") from exc
+            self._observe(tool.service, None, None)
+            raise self._failure(tool.service, exc, None) from exc
         _, response = self._answer(tool, outcome)
         return response
 
-    def _all_records(self, service: str, call: SdkCall, response: Any, name_filter: Any = None) -> dict[str, Any]:
+    def _all_records(self, service: str, call: SdkCall, response: Any) -> dict[str, Any]:
+        """Every page's records; a later page that fails keeps what came before, marked `truncated`.
+
+        A `record_cap` stops the walk there, saying so and how to narrow the answer.
+        """
         if response is None:
-            return {"count": 0, "items": []}
-        records = _page_records(call, response)
+            return {"count": 0, "pages": 0, "items": []}
+        connection = self.sdk.connection()
+        records = _page_records(connection, call, response)
         pages = 1
-        while call.paginate and pages < MAX_PAGES and response.has_next():
-            _, response, error = response.next()
-            self._observe(service, response, error)
+        truncated: str | None = None
+        while call.paginate and response.has_next():
+            if call.record_cap is not None and len(records) >= call.record_cap:
+                truncated = f"stopped at the {call.record_cap}-record cap; {call.narrow or 'narrow the request'}"
+                break
+            if pages >= MAX_PAGES:
+                truncated = f"stopped after {MAX_PAGES} pages"
+                break
+            status: int | None = None
+            try:
+                response, error, status = connection.next_page(response)
+            except Exception as exc:  # requests' or the SDK's own: the pages already read still count
+                error = exc
+            if error is None and status is not None and status >= 400:
+                error = _page_error(status, response.get_body())
+            if self.on_response is not None:
+                self.on_response(service, status)
             if error is not None:
-                raise _upstream_error(error, response)
-            batch = _page_records(call, response)
+                truncated = f"page {pages + 1} failed: {self._failure(service, error, None)}"
+                break
+            batch = _page_records(connection, call, response)
             if not batch:
                 break
             records.extend(batch)
             pages += 1
-        if name_filter:
-            records = [r for r in records if _name_matches(r, str(name_filter))]
-        return {"count": len(records), "pages": pages, "items": records}
+        records = records[: call.record_cap] if call.record_cap is not None else records
+        listing: dict[str, Any] = {"count": len(records), "pages": pages, "items": records}
+        if truncated is not None:
+            listing["truncated"] = {"reason": truncated}
+        return listing
+
+    def _failure(self, service: str, error: Any, response: Any) -> UpstreamError:
+        """An API error as the API worded it; no answer at all in plain words (no library text, host or port)."""
+        connection = self.sdk.connection()
+        text = str(error)
+        timed_out = isinstance(error, connection.timeout_error) or "timed out" in text.lower()
+        if timed_out:
+            return UpstreamUnavailable(f"{service.upper()} API did not answer within {self.sdk.timeout_seconds:g} s")
+        if isinstance(error, connection.transport_error) or "ConnectionPool(" in text:
+            return UpstreamUnavailable(f"{service.upper()} API unreachable")
+        return _upstream_error(error, response)
 
     def _observe(self, service: str, response: Any, error: Any) -> None:
         if self.on_response is not None:
@@ -247,18 +292,30 @@ def _graphql_errors(body: Mapping[str, Any]) -> str:
     return "; ".join(str(e.get("message", e)) if isinstance(e, Mapping) else str(e) for e in errors)
 
 
-def _page_records(call: SdkCall, response: Any) -> list[Any]:
+def _page_records(connection: Connection, call: SdkCall, response: Any) -> list[Any]:
     """The current page's records as the API sent them.
 
     A JSON-array body is taken as is (the SDK wraps ZCC items in models); `records_key` reads
-    envelopes the SDK's pager does not know; otherwise the SDK's own page list.
+    envelopes the SDK's pager does not know; otherwise the SDK's own page list. The lists are read
+    as the API sent them, before an SDK model rewrote them in place (ZDX software).
     """
     body = response.get_body()
     if isinstance(body, list):
-        return list(body)
+        kept = connection.page_records(response, "")
+        return list(body if kept is None else kept)
     if call.records_key is not None:
-        return list(body.get(call.records_key) or []) if isinstance(body, Mapping) else []
+        if not isinstance(body, Mapping):
+            return []
+        kept = connection.page_records(response, call.records_key)
+        return list((body.get(call.records_key) if kept is None else kept) or [])
     return list(response.get_results())
+
+
+def _page_error(status: int, body: Any) -> UpstreamError:
+    """A later page's error answer (the SDK's pager passes it on as if it were records)."""
+    detail = body if isinstance(body, Mapping) else {}
+    message = detail.get("message") or detail.get("reason") or f"HTTP {status}"
+    return UpstreamError(f"{status}: {message}", status)
 
 
 def _name_matches(record: Any, needle: str) -> bool:

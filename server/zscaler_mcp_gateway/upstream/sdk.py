@@ -12,8 +12,10 @@ import functools
 import importlib
 import logging
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import zscaler.helpers as sdk_helpers
@@ -37,6 +39,21 @@ class BoundedRequestExecutor(RequestExecutor):  # type: ignore[misc]  # the SDK 
 
     def is_retryable_status(self, status: int | None) -> bool:
         return False
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        response, error = super().execute(*args, **kwargs)
+        remember_records(response)
+        return response, error
+
+    def fire_request(self, *args: Any, **kwargs: Any) -> Any:
+        # The SDK's pager reads a later page through here and ignores its status (an error page reads
+        # as an empty last page): the status is kept for `Connection.next_page`.
+        fired = super().fire_request(*args, **kwargs)
+        _last_request.status = getattr(fired[1], "status_code", None)
+        return fired
+
+
+_last_request = threading.local()  # the HTTP status of this thread's last request to Zscaler
 
 
 def redirected_executor_class(base_url: str) -> type[BoundedRequestExecutor]:
@@ -67,6 +84,7 @@ class Connection:
     """One built OneAPI client and the few SDK operations the executor needs from it."""
 
     transport_error: type[Exception] = requests.RequestException  # no HTTP answer at all
+    timeout_error: type[Exception] = requests.Timeout  # no HTTP answer in time
 
     def __init__(
         self,
@@ -101,6 +119,25 @@ class Connection:
         model: Callable[[dict[str, Any]], Any] = getattr(importlib.import_module(module_name), class_name)
         return model
 
+    @staticmethod
+    def next_page(response: Any) -> tuple[Any, Any, int | None]:
+        """(the response holding the next page, the SDK's error, the page's HTTP status).
+
+        The page is asked from the URL of the first request (`keep_upstream`); its records are kept as
+        sent (`remember_records`); its status is reported because the SDK's pager does not check it.
+        """
+        keep_upstream(response)
+        _last_request.status = None
+        _, response, error = response.next()
+        remember_records(response)
+        return response, error, getattr(_last_request, "status", None)
+
+    @staticmethod
+    def page_records(response: Any, key: str) -> list[Any] | None:
+        """The records the API sent under `key` ("" for an array body), before an SDK model rewrote them."""
+        kept: dict[str, list[Any]] = getattr(response, "gateway_records", {})
+        return kept.get(key)
+
     def access_token(self) -> str:
         """The OneAPI access token of the client's OAuth session (fetched when none is cached)."""
         oauth = getattr(self.client._request_executor, "_oauth", None)
@@ -116,6 +153,35 @@ class Connection:
             self.client._session.close()
         except Exception:  # closing a dead pool must never fail a call
             log.debug("closing an old SDK session failed", exc_info=True)
+
+
+def remember_records(response: Any) -> None:
+    """Keep the record lists of a response body as the API sent them, before the SDK method reads it.
+
+    Some SDK methods turn the records of the body into models in place (ZDX software: the list then
+    holds models whose JSON is their Python repr). Shallow: the SDK replaces list slots, it does not
+    change the records. Relies on `ZscalerAPIResponse._body` (pinned in test_upstream_redirect.py).
+    """
+    body = getattr(response, "_body", None)
+    if isinstance(body, list):
+        response.gateway_records = {"": list(body)}
+    elif isinstance(body, dict):
+        response.gateway_records = {key: list(value) for key, value in body.items() if isinstance(value, list)}
+
+
+def keep_upstream(response: Any) -> None:
+    """Point a page's absolute `next_link` back at the URL of the request that fetched it.
+
+    ZIdentity answers a link on the tenant's identity host, which the SDK would request as is,
+    leaving the configured upstream (a proxy, the simulator): only the link's query (offset, limit,
+    filters) is kept. Relies on `ZscalerAPIResponse._next_link` and `_url` (pinned in tests).
+    """
+    link = getattr(response, "_next_link", None)
+    url = getattr(response, "_url", None)
+    if link and url:
+        query = urlsplit(str(link)).query
+        base = str(url).split("?", 1)[0]
+        response._next_link = f"{base}?{query}" if query else base
 
 
 def resolve(root: Any, dotted: str) -> Any:
