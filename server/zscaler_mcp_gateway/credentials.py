@@ -63,6 +63,18 @@ class Credentials:
         return config
 
 
+def _read_value(path: Path) -> str:
+    """One credential file's value; a file that cannot be a value is named, its content never shown."""
+    try:
+        return path.read_bytes().decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise CredentialsError(f"credential file {path.name} is not UTF-8 text") from None
+    except IsADirectoryError:
+        raise CredentialsError(f"credential file {path.name} is a directory, not a file") from None
+    except OSError as exc:
+        raise CredentialsError(f"credential file {path.name} cannot be read: {exc.strerror or type(exc).__name__}") from None
+
+
 class CredentialSource:
     """Reads credentials from `directory` when it exists, else from the environment."""
 
@@ -91,11 +103,12 @@ class CredentialSource:
         return tuple(signature)
 
     def load(self) -> Credentials:
-        """Current credentials (re-read only when the files changed). Raises CredentialsError if incomplete."""
+        """Current credentials (re-read only when the files changed). Raises CredentialsError if incomplete
+        or a file cannot be read (a later call reads it again)."""
         if self.directory is not None and os.path.isdir(self._dir):
             signature = self._stat_signature()
             if signature != self._signature or self._cached is None:
-                values = {k: (self.directory / k).read_text().strip() for k, _, _ in signature}
+                values = {k: _read_value(self.directory / k) for k, _, _ in signature}
                 self._cached = Credentials({k: v for k, v in values.items() if v}, f"directory {self.directory}")
                 self._signature = signature
             credentials = self._cached

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..endpoints import object_body
 from ..store import Collection, ServiceApi, SimulatorError
 from ._kit import ROOT, replace, truthy
 
@@ -72,7 +73,7 @@ def build() -> ServiceApi:
     async def category_put(request: Request) -> Response:
         """PUT /urlCategories/{id}: a full update, or incremental with ?action=ADD_TO_LIST|REMOVE_FROM_LIST."""
         record_id = request.path_params["record_id"]
-        body = await request.json() if await request.body() else None
+        body = await object_body(request)
         action = request.query_params.get("action")
         if action is None:  # a whole-object PUT
             return JSONResponse(replace(categories, record_id, body))
