@@ -1,6 +1,7 @@
 """Tool argument validation against the catalog's parameter declarations (pure, no jsonschema dep).
 
-Each problem is one message naming the argument, so a model can correct its call.
+Each problem is one message naming the argument, so a model can correct its call. A value that the
+SDK puts into a URL path must also be what that id can be (catalog/segments.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .catalog.model import Param, Tool
+from .catalog.segments import segment_of, segment_problem
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -74,6 +76,9 @@ def validate_arguments(tool: Tool, arguments: Mapping[str, Any] | None) -> tuple
                 errors.append(f"missing required argument {name!r}")
             continue
         problem = _check(param, value)
+        kind = segment_of(tool, param)
+        if problem is None and kind is not None:
+            problem = segment_problem(name, kind, value)
         if problem:
             errors.append(problem)
         else:

@@ -12,7 +12,7 @@ import asyncio
 import secrets
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +28,7 @@ from .store import Collection, SimulatorError, Store
 
 ALL_PRODUCTS: tuple[str, ...] = ("ZIA", "ZPA", "ZDX", "ZCC", "ZTW", "ZIDENTITY", "EASM", "ZINSIGHTS", "ZMS", "ZCELL")
 TOKEN_TTL_SECONDS = 3600
+REQUEST_LOG_SIZE = 1000  # the newest requests as received, for tests that check what reached the API
 
 
 @dataclass
@@ -42,6 +43,15 @@ class Fault:
     delay_seconds: float = 0.0  # > 0 with status 0: hang this long, then answer normally
 
 
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """One request as it reached the simulator: the path still percent-encoded, the raw query string."""
+
+    method: str
+    raw_path: str
+    query: str
+
+
 @dataclass
 class SimulatorState:
     store: Store
@@ -50,6 +60,7 @@ class SimulatorState:
     tokens: dict[str, float] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
+    request_log: deque[ReceivedRequest] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def issue_token(self, client_id: str) -> str:
@@ -162,6 +173,7 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         state.store.reset()
         state.faults.clear()
         state.requests.clear()
+        state.request_log.clear()
         return Response(status_code=204)
 
     return [
@@ -186,6 +198,12 @@ class _Gate:
             return
         path: str = scope["path"]
         self.state.requests[f"{scope['method']} {path}"] += 1
+        raw_path = scope.get("raw_path") or path.encode()
+        self.state.request_log.append(
+            ReceivedRequest(
+                scope["method"], raw_path.decode("latin-1"), scope.get("query_string", b"").decode("latin-1")
+            )
+        )
         if not (path.startswith("/_sim/") or path.startswith("/oauth2/")):
             response = await self._gate(scope)
             if response is not None:
