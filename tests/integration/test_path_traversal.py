@@ -16,8 +16,11 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mcp import Client
 
 from tests.support.servers import run_gateway
@@ -202,3 +205,35 @@ def test_every_path_argument_refuses_the_attack_payloads(
         if not refused or requests:
             escaped.append(f"{tool_name}.{param_name}: {result.text()[:120]}")
     assert not escaped, "\n".join(escaped)
+
+
+# Characters with a meaning in URLs, controls, dots, non-ASCII, and the attack strings themselves.
+URL_TEXT = st.one_of(
+    st.text(st.sampled_from(list("./\\?#%&=;:@+ ~!$'()*,[]|\r\n\t\x00aZ09-_é漢")), min_size=1, max_size=24),
+    st.builds(lambda a, b, c: a + b + c, st.text(max_size=4), st.sampled_from(ATTACKS), st.text(max_size=4)),
+    st.integers(min_value=-(2**40), max_value=2**64),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.sampled_from(CASES), payload=URL_TEXT)
+def test_a_generated_path_value_is_refused_or_sent_as_one_literal_segment(
+    every_tool: Gateway, upstream_sim: RunningSimulator, case: tuple[str, str], payload: Any
+) -> None:
+    tool_name, param_name = case
+    tool = load_catalog().tools[tool_name]
+    arguments = _arguments(tool)
+    _, routes = _run(every_tool, upstream_sim, tool_name, arguments)
+    marker = str(arguments[param_name])
+    arguments[param_name] = payload
+    result, requests = _run(every_tool, upstream_sim, tool_name, arguments)
+    if result.is_error and "Invalid arguments" in result.text():
+        assert repr(param_name) in result.text()
+        assert not requests
+        return
+    assert isinstance(payload, (str, int)) and not isinstance(payload, bool)
+    segment = quote(payload, safe="") if isinstance(payload, str) else str(payload)
+    assert "/" not in segment and unquote(segment) == str(payload)
+    expected = {path.replace(marker, segment) for _, path, _ in routes}
+    for method, path, _ in requests:  # a real id may take a call further (a merge's PUT): same paths
+        assert path in expected, f"{tool_name}: {method} {path} is not one of {expected}"

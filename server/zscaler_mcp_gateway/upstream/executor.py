@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import zpa_bodies
 from ..catalog.model import Flow, Lookup, SdkCall, SdkResult, Tool
+from ..catalog.segments import Segment, encode_segment, segment_of, segment_problem
 from ..sdk_flows import FLOWS, FlowRefused
 from .client import SdkClient
 from .errors import UpstreamError, UpstreamUnavailable
@@ -126,12 +127,15 @@ class ToolExecutor:
     ) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
         """(arguments, leading positionals, extra keywords) as the SDK wants them.
 
-        Converts `Param.convert` values (sending a declared default when absent), fills keywords
+        Converts `Param.convert` values (sending a declared default when absent), percent-encodes
+        each URL path value as one segment (the SDK formats its URL templates raw), fills keywords
         from the tenant's credentials (`call.context`) and constants (`call.kwargs`), and resolves
         a `call.lookup` name to the id that leads the positional arguments.
         """
         prepared = dict(arguments)
         for param in tool.params:
+            if param.name in prepared and segment_of(tool, param) is not None:
+                prepared[param.name] = encode_segment(prepared[param.name])
             value = prepared.get(param.name, param.default)
             if param.convert is not None and value is not None:
                 try:
@@ -178,8 +182,16 @@ class ToolExecutor:
             listing = self._all_records(tool.service, SdkCall(lookup.method, paginate=True), response)
             for record in listing["items"]:
                 if isinstance(record, Mapping) and str(record.get(field, "")).casefold() == wanted:
-                    return record[lookup.id_field]
+                    return self._segment(tool, record[lookup.id_field])
         raise UpstreamError(f"nothing in {tool.service.upper()} is named exactly {name!r}", 404)
+
+    @staticmethod
+    def _segment(tool: Tool, found: Any) -> Any:
+        """An id the API returned, about to lead a URL path: checked and encoded like an argument."""
+        problem = segment_problem("id", Segment.INTEGER if isinstance(found, int) else Segment.NAME, found)
+        if problem is not None:
+            raise UpstreamError(f"{tool.service.upper()} API returned an id that cannot be a URL path segment")
+        return encode_segment(found)
 
     def _current(
         self, connection: Connection, tool: Tool, getter: str, positional: list[Any], outgoing: Mapping[str, Any]
