@@ -72,7 +72,9 @@ def _read_value(path: Path) -> str:
     except IsADirectoryError:
         raise CredentialsError(f"credential file {path.name} is a directory, not a file") from None
     except OSError as exc:
-        raise CredentialsError(f"credential file {path.name} cannot be read: {exc.strerror or type(exc).__name__}") from None
+        raise CredentialsError(
+            f"credential file {path.name} cannot be read: {exc.strerror or type(exc).__name__}"
+        ) from None
 
 
 class CredentialSource:
