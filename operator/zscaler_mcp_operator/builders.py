@@ -63,7 +63,9 @@ def allowed_hosts(gateway: Gateway) -> list[str]:
 
 
 def stateless(gateway: Gateway) -> bool:
-    """No MCP sessions whenever more than one pod serves, so any replica answers any request (the chart's rule)."""
+    """No MCP sessions whenever more than one pod serves, so any replica answers any request (the chart's rule).
+
+    The spec has no knob to keep sessions on several pods: a session lives in one pod's memory."""
     return gateway.replicas > 1
 
 
@@ -181,6 +183,7 @@ def _container(gateway: Gateway) -> dict[str, Any]:
             {"name": "mcp", "containerPort": MCP_PORT, "protocol": "TCP"},
             {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
         ],
+        "startupProbe": _probe("/healthz", period=2, failures=30),  # up to a minute to start, then liveness
         "livenessProbe": _probe("/healthz", period=10, failures=3),
         "readinessProbe": _probe("/readyz", period=5, failures=2),
         "resources": {kind: dict(amounts) for kind, amounts in gateway.resources.items()},

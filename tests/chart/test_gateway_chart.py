@@ -327,13 +327,27 @@ def test_the_rendered_pod_command_starts_the_real_gateway(tmp_path: Path) -> Non
         ({}, True),
         ({"replicaCount": 1}, False),
         ({"replicaCount": 1, "autoscaling": {"enabled": True}}, True),
-        ({"stateless": False}, False),
+        ({"replicaCount": 1, "stateless": False}, False),
         ({"replicaCount": 1, "stateless": True}, True),
     ],
 )
 def test_stateless_whenever_more_than_one_pod_serves(values: dict[str, Any], stateless: bool) -> None:
     args = _container(render_gateway(_with_base(values)))["args"]
     assert ("--stateless" in args) is stateless
+
+
+@pytest.mark.parametrize(
+    ("values", "why"),
+    [
+        ({"stateless": False}, "replicaCount is 2"),
+        ({"stateless": False, "replicaCount": 1, "autoscaling": {"enabled": True}}, "autoscaling may start more"),
+    ],
+)
+def test_stateful_sessions_on_more_than_one_pod_fail_the_release(values: dict[str, Any], why: str) -> None:
+    with pytest.raises(helm.HelmRenderError) as error:
+        render_gateway(_with_base(values))
+    assert "stateless: false keeps each MCP session in the memory of one pod, but " + why in str(error.value)
+    assert "Set replicaCount: 1" in str(error.value)
 
 
 def test_log_level() -> None:

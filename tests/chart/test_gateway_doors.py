@@ -75,3 +75,9 @@ def test_the_operator_runs_the_gateway_like_the_chart(case: dict[str, Any]) -> N
     assert _api_keys(container, pod) == _api_keys(chart_container, chart_pod)
     credentials = [m for m in container["volumeMounts"] if m["name"] == "credentials"]
     assert credentials == [m for m in chart_container["volumeMounts"] if m["name"] == "credentials"]
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert container[probe] == chart_container[probe], probe
+    assert container["securityContext"] == chart_container["securityContext"]
+    assert pod["securityContext"] == chart_pod["securityContext"]
+    assert pod["automountServiceAccountToken"] is chart_pod["automountServiceAccountToken"] is False
+    assert ("--stateless" in container["args"]) is (case["replicas"] > 1)  # never sessions across pods

@@ -117,10 +117,14 @@ and 127.0.0.1 (a bare name is accepted on any port), then .Values.allowedHosts.
 "true" when the gateway runs without MCP sessions: as set, or whenever more than one pod serves.
 */}}
 {{- define "zscaler-mcp-gateway.stateless" -}}
+{{- $manyPods := or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) -}}
 {{- if kindIs "bool" .Values.stateless -}}
+{{- if and (not .Values.stateless) $manyPods -}}
+{{- fail (printf "stateless: false keeps each MCP session in the memory of one pod, but %s: behind the plain Service a session's next call may reach a pod that does not know it (\"session not found\"). Set replicaCount: 1 with autoscaling.enabled: false, or leave stateless unset (null) or true" (ternary "autoscaling may start more than one pod" (printf "replicaCount is %d" (int .Values.replicaCount)) .Values.autoscaling.enabled)) -}}
+{{- end -}}
 {{- .Values.stateless -}}
 {{- else -}}
-{{- or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) -}}
+{{- $manyPods -}}
 {{- end -}}
 {{- end -}}
 
