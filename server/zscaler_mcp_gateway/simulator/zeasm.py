@@ -1,9 +1,9 @@
 """EASM (/easm/easm-ui/v1): organizations, findings with evidence and scan output, lookalike domains.
 
 Lists answer `{results, total_results, next_page, prev_page}`, 100 records a page (`page`, 1-based,
-and `page_size`); a third organization has 1,234 findings, more than one answer may carry. Evidence, scan output and lookalike details carry text
-scraped from third-party hosts, so the seed includes some (a banner, a page title that reads like an
-instruction): the gateway must pass it through as data.
+and `page_size`); a third organization has 1,234 findings, more than one answer may carry. Evidence,
+scan output and lookalike details carry text scraped from third-party hosts, so the seed includes
+some (a banner, a page title that reads like an instruction): the gateway must pass it through as data.
 """
 
 from __future__ import annotations

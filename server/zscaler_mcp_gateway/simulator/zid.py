@@ -1,8 +1,8 @@
 """ZIdentity admin API (/ziam/admin/api/v1): users, groups and memberships, paged by offset/limit.
 
 Lists answer `{results_total, pageOffset, pageSize, next_link, prev_link, records}`; `next_link` is
-an absolute URL on the tenant's identity host, not the API host the request went to. `[like]` filters are case-insensitive substring matches (the SDK
-sends them camelCased: `loginName[like]`).
+an absolute URL on the tenant's identity host, not the API host the request went to. `[like]`
+filters are case-insensitive substring matches (the SDK sends them camelCased: `loginName[like]`).
 """
 
 from __future__ import annotations

@@ -15,17 +15,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .endpoints import ZPA_DEFAULT_PAGE_SIZE, json_body, json_get, object_body, page_of, search_term
+from .seeds import seeds
 from .store import Collection, ServiceApi, SimulatorError
 
 ROOT = "/zpa/mgmtconfig/v1/admin/customers/{customer_id}"
 ROOT_V2 = "/zpa/mgmtconfig/v2/admin/customers/{customer_id}"
 USERCONFIG = "/zpa/userconfig/v1/customers/{customer_id}"
 LSS_ADMIN = "/zpa/mgmtconfig/v2/admin/lssConfig"
+SEED = seeds("zpa")
 AUDIT_FIELDS = {"creationTime": "1718000000", "modifiedTime": "1718500000", "modifiedBy": "72058304855015400"}
 
 
-def _zpa(path: str, seed: list[dict], root: str = ROOT, **kw: object) -> Collection:
-    return Collection("zpa", root + path, "zpa", seed=[{**AUDIT_FIELDS, **r} for r in seed], **kw)  # type: ignore[arg-type]
+def _zpa(key: str, path: str, root: str = ROOT, **kw: Any) -> Collection:
+    """The collection at `root + path`, seeded with the records under `key` in zpa.yaml."""
+    return Collection("zpa", root + path, "zpa", seed=[{**AUDIT_FIELDS, **r} for r in SEED[key]], **kw)
 
 
 def zpa_page(items: list[dict[str, Any]], request: Request) -> JSONResponse:
@@ -89,157 +92,6 @@ def _segment_created(record: dict[str, Any]) -> None:
     record.setdefault("applicationType", "SECURE_REMOTE_ACCESS")
 
 
-def _segment_groups() -> Collection:
-    return _zpa(
-        "/segmentGroup",
-        [
-            {
-                "id": "72058304855015425",
-                "name": "SG-Finance",
-                "description": "Finance apps",
-                "enabled": True,
-                "applications": [],
-            },
-            {
-                "id": "72058304855015426",
-                "name": "SG-Engineering",
-                "description": "Build and source control",
-                "enabled": True,
-                "applications": [],
-            },
-            {
-                "id": "72058304855015427",
-                "name": "SG-HR",
-                "description": "HR systems",
-                "enabled": False,
-                "applications": [],
-            },
-        ],
-    )
-
-
-def _server_groups() -> Collection:
-    return _zpa(
-        "/serverGroup",
-        [
-            {
-                "id": "72058304855015501",
-                "name": "SRV-Datacenter-East",
-                "enabled": True,
-                "dynamicDiscovery": True,
-                "appConnectorGroups": [{"id": "72058304855015601"}],
-            },
-            {
-                "id": "72058304855015502",
-                "name": "SRV-AWS-us-west-2",
-                "enabled": True,
-                "dynamicDiscovery": False,
-                "appConnectorGroups": [{"id": "72058304855015602"}],
-            },
-        ],
-    )
-
-
-def _app_connector_groups() -> Collection:
-    return _zpa(
-        "/appConnectorGroup",
-        [
-            {
-                "id": "72058304855015601",
-                "name": "ACG-Datacenter-East",
-                "enabled": True,
-                "location": "Ashburn, VA",
-                "latitude": "39.04",
-                "longitude": "-77.48",
-                "countryCode": "US",
-                "versionProfileName": "Default",
-            },
-            {
-                "id": "72058304855015602",
-                "name": "ACG-AWS-us-west-2",
-                "enabled": True,
-                "location": "Boardman, OR",
-                "latitude": "45.84",
-                "longitude": "-119.70",
-                "countryCode": "US",
-                "versionProfileName": "Default",
-            },
-        ],
-    )
-
-
-def _application_servers() -> Collection:
-    return _zpa(
-        "/server",
-        [
-            {"id": "72058304855015701", "name": "git.internal.example.com", "address": "10.10.1.20", "enabled": True},
-            {"id": "72058304855015702", "name": "erp.internal.example.com", "address": "10.10.2.31", "enabled": True},
-        ],
-        required=("name", "address"),
-    )
-
-
-def _application_segments() -> Collection:
-    return _zpa(
-        "/application",
-        [
-            {
-                "id": "72058304855015801",
-                "name": "App-Git",
-                "domainNames": ["git.internal.example.com"],
-                "enabled": True,
-                "segmentGroupId": "72058304855015426",
-                "tcpPortRanges": ["22", "22", "443", "443"],
-                "applicationType": "SECURE_REMOTE_ACCESS",
-            },
-            {
-                "id": "72058304855015802",
-                "name": "App-ERP",
-                "domainNames": ["erp.internal.example.com"],
-                "enabled": True,
-                "segmentGroupId": "72058304855015425",
-                "tcpPortRanges": ["443", "443"],
-                "applicationType": "SECURE_REMOTE_ACCESS",
-            },
-            {
-                "id": "72058304855015803",
-                "name": "App-Wiki-BA",
-                "domainNames": ["wiki.internal.example.com"],
-                "enabled": True,
-                "segmentGroupId": "72058304855015426",
-                "tcpPortRanges": ["443", "443"],
-                "applicationType": "BROWSER_ACCESS",
-                "clientlessApps": [
-                    {
-                        "id": "72058304855515803",
-                        "name": "wiki",
-                        "domain": "wiki.internal.example.com",
-                        "applicationPort": "443",
-                        "applicationProtocol": "HTTPS",
-                    }
-                ],
-            },
-            {
-                "id": "72058304855015804",
-                "name": "App-Jumphost-PRA",
-                "domainNames": ["jump.internal.example.com"],
-                "enabled": True,
-                "segmentGroupId": "72058304855015426",
-                "tcpPortRanges": ["3389", "3389"],
-                "applicationType": "SECURE_REMOTE_ACCESS",
-                "commonAppsDto": {
-                    "appsConfig": [
-                        {"name": "jump-rdp", "appTypes": ["SECURE_REMOTE_ACCESS"], "applicationProtocol": "RDP"}
-                    ]
-                },
-            },
-        ],
-        required=("name", "domainNames"),
-        on_create=_segment_created,
-        check=_segment_checked,
-    )
-
-
 # --- policy sets and their rules ------------------------------------------------------------------
 
 IDP_OKTA, IDP_AZURE = "72058304855000077", "72058304855000078"
@@ -256,85 +108,6 @@ _DEFAULT_ACTION = {
     "CLIENT_FORWARDING_POLICY": "INTERCEPT",
     "ISOLATION_POLICY": "ISOLATE",
     "INSPECTION_POLICY": "INSPECT",
-}
-
-
-def _app_condition(*segment_ids: str) -> dict[str, Any]:
-    return {
-        "operator": "OR",
-        "negated": False,
-        "operands": [{"objectType": "APP", "lhs": "id", "rhs": sid} for sid in segment_ids],
-    }
-
-
-def _scim_group_condition(group_id: str) -> dict[str, Any]:
-    return {
-        "operator": "OR",
-        "negated": False,
-        "operands": [{"objectType": "SCIM_GROUP", "lhs": IDP_OKTA, "rhs": group_id, "idpId": IDP_OKTA}],
-    }
-
-
-_RULE_SEEDS: dict[str, list[dict[str, Any]]] = {
-    "ACCESS_POLICY": [
-        {
-            "id": "72058304855017001",
-            "name": "Engineering to Git",
-            "action": "ALLOW",
-            "ruleOrder": "1",
-            "conditions": [_app_condition("72058304855015801"), _scim_group_condition("295001")],
-            "appConnectorGroups": [{"id": "72058304855015601"}],
-        },
-        {
-            "id": "72058304855017002",
-            "name": "Finance to ERP",
-            "action": "ALLOW",
-            "ruleOrder": "2",
-            "conditions": [_app_condition("72058304855015802"), _scim_group_condition("295002")],
-        },
-        {
-            "id": "72058304855017003",
-            "name": "Default deny",
-            "action": "DENY",
-            "ruleOrder": "3",
-            "customMsg": "Access denied by policy",
-            "conditions": [],
-        },
-    ],
-    "TIMEOUT_POLICY": [
-        {
-            "id": "72058304855017101",
-            "name": "Reauth daily",
-            "action": "RE_AUTH",
-            "ruleOrder": "1",
-            "reauthTimeout": "86400",
-            "reauthIdleTimeout": "1800",
-            "conditions": [_app_condition("72058304855015802")],
-        },
-    ],
-    "CLIENT_FORWARDING_POLICY": [
-        {"id": "72058304855017201", "name": "Intercept all", "action": "INTERCEPT", "ruleOrder": "1", "conditions": []},
-    ],
-    "ISOLATION_POLICY": [
-        {
-            "id": "72058304855017301",
-            "name": "Isolate unmanaged wiki",
-            "action": "ISOLATE",
-            "ruleOrder": "1",
-            "zpnIsolationProfileId": "72058304855018801",
-            "conditions": [_app_condition("72058304855015803")],
-        },
-    ],
-    "INSPECTION_POLICY": [
-        {
-            "id": "72058304855017401",
-            "name": "Inspect wiki",
-            "action": "INSPECT",
-            "ruleOrder": "1",
-            "zpnInspectionProfileId": "72058304855018701",
-            "conditions": [_app_condition("72058304855015803")],
-        },
-    ],
 }
 
 
@@ -369,10 +142,12 @@ def v2_conditions_stored(body: dict[str, Any]) -> dict[str, Any]:
             values, entries = operand.get("values"), operand.get("entryValues")
             if not kind or (values is None) == (entries is None):
                 raise SimulatorError(400, f"{where}: objectType and exactly one of values, entryValues are required")
-            if values is not None:
+            if isinstance(values, list):
                 operands += [{"objectType": kind, "lhs": "id", "rhs": str(v)} for v in values]
-            else:
+            elif isinstance(entries, list) and all(isinstance(e, dict) and {"lhs", "rhs"} <= set(e) for e in entries):
                 operands += [{"objectType": kind, "lhs": e["lhs"], "rhs": e["rhs"]} for e in entries]
+            else:
+                raise SimulatorError(400, f"{where}: values must be a list, entryValues a list of {{lhs, rhs}}")
         stored.append({"operator": block.get("operator") or "OR", "negated": False, "operands": operands})
     return {**body, "conditions": stored}
 
@@ -396,11 +171,8 @@ def updated_at(collection: Collection, path: str) -> Route:
 
 def _policy_rules(policy_type: str) -> Collection:
     set_id = POLICY_SETS[policy_type]
-    rules = _zpa(
-        f"/policySet/{set_id}/rule",
-        [{**r, "policySetId": set_id, "disabled": "0"} for r in _RULE_SEEDS[policy_type]],
-        check=v1_conditions,
-    )
+    seed = [{**AUDIT_FIELDS, **r, "policySetId": set_id, "disabled": "0"} for r in SEED["policy_rules"][policy_type]]
+    rules = Collection("zpa", f"{ROOT}/policySet/{set_id}/rule", "zpa", seed=seed, check=v1_conditions)
 
     def defaults(record: dict[str, Any]) -> None:
         record.setdefault("action", _DEFAULT_ACTION[policy_type])
@@ -496,151 +268,12 @@ def _appliance(
     }
 
 
-def _connectors() -> Collection:
-    return _zpa(
-        "/connector",
-        [
-            {
-                **_appliance(
-                    "72058304855019001",
-                    "ac-ashburn-01",
-                    "72058304855015601",
-                    "ACG-Datacenter-East",
-                    "10.10.0.11",
-                    "203.0.113.11",
-                ),
-                "appConnectorGroupId": "72058304855015601",
-                "appConnectorGroupName": "ACG-Datacenter-East",
-            },
-            {
-                **_appliance(
-                    "72058304855019002",
-                    "ac-ashburn-02",
-                    "72058304855015601",
-                    "ACG-Datacenter-East",
-                    "10.10.0.12",
-                    "203.0.113.12",
-                ),
-                "appConnectorGroupId": "72058304855015601",
-                "appConnectorGroupName": "ACG-Datacenter-East",
-            },
-            {
-                **_appliance(
-                    "72058304855019003",
-                    "ac-usw2-01",
-                    "72058304855015602",
-                    "ACG-AWS-us-west-2",
-                    "172.31.4.20",
-                    "198.51.100.20",
-                    "ZPN_STATUS_DISCONNECTED",
-                ),
-                "appConnectorGroupId": "72058304855015602",
-                "appConnectorGroupName": "ACG-AWS-us-west-2",
-            },
-        ],
-    )
-
-
-def _service_edge_groups() -> Collection:
-    return _zpa(
-        "/serviceEdgeGroup",
-        [
-            {
-                "id": "72058304855019501",
-                "name": "PSE-Datacenter-East",
-                "enabled": True,
-                "isPublic": "FALSE",
-                "location": "Ashburn, VA",
-                "latitude": "39.04",
-                "longitude": "-77.48",
-                "countryCode": "US",
-                "upgradeDay": "SUNDAY",
-                "upgradeTimeInSecs": "66600",
-                "versionProfileName": "Default",
-                "serviceEdges": [{"id": "72058304855019601"}],
-                "trustedNetworks": [],
-            },
-        ],
-        required=("name", "latitude", "longitude", "location"),
-    )
-
-
-def _service_edges() -> Collection:
-    return _zpa(
-        "/serviceEdge",
-        [
-            {
-                **_appliance(
-                    "72058304855019601",
-                    "pse-ashburn-01",
-                    "72058304855019501",
-                    "PSE-Datacenter-East",
-                    "10.10.0.31",
-                    "203.0.113.31",
-                ),
-                "serviceEdgeGroupId": "72058304855019501",
-                "serviceEdgeGroupName": "PSE-Datacenter-East",
-            },
-            {
-                **_appliance(
-                    "72058304855019602",
-                    "pse-ashburn-02",
-                    "72058304855019501",
-                    "PSE-Datacenter-East",
-                    "10.10.0.32",
-                    "203.0.113.32",
-                ),
-                "serviceEdgeGroupId": "72058304855019501",
-                "serviceEdgeGroupName": "PSE-Datacenter-East",
-            },
-        ],
-    )
-
-
-ENROLLMENT_CERTS = [
-    {
-        "id": "2519",
-        "name": "Root",
-        "cName": "Root",
-        "validFromInEpochSec": "1609459200",
-        "validToInEpochSec": "2240611200",
-        "parentCertId": None,
-        "allowSigning": True,
-    },
-    {
-        "id": "2520",
-        "name": "Client",
-        "cName": "Client",
-        "validFromInEpochSec": "1609459200",
-        "validToInEpochSec": "2240611200",
-        "parentCertId": "2519",
-        "parentCertName": "Root",
-    },
-    {
-        "id": "2521",
-        "name": "Connector",
-        "cName": "Connector",
-        "validFromInEpochSec": "1609459200",
-        "validToInEpochSec": "2240611200",
-        "parentCertId": "2519",
-        "parentCertName": "Root",
-    },
-    {
-        "id": "2522",
-        "name": "Service Edge",
-        "cName": "Service Edge",
-        "validFromInEpochSec": "1609459200",
-        "validToInEpochSec": "2240611200",
-        "parentCertId": "2519",
-        "parentCertName": "Root",
-    },
-]
-
-
-def _provisioning_keys(association: str, seed: list[dict[str, Any]]) -> Collection:
-    keys = _zpa(
-        f"/associationType/{association}/provisioningKey",
-        seed,
+def _provisioning_keys(association: str) -> Collection:
+    keys = Collection(
+        "zpa",
+        f"{ROOT}/associationType/{association}/provisioningKey",
+        "zpa",
+        seed=[{**AUDIT_FIELDS, **r} for r in SEED["provisioning_keys"][association]],
         required=("name", "maxUsage", "enrollmentCertId", "zcomponentId"),
     )
 
@@ -675,85 +308,7 @@ def _certificate_issued(record: dict[str, Any]) -> None:
     )
 
 
-def _certificates() -> Collection:
-    return _zpa(
-        "/certificate",
-        [
-            {
-                "id": "72058304855020001",
-                "name": "wiki.internal.example.com",
-                "cName": "wiki.internal.example.com",
-                "issuedTo": "CN=wiki.internal.example.com",
-                "issuedBy": "CN=Example Issuing CA",
-                "san": ["wiki.internal.example.com"],
-                "status": "ACTIVE",
-                "validFromInEpochSec": "1718000000",
-                "validToInEpochSec": "1749536000",
-                "serialNo": "2a9c41",
-            },
-            {
-                "id": "72058304855020002",
-                "name": "pra.example.com",
-                "cName": "pra.example.com",
-                "issuedTo": "CN=pra.example.com",
-                "issuedBy": "CN=Example Issuing CA",
-                "san": ["pra.example.com"],
-                "status": "ACTIVE",
-                "validFromInEpochSec": "1718000000",
-                "validToInEpochSec": "1749536000",
-                "serialNo": "2a9c42",
-            },
-        ],
-        required=("name", "certBlob"),
-        on_create=_certificate_issued,
-    )
-
-
-def _pra_portals() -> Collection:
-    return _zpa(
-        "/praPortal",
-        [
-            {
-                "id": "72058304855021001",
-                "name": "Ops Jump Portal",
-                "domain": "pra.example.com",
-                "enabled": True,
-                "certificateId": "72058304855020002",
-                "certificateName": "pra.example.com",
-                "cName": "pra.example.com",
-                "userNotificationEnabled": True,
-                "userNotification": "Sessions are recorded.",
-            },
-        ],
-        required=("name", "domain", "certificateId"),
-    )
-
-
 PRA_SECRETS = ("password", "privateKey", "passphrase")
-
-
-def _pra_credentials() -> Collection:
-    return _zpa(
-        "/credential",
-        [
-            {
-                "id": "72058304855022001",
-                "name": "jump-admin",
-                "credentialType": "USERNAME_PASSWORD",
-                "userName": "jumpadmin",
-                "userDomain": "corp.example.com",
-                "lastCredentialResetTime": "1718000000",
-            },
-            {
-                "id": "72058304855022002",
-                "name": "git-deploy-key",
-                "credentialType": "SSH_KEY",
-                "userName": "deploy",
-                "lastCredentialResetTime": "1718000000",
-            },
-        ],
-        required=("name", "credentialType"),
-    )
 
 
 def _write_only(collection: Collection, secrets: tuple[str, ...]) -> list[Route]:
@@ -777,244 +332,6 @@ def _write_only(collection: Collection, secrets: tuple[str, ...]) -> list[Route]
 # --- identity, posture, profiles, log streaming (read-only lookups) -------------------------------
 
 
-def _saml_attributes() -> Collection:
-    return _zpa(
-        "/samlAttribute",
-        [
-            {
-                "id": "72058304855023001",
-                "name": "Email_Okta",
-                "samlName": "email",
-                "userAttribute": False,
-                "idpId": IDP_OKTA,
-                "idpName": "Okta",
-            },
-            {
-                "id": "72058304855023002",
-                "name": "Department_Okta",
-                "samlName": "department",
-                "userAttribute": True,
-                "idpId": IDP_OKTA,
-                "idpName": "Okta",
-            },
-            {
-                "id": "72058304855023003",
-                "name": "Groups_AzureAD",
-                "samlName": "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
-                "userAttribute": False,
-                "idpId": IDP_AZURE,
-                "idpName": "Azure AD",
-            },
-        ],
-    )
-
-
-def _scim_attributes() -> Collection:
-    return _zpa(
-        "/scimattribute",
-        [
-            {
-                "id": "72058304855024001",
-                "name": "userName",
-                "idpId": IDP_OKTA,
-                "dataType": "String",
-                "schemaURI": "urn:ietf:params:scim:schemas:core:2.0:User",
-                "multivalued": False,
-            },
-            {
-                "id": "72058304855024002",
-                "name": "department",
-                "idpId": IDP_OKTA,
-                "dataType": "String",
-                "schemaURI": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
-                "multivalued": False,
-            },
-            {
-                "id": "72058304855024003",
-                "name": "emails.value",
-                "idpId": IDP_AZURE,
-                "dataType": "String",
-                "schemaURI": "urn:ietf:params:scim:schemas:core:2.0:User",
-                "multivalued": True,
-            },
-        ],
-        crud=False,
-    )  # served per IdP by _idp_routes
-
-
-def _scim_groups() -> Collection:
-    return _zpa(
-        "/scimgroup",
-        [
-            {
-                "id": "295001",
-                "name": "Engineering",
-                "idpId": IDP_OKTA,
-                "idpGroupId": "00g1engineering",
-                "internalId": "a3f1c2",
-            },
-            {"id": "295002", "name": "Finance", "idpId": IDP_OKTA, "idpGroupId": "00g1finance", "internalId": "a3f1c3"},
-            {
-                "id": "295003",
-                "name": "Contractors",
-                "idpId": IDP_AZURE,
-                "idpGroupId": "5d2e-contractors",
-                "internalId": "b7a9d1",
-            },
-        ],
-        root=USERCONFIG,
-    )
-
-
-def _posture_profiles() -> Collection:
-    return _zpa(
-        "/posture",
-        [
-            {
-                "id": "72058304855025001",
-                "name": "CrowdStrike Running",
-                "postureUdid": "e1b1c1d1-0000-4000-8000-000000000001",
-                "postureType": "CROWDSTRIKE_ZTA_SCORE",
-                "platform": "windows,mac",
-                "zscalerCloud": "zscaler",
-                "applyToMachineTunnelEnabled": False,
-            },
-            {
-                "id": "72058304855025002",
-                "name": "Disk Encrypted",
-                "postureUdid": "e1b1c1d1-0000-4000-8000-000000000002",
-                "postureType": "FULL_DISK_ENCRYPTION",
-                "platform": "windows,mac",
-                "zscalerCloud": "zscaler",
-                "applyToMachineTunnelEnabled": True,
-            },
-        ],
-    )
-
-
-def _trusted_networks() -> Collection:
-    return _zpa(
-        "/network",
-        [
-            {
-                "id": "72058304855026001",
-                "name": "HQ-Corp-LAN",
-                "networkId": "f2a2b2c2-0000-4000-8000-000000000001",
-                "zscalerCloud": "zscaler",
-                "masterCustomerId": None,
-            },
-            {
-                "id": "72058304855026002",
-                "name": "Branch-NYC",
-                "networkId": "f2a2b2c2-0000-4000-8000-000000000002",
-                "zscalerCloud": "zscaler",
-                "masterCustomerId": None,
-            },
-        ],
-    )
-
-
-def _inspection_profiles() -> Collection:
-    return _zpa(
-        "/inspectionProfile",
-        [
-            {
-                "id": "72058304855018701",
-                "name": "OWASP Top 10 - Blocking",
-                "paranoiaLevel": "2",
-                "incarnationNumber": "3",
-                "globalControlActions": ["PREDEFINED:BLOCK", "CUSTOM:NONE", "OVERRIDE_ACTION:COMMON"],
-                "predefinedControlsVersion": "OWASP_CRS/3.3.5",
-            },
-            {
-                "id": "72058304855018702",
-                "name": "Monitor only",
-                "paranoiaLevel": "1",
-                "incarnationNumber": "1",
-                "globalControlActions": ["PREDEFINED:PASS", "CUSTOM:NONE", "OVERRIDE_ACTION:COMMON"],
-                "predefinedControlsVersion": "OWASP_CRS/3.3.5",
-            },
-        ],
-    )
-
-
-def _isolation_profiles() -> Collection:
-    return _zpa(
-        "/isolation/profiles",
-        [
-            {
-                "id": "72058304855018801",
-                "name": "BD_SA_Profile1",
-                "isolationProfileId": "c8b6a2e0-0000-4000-8000-00000000cb11",
-                "isolationTenantId": "9b7e4a1c-0000-4000-8000-00000000aa01",
-                "isolationUrl": "https://redirect.isolation.zscaler.com/tenant/9b7e4a1c/profile/c8b6a2e0",
-                "enabled": True,
-            },
-        ],
-    )
-
-
-CBI_PROFILES = [
-    {
-        "id": "c8b6a2e0-0000-4000-8000-00000000cb11",
-        "name": "BD_SA_Profile1",
-        "description": "Isolation for unmanaged devices",
-        "enabled": True,
-        "isDefault": True,
-        "href": "https://redirect.isolation.zscaler.com/tenant/9b7e4a1c/profile/c8b6a2e0",
-        "regions": [{"id": "f0f0a1b2-0000-4000-8000-0000000000e1", "name": "Washington"}],
-    },
-]
-
-
-def _lss_configs() -> Collection:
-    return _zpa(
-        "/lssConfig",
-        [
-            {
-                "id": "72058304855027001",
-                "name": "Splunk user activity",
-                "config": {
-                    "name": "Splunk user activity",
-                    "lssHost": "splunk.internal.example.com",
-                    "lssPort": "11000",
-                    "sourceLogType": "zpn_trans_log",
-                    "format": "json",
-                    "enabled": True,
-                    "useTls": True,
-                },
-                "connectorGroups": [{"id": "72058304855015601", "name": "ACG-Datacenter-East"}],
-            },
-            {
-                "id": "72058304855027002",
-                "name": "Sentinel audit",
-                "config": {
-                    "name": "Sentinel audit",
-                    "lssHost": "10.10.5.40",
-                    "lssPort": "514",
-                    "sourceLogType": "zpn_audit_log",
-                    "format": "csv",
-                    "enabled": True,
-                    "useTls": False,
-                },
-                "connectorGroups": [{"id": "72058304855015601", "name": "ACG-Datacenter-East"}],
-            },
-        ],
-        root=ROOT_V2,
-    )
-
-
-LSS_CLIENT_TYPES = {
-    "zpn_client_type_exporter": "Web Browser",
-    "zpn_client_type_zapp": "Client Connector",
-    "zpn_client_type_browser_isolation": "Cloud Browser",
-    "zpn_client_type_machine_tunnel": "Machine Tunnel",
-    "zpn_client_type_ip_anchoring": "ZIA Service Edge",
-    "zpn_client_type_edge_connector": "Cloud Connector",
-    "zpn_client_type_branch_connector": "Branch Connector",
-    "zpn_client_type_zapp_partner": "Client Connector Partner",
-    "zpn_client_type_vdi": "VDI",
-}
 LSS_LOG_TYPES = (
     "zpn_trans_log",
     "zpn_auth_log",
@@ -1025,24 +342,6 @@ LSS_LOG_TYPES = (
     "zpn_ast_comprehensive_stats",
     "zpn_waf_http_exchanges_log",
 )
-LSS_STATUS_CODES = {
-    "zpn_status_success": {"name": "Success", "log_types": ["zpn_trans_log", "zpn_auth_log"]},
-    "zpn_status_auth_failed": {"name": "Authentication failed", "log_types": ["zpn_auth_log"]},
-    "BRK_MT_SETUP_FAIL_NO_POLICY_FOUND": {"name": "No access policy matched", "log_types": ["zpn_trans_log"]},
-    "BRK_MT_SETUP_FAIL_REJECTED_BY_POLICY": {"name": "Rejected by access policy", "log_types": ["zpn_trans_log"]},
-    "AST_MT_SETUP_ERR_NO_DNS_TO_SERVER": {
-        "name": "Connector could not resolve the server",
-        "log_types": ["zpn_trans_log"],
-    },
-    "ZPN_STATUS_AUTHENTICATED": {
-        "name": "Component authenticated",
-        "log_types": ["zpn_ast_auth_log", "zpn_sys_auth_log"],
-    },
-    "ZPN_STATUS_DISCONNECTED": {
-        "name": "Component disconnected",
-        "log_types": ["zpn_ast_auth_log", "zpn_sys_auth_log"],
-    },
-}
 
 
 def _log_formats(log_type: str) -> dict[str, str]:
@@ -1056,7 +355,7 @@ def _log_formats(log_type: str) -> dict[str, str]:
 
 def _lss_routes() -> list[Route]:
     async def client_types(request: Request) -> Response:
-        return JSONResponse(LSS_CLIENT_TYPES)
+        return JSONResponse(SEED["lss_client_types"])
 
     async def formats_of_type(request: Request) -> Response:
         log_type = request.query_params.get("logType", "")
@@ -1068,7 +367,7 @@ def _lss_routes() -> list[Route]:
         return JSONResponse({t: _log_formats(t) for t in LSS_LOG_TYPES})
 
     async def status_codes(request: Request) -> Response:
-        return JSONResponse(LSS_STATUS_CODES)
+        return JSONResponse(SEED["lss_status_codes"])
 
     return [
         Route(LSS_ADMIN + "/customers/{customer_id}/clientTypes", client_types, methods=["GET"]),
@@ -1096,7 +395,13 @@ def _idp_routes(scim_attributes: Collection) -> list[Route]:
 
 
 def build() -> ServiceApi:
-    segments = _application_segments()
+    segments = _zpa(
+        "application_segments",
+        "/application",
+        required=("name", "domainNames"),
+        on_create=_segment_created,
+        check=_segment_checked,
+    )
 
     async def apps_by_type(request: Request) -> Response:
         wanted = request.query_params.get("applicationType", "")
@@ -1113,76 +418,46 @@ def build() -> ServiceApi:
         return zpa_page(items, request)
 
     rules = {policy_type: _policy_rules(policy_type) for policy_type in POLICY_SETS}
-    connectors, edges, certificates, credentials = _connectors(), _service_edges(), _certificates(), _pra_credentials()
-    enrollment = _zpa("/enrollmentCert", ENROLLMENT_CERTS)
-    saml, scim_attributes, scim_groups = _saml_attributes(), _scim_attributes(), _scim_groups()
-    posture, networks = _posture_profiles(), _trusted_networks()
-    segment_groups = _segment_groups()
+    segment_groups = _zpa("segment_groups", "/segmentGroup")
+    connectors, edges = _zpa("connectors", "/connector"), _zpa("service_edges", "/serviceEdge")
+    certificates = _zpa("certificates", "/certificate", required=("name", "certBlob"), on_create=_certificate_issued)
+    credentials = _zpa("pra_credentials", "/credential", required=("name", "credentialType"))
+    enrollment = _zpa("enrollment_certs", "/enrollmentCert")
+    saml = _zpa("saml_attributes", "/samlAttribute")
+    scim_attributes = _zpa("scim_attributes", "/scimattribute", crud=False)
+    scim_groups = _zpa("scim_groups", "/scimgroup", root=USERCONFIG)
+    posture, networks = _zpa("posture_profiles", "/posture"), _zpa("trusted_networks", "/network")
     return ServiceApi(
         collections=[
             segment_groups,
-            _server_groups(),
-            _app_connector_groups(),
-            _application_servers(),
+            _zpa("server_groups", "/serverGroup"),
+            _zpa("app_connector_groups", "/appConnectorGroup"),
+            _zpa("application_servers", "/server", required=("name", "address")),
             segments,
             *rules.values(),
             connectors,
-            _service_edge_groups(),
+            _zpa("service_edge_groups", "/serviceEdgeGroup", required=("name", "latitude", "longitude", "location")),
             edges,
             certificates,
-            _pra_portals(),
+            _zpa("pra_portals", "/praPortal", required=("name", "domain", "certificateId")),
             credentials,
             enrollment,
-            _provisioning_keys(
-                "CONNECTOR_GRP",
-                [
-                    {
-                        "id": "72058304855028001",
-                        "name": "ACG-East-Key",
-                        "associationType": "CONNECTOR_GRP",
-                        "enabled": True,
-                        "maxUsage": "10",
-                        "usageCount": "2",
-                        "enrollmentCertId": "2521",
-                        "enrollmentCertName": "Connector",
-                        "zcomponentId": "72058304855015601",
-                        "zcomponentName": "ACG-Datacenter-East",
-                        "provisioningKey": "3|api.private.zscaler.com|72058304855028001|sim-acg-east",
-                    },
-                ],
-            ),
-            _provisioning_keys(
-                "SERVICE_EDGE_GRP",
-                [
-                    {
-                        "id": "72058304855028101",
-                        "name": "PSE-East-Key",
-                        "associationType": "SERVICE_EDGE_GRP",
-                        "enabled": True,
-                        "maxUsage": "5",
-                        "usageCount": "2",
-                        "enrollmentCertId": "2522",
-                        "enrollmentCertName": "Service Edge",
-                        "zcomponentId": "72058304855019501",
-                        "zcomponentName": "PSE-Datacenter-East",
-                        "provisioningKey": "3|api.private.zscaler.com|72058304855028101|sim-pse-east",
-                    },
-                ],
-            ),
+            _provisioning_keys("CONNECTOR_GRP"),
+            _provisioning_keys("SERVICE_EDGE_GRP"),
             saml,
             scim_attributes,
             scim_groups,
             posture,
             networks,
-            _inspection_profiles(),
-            _isolation_profiles(),
-            _lss_configs(),
+            _zpa("inspection_profiles", "/inspectionProfile"),
+            _zpa("isolation_profiles", "/isolation/profiles"),
+            _zpa("lss_configs", "/lssConfig", root=ROOT_V2),
         ],
         routes=[
             Route(ROOT + "/application/getAppsByType", apps_by_type, methods=["GET"]),
             *_policy_routes(rules),
             updated_at(segment_groups, ROOT_V2 + "/segmentGroup"),
-            json_get("/zpa/cbiconfig/cbi/api/customers/{customer_id}/profiles", lambda request: CBI_PROFILES),
+            json_get("/zpa/cbiconfig/cbi/api/customers/{customer_id}/profiles", lambda request: SEED["cbi_profiles"]),
             bulk_delete(connectors, ROOT + "/connector/bulkDelete"),
             bulk_delete(edges, ROOT + "/serviceEdge/bulkDelete"),
             also_listed(certificates, ROOT_V2 + "/clientlessCertificate/issued"),
