@@ -1,4 +1,4 @@
-"""Z-Insights reports default to the official server's window: 9 to 2 days ago (7 days)."""
+"""Z-Insights reports default to the official server's windows: 9 to 2 days ago (7 days); cyber incidents 16 to 2."""
 
 from __future__ import annotations
 
@@ -18,3 +18,7 @@ async def test_the_default_window_is_the_officials_seven_days(reader: Any) -> No
     assert _totals(default) == _totals(await call(reader, "zins_get_firewall_by_action", {"start_days_ago": 9}))
     fortnight = _totals(await call(reader, "zins_get_firewall_by_action", {"start_days_ago": 16}))
     assert {name: total * 2 for name, total in _totals(default).items()} == fortnight
+
+
+async def test_cyber_incident_reports_default_to_the_officials_fourteen_days(reader: Any) -> None:
+    assert len(await call(reader, "zins_get_cyber_incidents_daily")) == 14  # one entry a day

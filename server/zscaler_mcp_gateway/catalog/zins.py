@@ -6,6 +6,7 @@ tool returns those entries. Windows are given in days before now and sent as epo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from .builders import param
@@ -33,6 +34,17 @@ END = param(
 )
 LIMIT = param("limit", "integer", "Most entries to return.", minimum=1, maximum=1000)
 WINDOW = (START, END, LIMIT)
+# The official's cyber-incident reports default to a 14-day window (16 to 2 days ago); the others to 7.
+CYBER_WINDOW = (
+    replace(
+        START,
+        description="Window start, in days ago (default 16: with end 2, a 14-day window; the API takes exactly "
+        "7 or 14 days).",
+        default=16,
+    ),
+    END,
+    LIMIT,
+)
 UNIT = param("traffic_unit", "string", "Count transactions or bytes.", enum=("TRANSACTIONS", "BYTES"))
 TREND = (
     param("include_trend", "boolean", "Add a time series per entry."),
@@ -54,7 +66,7 @@ TOOLS: list[Tool] = [
         CYBER,
         "Cyber-security incidents grouped by category (nested by each grouping).",
         "cyber_security.get_incidents",
-        *WINDOW,
+        *CYBER_WINDOW,
         param("categorize_by", "array", f"Groupings, outermost first: {', '.join(INCIDENT_GROUPS)}.", items="string"),
     ),
     _report(
@@ -62,7 +74,7 @@ TOOLS: list[Tool] = [
         CYBER,
         "Cyber-security incidents per location, app, user or department.",
         "cyber_security.get_incidents_by_location",
-        *WINDOW,
+        *CYBER_WINDOW,
         param(
             "categorize_by",
             "string",
@@ -75,7 +87,7 @@ TOOLS: list[Tool] = [
         CYBER,
         "Cyber-security incidents per threat category, then per application.",
         "cyber_security.get_incidents",
-        *WINDOW,
+        *CYBER_WINDOW,
         categorize_by=("THREAT_CATEGORY_ID", "APP_ID"),
     ),
     _report(
@@ -83,7 +95,7 @@ TOOLS: list[Tool] = [
         CYBER,
         "Daily cyber-security incident counts.",
         "cyber_security.get_incidents",
-        *WINDOW,
+        *CYBER_WINDOW,
         categorize_by=("TIME",),
     ),
     _report(
