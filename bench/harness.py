@@ -37,6 +37,7 @@ DUMMY_CREDENTIALS = {
     "ZSCALER_CLIENT_SECRET": "bench-secret-not-real",
     "ZSCALER_VANITY_DOMAIN": "bench",
     "ZSCALER_CUSTOMER_ID": "1234567890",
+    "ZCELL_CUSTOMER_ID": "gi754cvqb07r0",  # the simulated Cellular tenant
 }
 BENCH_API_KEY = "bench-api-key-loopback-only"
 

@@ -38,7 +38,7 @@ from mcpclient import McpClient, McpError  # noqa: E402
 from official_env import ensure_official_env  # noqa: E402
 
 ARGUMENT_TABLES = (test_zpa_tools, test_zia_tools, test_zdx_zcc_tools, test_other_services_tools)
-LIST_KEYS = ("items", "records", "list", "results", "result")
+LIST_KEYS = ("items", "records", "list", "results", "result", "nodes")
 
 
 def known_arguments() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
