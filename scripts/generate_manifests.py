@@ -53,6 +53,7 @@ INSTALL_ORDER = (
     "HorizontalPodAutoscaler",
     "PodDisruptionBudget",
     "ServiceMonitor",
+    "PrometheusRule",
 )
 HOOK_ANNOTATION = "helm.sh/hook"
 
@@ -149,6 +150,14 @@ def generate() -> dict[str, str]:
         GATEWAY_CHART, GATEWAY_EXAMPLE_VALUES, release="zscaler-mcp-gateway", namespace=GATEWAY_EXAMPLE_NAMESPACE
     )
     files["gateway-example.yaml"] = dump_objects(plain_objects(gateway), "charts/zscaler-mcp-gateway")
+    alerting = render_chart(
+        GATEWAY_CHART,
+        {**GATEWAY_EXAMPLE_VALUES, "prometheusRule": {"enabled": True}},
+        release="zscaler-mcp-gateway",
+        namespace=GATEWAY_EXAMPLE_NAMESPACE,
+    )
+    rules = [obj for obj in plain_objects(alerting) if obj["kind"] == "PrometheusRule"]
+    files["prometheus-rules.yaml"] = dump_objects(rules, "charts/zscaler-mcp-gateway (prometheusRule.enabled=true)")
     return files
 
 

@@ -139,6 +139,11 @@ class DashboardValues(_Values):
     annotations: Annotations = {}
 
 
+class PrometheusRuleValues(_Values):
+    enabled: StrictBool = False
+    labels: Labels = {}
+
+
 class PeersValues(_Values):
     from_: KubeObjects = Field(default=[], alias="from", description="core NetworkPolicyPeer objects")
 
@@ -205,6 +210,7 @@ class ChartValues(PolicyConfig):
     pod_labels: Labels = Field(default={}, alias="podLabels")
     service: ServiceValues = ServiceValues()
     metrics: MetricsValues = MetricsValues()
+    prometheus_rule: PrometheusRuleValues = Field(default=PrometheusRuleValues(), alias="prometheusRule")
     grafana_dashboard: DashboardValues = Field(default=DashboardValues(), alias="grafanaDashboard")
     network_policy: NetworkPolicyValues = Field(default=NetworkPolicyValues(), alias="networkPolicy")
     pod_disruption_budget: DisruptionBudgetValues = Field(default=DisruptionBudgetValues(), alias="podDisruptionBudget")

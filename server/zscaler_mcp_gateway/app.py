@@ -76,6 +76,7 @@ class Gateway:
         self.telemetry = telemetry or Telemetry.from_environ(options.environ)
         metrics = self.telemetry.metrics
         metrics.generation(None, self.store.current)
+        metrics.expect_denials(self.catalog.tools.values())
         self.store.subscribe(metrics.generation)
         self.upstream = SdkClient(self.credentials, options.upstream_base_url, options.upstream_timeout_seconds)
         self.executor = ToolExecutor(self.upstream, on_response=metrics.upstream_response)

@@ -18,8 +18,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBE_VERSION = "1.30"
-# Kinds kubernetes-validate has no schema for: the prometheus-operator CRD's ServiceMonitor.
-UNVALIDATED_KINDS = frozenset({"ServiceMonitor"})
+# Kinds kubernetes-validate has no schema for: the prometheus-operator CRDs' ServiceMonitor and PrometheusRule.
+UNVALIDATED_KINDS = frozenset({"ServiceMonitor", "PrometheusRule"})
 # What every install must give: the Zscaler credentials Secret and a client authentication.
 BASE_VALUES: dict[str, Any] = {
     "credentials": {"existingSecret": "zscaler-credentials"},

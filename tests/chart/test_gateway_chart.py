@@ -75,6 +75,7 @@ def test_full_value_set_renders_every_optional_object() -> None:
             "NetworkPolicy",
             "PodDisruptionBudget",
             "Pod",
+            "PrometheusRule",
             "Service",
             "ServiceAccount",
             "ServiceMonitor",

@@ -21,7 +21,7 @@ from zscaler_mcp_gateway.simulator import RunningSimulator, free_port
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "charts" / "zscaler-mcp-gateway" / "files" / "dashboard.json"  # the source
 DASHBOARD_COPY = ROOT / "manifests" / "grafana-dashboard.json"
-RULES = ROOT / "manifests" / "prometheus-rules.yaml"
+RULES = ROOT / "charts" / "zscaler-mcp-gateway" / "files" / "prometheus-rules.yaml"  # the one rule file
 POLICY = "services: [zia, zpa]\ntoolsets: [zia_rule_labels, zpa_segment_groups]\n"
 _LABEL_VALUES = re.compile(r"label_values\((.*),\s*\w+\)")
 
@@ -41,7 +41,7 @@ def variable_exprs(board: dict[str, Any]) -> list[str]:
 
 def rule_exprs() -> list[str]:
     rule = yaml.safe_load(RULES.read_text())
-    return [r["expr"] for group in rule["spec"]["groups"] for r in group["rules"]]
+    return [r["expr"] for group in rule["groups"] for r in group["rules"]]
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +117,7 @@ def test_the_dashboard_covers_what_a_security_team_watches() -> None:
 
 def test_the_alerts_cover_denied_writes_errors_and_reload_failures() -> None:
     rule = yaml.safe_load(RULES.read_text())
-    assert (rule["apiVersion"], rule["kind"]) == ("monitoring.coreos.com/v1", "PrometheusRule")
-    alerts = {r["alert"]: r for group in rule["spec"]["groups"] for r in group["rules"]}
+    alerts = {r["alert"]: r for group in rule["groups"] for r in group["rules"]}
     assert {"ZscalerMCPWriteDenied", "ZscalerMCPHighErrorRatio", "ZscalerMCPConfigReloadFailed"} <= set(alerts)
     assert all({"summary", "description"} <= set(r["annotations"]) and r["labels"]["severity"] for r in alerts.values())
 
@@ -139,3 +138,22 @@ def test_the_alerts_cover_denied_writes_errors_and_reload_failures() -> None:
 )
 def test_promql_metric_names(expr: str, names: set[str]) -> None:
     assert promql_metric_names(expr) == names
+
+
+def test_bar_panels_count_each_event_once() -> None:
+    """A bar is the increase over its own step: windows wider than the step would add an event up to 3 times."""
+    board = dashboard()
+    bars = [
+        p
+        for p in board["panels"]
+        if p.get("fieldConfig", {}).get("defaults", {}).get("custom", {}).get("drawStyle") == "bars"
+    ]
+    assert {p["title"] for p in bars} == {"Denied writes by tool", "Config reloads by result"}
+    for panel in bars:
+        assert panel["interval"] == "1m", panel["title"]  # at least two scrapes per bar at the chart's 30 s
+        for target in panel["targets"]:
+            assert re.search(r"increase\([^\[]*\[\$__interval\]\)", target["expr"]), panel["title"]
+    for panel in board["panels"]:
+        if panel["type"] in ("stat", "table"):
+            for target in panel.get("targets", []):
+                assert "increase(" not in target["expr"] or "[$__range]" in target["expr"], panel["title"]

@@ -17,7 +17,7 @@ from opentelemetry.trace import format_span_id, format_trace_id
 
 from tests.support.kubelet import ProjectedConfigMap
 from tests.support.servers import RunningGateway, run_gateway
-from tests.support.telemetry import AuditLines, TracingTelemetry, capture_audit, labels, samples, scrape
+from tests.support.telemetry import AuditLines, TracingTelemetry, capture_audit, counted, labels, samples, scrape
 from zscaler_mcp_gateway import __version__
 from zscaler_mcp_gateway.simulator import RunningSimulator, free_port
 
@@ -60,7 +60,7 @@ def metrics_text(running: RunningGateway) -> str:
 
 
 def call_labels(tool: str, toolset: str, service: str, access: str, outcome: str) -> frozenset[tuple[str, str]]:
-    return labels(tool=tool, toolset=toolset, service=service, access=access, outcome=outcome)
+    return labels(tool=tool, toolset=toolset, zscaler_service=service, access=access, outcome=outcome)
 
 
 async def test_every_outcome_is_counted_traced_and_audited_once(
@@ -86,15 +86,15 @@ async def test_every_outcome_is_counted_traced_and_audited_once(
         call_labels("zia_get_rule_label", "zia_rule_labels", "zia", "read", "invalid"): 1.0,
         call_labels("unknown", "unknown", "unknown", "read", "invalid"): 1.0,
     }
-    assert samples(text, "zscaler_mcp_tool_calls_total") == expected_calls
+    assert counted(text, "zscaler_mcp_tool_calls_total") == expected_calls
     assert samples(text, "zscaler_mcp_tool_call_duration_seconds_count") == expected_calls
     seen = fresh_simulator.state.requests
     zia_requests = sum(n for key, n in seen.items() if key.startswith("GET /zia/"))
     zpa_attempts = sum(n for key, n in seen.items() if key.startswith("GET /zpa/"))
     upstream = samples(text, "zscaler_mcp_upstream_requests_total")
-    assert upstream.keys() == {labels(service="zia", status="200"), labels(service="zpa", status="500")}
-    assert upstream[labels(service="zia", status="200")] == zia_requests >= 1
-    assert 1 <= upstream[labels(service="zpa", status="500")] <= zpa_attempts  # transport retries answer once
+    assert upstream.keys() == {labels(zscaler_service="zia", status="200"), labels(zscaler_service="zpa", status="500")}
+    assert upstream[labels(zscaler_service="zia", status="200")] == zia_requests >= 1
+    assert 1 <= upstream[labels(zscaler_service="zpa", status="500")] <= zpa_attempts  # transport retries answer once
     assert samples(text, "zscaler_mcp_config_generation") == {labels(): 1.0}
     assert samples(text, "zscaler_mcp_config_reloads_total") == {
         labels(result="success"): 0.0,
@@ -114,7 +114,7 @@ async def test_every_outcome_is_counted_traced_and_audited_once(
         attributes = {
             "gen_ai.operation.name": "execute_tool",
             "gen_ai.tool.name": pairs["tool"],
-            "zscaler.service": pairs["service"],
+            "zscaler.service": pairs["zscaler_service"],
             "zscaler.toolset": pairs["toolset"],
             "zscaler.access": pairs["access"],
             "zscaler.outcome": pairs["outcome"],
@@ -198,9 +198,9 @@ def test_reloads_generation_and_tools_served_follow_the_policy_file(
     running = gateway_with(POLICY, metrics_port=free_port())
     before = samples(metrics_text(running), "zscaler_mcp_tools_served")
     assert before == {
-        labels(service="zia", access="read"): 2.0,
-        labels(service="zpa", access="read"): 2.0,
-        labels(service="zscaler", access="read"): 3.0,
+        labels(zscaler_service="zia", access="read"): 2.0,
+        labels(zscaler_service="zpa", access="read"): 2.0,
+        labels(zscaler_service="zscaler", access="read"): 3.0,
     }
     running.configmap.update(
         {"config.yaml": "services: [zia]\ntoolsets: [zia_rule_labels]\nwrite: {enabled: true, allowlist: ['zia_*']}\n"}
@@ -208,10 +208,10 @@ def test_reloads_generation_and_tools_served_follow_the_policy_file(
     _wait_for(lambda: samples(metrics_text(running), "zscaler_mcp_config_generation") == {labels(): 2.0})
     after = metrics_text(running)
     assert samples(after, "zscaler_mcp_tools_served") == {
-        labels(service="zia", access="read"): 2.0,
-        labels(service="zia", access="write"): 3.0,
-        labels(service="zpa", access="read"): 0.0,  # a series that went away reads 0, not its last value
-        labels(service="zscaler", access="read"): 3.0,
+        labels(zscaler_service="zia", access="read"): 2.0,
+        labels(zscaler_service="zia", access="write"): 3.0,
+        labels(zscaler_service="zpa", access="read"): 0.0,  # a series that went away reads 0, not its last value
+        labels(zscaler_service="zscaler", access="read"): 3.0,
     }
     running.configmap.update({"config.yaml": "toolsets: [no_such_toolset]\n"})  # type: ignore[attr-defined]
     _wait_for(
@@ -223,7 +223,31 @@ def test_reloads_generation_and_tools_served_follow_the_policy_file(
         labels(result="failure"): 1.0,
     }
     assert samples(text, "zscaler_mcp_config_generation") == {labels(): 2.0}  # the last good generation serves on
+    assert samples(text, "zscaler_mcp_config_last_reload_success") == {labels(): 0.0}
     assert samples(text, "zscaler_mcp_build_info").keys() == {labels(version=__version__)}
+
+
+def test_the_series_alerts_and_panels_need_exist_at_zero_from_start(
+    gateway_with: Callable[..., RunningGateway],
+) -> None:
+    """`increase()` cannot see the first event of a series born at 1: these are born at 0."""
+    running = gateway_with(POLICY, metrics_port=free_port())
+    calls = samples(metrics_text(running), "zscaler_mcp_tool_calls_total")
+    catalog = running.gateway.catalog
+    writes = {t for t in catalog.tools.values() if t.access == "write"}
+    served = running.gateway.store.current.tools.values()
+    expected = {call_labels(t.name, t.toolset, t.service, "write", "denied") for t in writes} | {
+        call_labels(t.name, t.toolset, t.service, t.access, outcome) for t in served for outcome in ("ok", "error")
+    }
+    assert calls == dict.fromkeys(expected, 0.0)
+    assert len(writes) > 100 and len(calls) == len(writes) + 2 * len(served)  # bounded by the catalog
+    text = metrics_text(running)
+    assert samples(text, "zscaler_mcp_auth_failures_total") == {
+        labels(reason="missing_credential"): 0.0,
+        labels(reason="invalid_credential"): 0.0,
+    }
+    assert samples(text, "zscaler_mcp_config_last_reload_success") == {labels(): 1.0}
+    assert samples(text, "zscaler_mcp_tool_call_duration_seconds_count") == {}  # no histogram child until a call
 
 
 def test_the_metrics_server_stops_with_the_gateway(
@@ -262,5 +286,5 @@ async def test_a_burst_of_1000_calls_loses_no_audit_line_and_no_count(
     }
     text = metrics_text(traced_gateway)
     meta = call_labels("zscaler_list_toolsets", "meta", "zscaler", "read", "ok")
-    assert samples(text, "zscaler_mcp_tool_calls_total") == {meta: float(total)}
+    assert counted(text, "zscaler_mcp_tool_calls_total") == {meta: float(total)}
     assert samples(text, "zscaler_mcp_tool_call_duration_seconds_count") == {meta: float(total)}

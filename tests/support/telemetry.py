@@ -36,6 +36,11 @@ def samples(text: str, name: str) -> dict[frozenset[tuple[str, str]], float]:
     }
 
 
+def counted(text: str, name: str) -> dict[frozenset[tuple[str, str]], float]:
+    """The samples of `name` that moved: the series pre-initialised at 0 left out."""
+    return {key: value for key, value in samples(text, name).items() if value}
+
+
 def sample_names(text: str) -> set[str]:
     return {sample.name for family in text_string_to_metric_families(text) for sample in family.samples}
 

@@ -89,7 +89,11 @@ def test_a_failing_call_is_still_audited_counted_and_traced() -> None:
     text = tracing.telemetry.metrics.render()
     assert samples(text, "zscaler_mcp_tool_calls_total") == {
         labels(
-            tool="zia_list_rule_labels", toolset="zia_rule_labels", service="zia", access="read", outcome="error"
+            tool="zia_list_rule_labels",
+            toolset="zia_rule_labels",
+            zscaler_service="zia",
+            access="read",
+            outcome="error",
         ): 1.0
     }
 
