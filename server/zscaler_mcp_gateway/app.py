@@ -29,6 +29,7 @@ from .fast_lane import FastLane, FastLaneSessionManager
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
 from .metrics import MetricsServer
+from .refusals import RefusalAudit
 from .reload import ConfigReloader
 from .security.layer import SecurityLayer
 from .security.options import SecurityOptions
@@ -188,7 +189,8 @@ class Gateway:
             ],
             lifespan=lifespan,
         )
-        self.security.install(app, self.dispatcher)
+        self.security.install(app, self.telemetry.metrics, MCP_PATH)
+        app.add_middleware(RefusalAudit, dispatcher=self.dispatcher, path=MCP_PATH)  # outermost: sees every refusal
         return app
 
     async def serve_stdio(self) -> None:

@@ -82,13 +82,29 @@ class ToolDispatcher:
         self.principals = principals
         self.allow_unconfirmed_deletes = allow_unconfirmed_deletes
 
-    async def call(
-        self, name: str, arguments: Mapping[str, Any] | None, caller: Caller, refusal: str | None = None
-    ) -> CallResult:
-        """Run one tool call; with `refusal`, only audit it as denied (refused before dispatch, e.g. unauthenticated)."""
+    async def call(self, name: str, arguments: Mapping[str, Any] | None, caller: Caller) -> CallResult:
+        """Run one tool call: policy, arguments, execution; audited whatever happens."""
         generation = self.store.current  # the call finishes under the generation it started with
+        record = self._record(name, arguments, caller, generation)
+        with self.telemetry.tool_call(record):
+            result = await self._call(name, arguments, generation, record, caller)
+            if result.is_error and record.outcome == "ok":
+                record.outcome = "error"
+            if result.is_error and record.error is None:
+                record.error = result.text()[:500]
+            return result
+
+    def refuse(self, name: str, arguments: Mapping[str, Any] | None, caller: Caller, outcome: str, reason: str) -> None:
+        """Audit a call refused before it reached `call` (authentication, Host/Origin, session, the SDK's checks)."""
+        record = self._record(name, arguments, caller, self.store.current)
+        with self.telemetry.tool_call(record):
+            record.outcome, record.error = outcome, reason
+
+    def _record(
+        self, name: str, arguments: Mapping[str, Any] | None, caller: Caller, generation: Generation
+    ) -> CallRecord:
         tool = self.catalog.tools.get(name)
-        record = CallRecord(
+        return CallRecord(
             tool=name if tool else UNKNOWN,
             toolset=tool.toolset if tool else UNKNOWN,
             service=tool.service if tool else UNKNOWN,
@@ -100,13 +116,6 @@ class ToolDispatcher:
             args=dict(arguments or {}),
             trace_context=caller.trace_context,
         )
-        with self.telemetry.tool_call(record):
-            result = await self._call(name, arguments, generation, record, caller, refusal)
-            if result.is_error and record.outcome == "ok":
-                record.outcome = "error"
-            if result.is_error and record.error is None:
-                record.error = result.text()[:500]
-            return result
 
     async def _call(
         self,
@@ -115,11 +124,7 @@ class ToolDispatcher:
         generation: Generation,
         record: CallRecord,
         caller: Caller,
-        refusal: str | None,
     ) -> CallResult:
-        if refusal is not None:
-            record.outcome = "denied"
-            return CallResult(refusal, True)
         tool = self.catalog.tools.get(name)
         if tool is None:
             record.outcome = "invalid"

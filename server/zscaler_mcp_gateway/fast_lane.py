@@ -53,7 +53,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from .catalog.model import Action
 from .dispatch import ToolDispatcher
-from .mcp_server import caller_of, wire_result
+from .mcp_server import caller_of, mark_dispatched, wire_result
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,7 @@ class FastLane:
     ) -> Response:
         """Run the call through the dispatcher and answer it as the SDK would, in one JSON body."""
         request_id, params, meta = call
+        mark_dispatched(request.scope)
         reply: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
         try:
             result = await self.dispatcher.call(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 from typing import Any
 
@@ -30,6 +30,7 @@ from .tracing import trace_carrier
 log = logging.getLogger(__name__)
 
 PRINCIPAL_SCOPE_KEY = "zscaler_mcp.principal"  # set by the auth middleware on the ASGI scope
+DISPATCHED_SCOPE_KEY = "zscaler_mcp.dispatched"  # set when a tools/call reached the dispatcher (refusals.py)
 # Short and private: the list changes on reload and may depend on the caller.
 TOOLS_LIST_CACHE_HINT = CacheHint(ttl_ms=500, scope="private")
 
@@ -55,6 +56,12 @@ def caller_of(scope: Mapping[str, Any], headers: Mapping[str, str] | None, meta:
         request_id=headers.get("x-request-id") if headers is not None else None,
         trace_context=trace_carrier(headers, meta),  # HTTP headers first, then the request's _meta (stdio)
     )
+
+
+def mark_dispatched(scope: MutableMapping[str, Any] | None) -> None:
+    """The request's call reached the dispatcher, which audits it: not a refusal for `RefusalAudit`."""
+    if scope is not None:
+        scope[DISPATCHED_SCOPE_KEY] = True
 
 
 def caller_from(ctx: ServerRequestContext[Any, Any]) -> Caller:
@@ -129,6 +136,7 @@ def build_mcp_server(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult | types.InputRequiredResult:
         broadcaster.track(ctx)
+        mark_dispatched(getattr(ctx.request, "scope", None))
         caller = replace(caller_from(ctx), confirm=ElicitationConfirmer(ctx, params.input_responses))
         result = await dispatcher.call(params.name, params.arguments, caller)
         if result.input_required is not None:

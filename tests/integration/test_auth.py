@@ -64,9 +64,10 @@ def test_missing_or_wrong_api_key_gets_401_and_an_audited_denial(
         wrong = post(gw, bearer("not-the-key-" + "x" * 20))
         wrong_header = post(gw, {"X-Api-Key": "also-not-the-key-" + "y" * 20})
     assert missing.status_code == wrong.status_code == wrong_header.status_code == 401
-    assert (
-        missing.headers["www-authenticate"] == 'Bearer realm="zscaler-mcp-gateway"'
-    )  # RFC 6750: no error code when none sent
+    assert missing.headers.get_list("www-authenticate") == [  # RFC 6750: no error code when none sent
+        'Bearer realm="zscaler-mcp-gateway"',
+        'ApiKey realm="zscaler-mcp-gateway", header="X-Api-Key"',
+    ]
     assert 'error="invalid_token"' in wrong.headers["www-authenticate"]
     events = audit.events()
     assert len(events) == 3

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from ..config import ConfigError
-from ..dispatch import ToolDispatcher
+from ..metrics import GatewayMetrics
 from .apikeys import ApiKeyVerifier
 from .auth import AuthMiddleware
 from .hosts import check_allowed_hosts, host_check_warning, transport_security
@@ -22,7 +22,6 @@ from .principals import PrincipalPolicy
 
 log = logging.getLogger(__name__)
 
-PUBLIC_PATHS = ("/healthz", "/readyz")
 REALM_NAME = "Zscaler MCP Gateway"
 
 
@@ -83,16 +82,15 @@ class SecurityLayer:
     def transport_security(self) -> TransportSecuritySettings | None:
         return transport_security(self.options.allowed_hosts, self.bind_host)
 
-    def install(self, app: Starlette, dispatcher: ToolDispatcher) -> None:
-        """Put authentication in front of every path but health and protected-resource metadata."""
+    def install(self, app: Starlette, metrics: GatewayMetrics, mcp_path: str) -> None:
+        """Put authentication in front of the MCP endpoint (health and resource metadata stay public)."""
         if self.verifier is None:
             return
-        public = [*PUBLIC_PATHS, *(route.path for route in self.protected_resource_routes)]
         app.add_middleware(
             AuthMiddleware,
             verifier=self.verifier,
-            dispatcher=dispatcher,
-            public_paths=public,
+            metrics=metrics,
+            protected_paths=[mcp_path],
             api_key_header=self.mode == AUTH_API_KEY,
             resource_metadata_url=self.resource_metadata_url,
         )

@@ -1,0 +1,191 @@
+"""Refused tool calls: every `tools/call` the gateway answers without its dispatcher is one audit event.
+
+A call can be refused before the dispatcher runs: by authentication (401), by the SDK's Host/Origin
+check (421/403), because its session is unknown or another principal's (404), or by the SDK's own
+request validation (a JSON-RPC error such as -32602 on an otherwise normal answer). `RefusalAudit`
+wraps the MCP endpoint, keeps the request body as it is read (reading the rest itself, bounded, before
+a refusal is sent), and after the answer writes one `denied`/`invalid` tool-call event through the
+dispatcher, with the tool the body names and the client's trace context, unless the dispatcher ran.
+A request that is not a `tools/call` is never a tool-call event.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .dispatch import ToolDispatcher
+from .mcp_server import DISPATCHED_SCOPE_KEY, caller_of
+
+MAX_SNIFFED_BODY = 64 * 1024  # a refused request's body is kept only this far, only to name the call
+BODY_READ_SECONDS = 2.0
+REFUSAL_SCOPE_KEY = "zscaler_mcp.refusal"  # (outcome, reason) set by the layer that refused, e.g. auth
+METHOD = "tools/call"
+_METHOD = re.compile(rb'"method"\s*:\s*"tools/call"')
+_NAME = re.compile(rb'"params"\s*:\s*\{\s*"name"\s*:\s*"([A-Za-z0-9_.-]{1,128})"')
+# An answer's JSON-RPC error code -> outcome: malformed requests are `invalid`, anything else `denied`.
+INVALID_CODES = frozenset({-32700, -32600, -32602})
+HTTP_REASONS = {
+    400: ("invalid", "malformed MCP request (HTTP 400)"),
+    403: ("denied", "Origin header not allowed (DNS-rebinding protection, HTTP 403)"),
+    404: ("denied", "MCP session not found: unknown, expired, or opened by another principal (HTTP 404)"),
+    406: ("invalid", "the client does not accept the MCP response types (HTTP 406)"),
+    413: ("invalid", "request body too large (HTTP 413)"),
+    415: ("invalid", "request body is not application/json (HTTP 415)"),
+    421: ("denied", "Host header not allowed (DNS-rebinding protection, HTTP 421)"),
+}
+
+
+@dataclass(frozen=True)
+class ToolsCall:
+    """What a refused request's body says about the call it asked for."""
+
+    name: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    request_id: int | str | None = None
+    meta: Mapping[str, Any] | None = None
+    parsed: bool = True  # False: named from the raw bytes (too large or too deep for a parse)
+
+
+def decode_message(body: bytes) -> Any:
+    """The JSON body, or None when it is not JSON, not UTF-8, or nested too deep to parse."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+
+
+def request_id_of(message: Any) -> int | str | None:
+    request_id = message.get("id") if isinstance(message, dict) else None
+    return request_id if isinstance(request_id, (int, str)) and not isinstance(request_id, bool) else None
+
+
+def sniff_tools_call(body: bytes, complete: bool) -> ToolsCall | None:
+    """The `tools/call` a body asks for; None when it is something else (or says nothing readable)."""
+    message = decode_message(body) if complete and len(body) <= MAX_SNIFFED_BODY else None
+    if isinstance(message, dict):
+        if message.get("method") != METHOD:
+            return None
+        params = message.get("params")
+        params = params if isinstance(params, dict) else {}
+        name, arguments, meta = params.get("name"), params.get("arguments"), params.get("_meta")
+        return ToolsCall(
+            name=name if isinstance(name, str) else "",
+            arguments=arguments if isinstance(arguments, dict) else {},
+            request_id=request_id_of(message),
+            meta=meta if isinstance(meta, dict) else None,
+        )
+    head = body[:MAX_SNIFFED_BODY]
+    if message is not None or not _METHOD.search(head):
+        return None
+    named = _NAME.search(head)
+    return ToolsCall(name=named.group(1).decode() if named else "", parsed=False)
+
+
+def jsonrpc_error_of(answer: bytes) -> tuple[int, str] | None:
+    """(code, message) of a JSON-RPC error in a JSON or SSE answer body; None when it carries none."""
+    text = answer.decode("utf-8", "replace")
+    chunks = [line[5:] for line in text.splitlines() if line.startswith("data:")] or [text]
+    for chunk in chunks:
+        message = decode_message(chunk.encode())
+        error = message.get("error") if isinstance(message, dict) else None
+        if isinstance(error, dict) and isinstance(error.get("code"), int):
+            return error["code"], str(error.get("message", ""))[:300]
+    return None
+
+
+def refusal_of(scope: Scope, status: int, answer: bytes) -> tuple[str, str] | None:
+    """(outcome, reason) of a call the dispatcher never saw; None when the answer is not a refusal."""
+    told = scope.get(REFUSAL_SCOPE_KEY)
+    if told is not None:
+        return told  # type: ignore[no-any-return]
+    if status in HTTP_REASONS:
+        return HTTP_REASONS[status]
+    error = jsonrpc_error_of(answer)
+    if error is not None:
+        code, message = error
+        outcome = "invalid" if code in INVALID_CODES else "denied"
+        return outcome, f"refused by the MCP layer (JSON-RPC {code}, HTTP {status}): {message}"
+    if status >= 400:
+        return "error", f"refused by the MCP layer (HTTP {status})"
+    return None
+
+
+async def read_rest(receive: Receive, messages: list[Message]) -> None:
+    """Read what is left of a request body into `messages`, up to the sniffing bound and a short wait."""
+    size = sum(len(m.get("body", b"")) for m in messages)
+    with anyio.move_on_after(BODY_READ_SECONDS):
+        while size <= MAX_SNIFFED_BODY and not body_complete(messages):
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return
+            size += len(message.get("body", b""))
+
+
+def body_complete(messages: list[Message]) -> bool:
+    return bool(messages) and (messages[-1]["type"] != "http.request" or not messages[-1].get("more_body", False))
+
+
+def body_of(messages: list[Message]) -> bytes:
+    return b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+
+
+class RefusalAudit:
+    """ASGI middleware on the MCP path: one audit event per `tools/call` refused before the dispatcher."""
+
+    def __init__(self, app: ASGIApp, dispatcher: ToolDispatcher, path: str) -> None:
+        self.app = app
+        self.dispatcher = dispatcher
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        received: list[Message] = []
+        answer = bytearray()
+        status: int | None = None
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if sum(len(m.get("body", b"")) for m in received) <= MAX_SNIFFED_BODY:
+                received.append(message)
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if status >= 400 and not body_complete(received):
+                    await read_rest(receive, received)  # before answering: the server drops the body after
+            elif message["type"] == "http.response.body":
+                if len(answer) < MAX_SNIFFED_BODY:
+                    answer.extend(message.get("body", b"")[: MAX_SNIFFED_BODY - len(answer)])
+                if not message.get("more_body", False) and status is not None:
+                    self._audit(scope, received, status, bytes(answer))  # before the client sees the end
+            await send(message)
+
+        await self.app(scope, recording_receive, watching_send)
+
+    def _audit(self, scope: Scope, received: list[Message], status: int, answer: bytes) -> None:
+        if scope.get(DISPATCHED_SCOPE_KEY):
+            return
+        call = sniff_tools_call(body_of(received), body_complete(received))
+        if call is None:
+            return
+        refusal = refusal_of(scope, status, answer)
+        if refusal is None:
+            return
+        outcome, reason = refusal
+        if not call.parsed:
+            reason += f" (body not parsed: over {MAX_SNIFFED_BODY // 1024} KiB or nested too deep)"
+        caller = caller_of(scope, Headers(scope=scope), call.meta)
+        self.dispatcher.refuse(call.name, call.arguments, caller, outcome, reason)
