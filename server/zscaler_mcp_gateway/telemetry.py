@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Iterator, Mapping
@@ -34,6 +35,12 @@ AUDIT_LOGGER = "zscaler_mcp_gateway.audit"
 REDACTED = "[REDACTED]"
 _SECRET_KEY = re.compile(r"(pass(word|phrase)?|secret|token|key|psk|private|credential|auth)", re.IGNORECASE)
 OUTCOMES = ("ok", "error", "denied", "invalid")
+# Audit line bounds: a client chooses the arguments, so their size in the log is the gateway's choice.
+MAX_VALUE_CHARS = 1024  # per string value
+MAX_ITEMS = 100  # per list or object
+MAX_DEPTH = 10
+MAX_ARGS_CHARS = 16 * 1024  # the whole `args` object, as JSON
+TRUNCATED = "[truncated]"
 
 
 def redact(value: Any, key: str = "") -> Any:
@@ -45,6 +52,48 @@ def redact(value: Any, key: str = "") -> Any:
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
+
+
+def bounded(value: Any, depth: int = 0) -> tuple[Any, bool]:
+    """`value` as strict JSON data within the audit bounds, and whether anything was cut.
+
+    Non-finite numbers become strings ("NaN", "Infinity", "-Infinity": bare, they are not JSON).
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value).replace("inf", "Infinity").replace("nan", "NaN"), False
+    if isinstance(value, str):
+        if len(value) > MAX_VALUE_CHARS:
+            return f"{value[:MAX_VALUE_CHARS]}{TRUNCATED}", True
+        return value, False
+    if isinstance(value, (bool, int, float)) or value is None:
+        return value, False
+    if depth >= MAX_DEPTH:
+        return TRUNCATED, True
+    cut = False
+    if isinstance(value, Mapping):
+        items = list(value.items())
+        out: dict[str, Any] = {}
+        for key, item in items[:MAX_ITEMS]:
+            out[str(key)[:MAX_VALUE_CHARS]], item_cut = bounded(item, depth + 1)
+            cut = cut or item_cut
+        return out, cut or len(items) > MAX_ITEMS
+    if isinstance(value, (list, tuple)):
+        kept = []
+        for item in list(value)[:MAX_ITEMS]:
+            item, item_cut = bounded(item, depth + 1)
+            kept.append(item)
+            cut = cut or item_cut
+        return kept, cut or len(value) > MAX_ITEMS
+    return bounded(str(value), depth)
+
+
+def audit_args(args: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Redacted, bounded arguments; over the per-line budget, each value is replaced by the marker."""
+    out, cut = bounded(dict(args))  # bounded first: redact() recurses, and the client chooses the depth
+    out = redact(out)
+    if len(json.dumps(out, separators=(",", ":"))) > MAX_ARGS_CHARS:
+        return {key: TRUNCATED for key in list(out)[:MAX_ITEMS]}, True
+    return out, cut
 
 
 @dataclass
@@ -64,26 +113,27 @@ class CallRecord:
     trace_context: Mapping[str, str] = field(default_factory=dict, repr=False)  # the client's W3C headers
 
     def audit_line(self) -> str:
-        return json.dumps(
-            {
-                "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "event": "tool_call",
-                "tool": self.tool,
-                "toolset": self.toolset,
-                "service": self.service,
-                "access": self.access,
-                "outcome": self.outcome,
-                "duration_ms": round(self.duration_ms, 3),
-                "principal": self.principal,
-                "request_id": self.request_id,
-                "trace_id": self.trace_id,
-                "config_generation": self.config_generation,
-                "args": redact(dict(self.args)),
-                "error": self.error,
-            },
-            separators=(",", ":"),
-            default=str,
-        )
+        """One strict-JSON line (no NaN/Infinity tokens), bounded whatever the client sent."""
+        args, truncated = audit_args(self.args)
+        line: dict[str, Any] = {
+            "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "event": "tool_call",
+            "tool": self.tool,
+            "toolset": self.toolset,
+            "service": self.service,
+            "access": self.access,
+            "outcome": self.outcome,
+            "duration_ms": round(self.duration_ms, 3),
+            "principal": self.principal,
+            "request_id": self.request_id,
+            "trace_id": self.trace_id,
+            "config_generation": self.config_generation,
+            "args": args,
+            "error": self.error[:MAX_VALUE_CHARS] if self.error is not None else None,
+        }
+        if truncated:
+            line["truncated"] = True
+        return json.dumps(line, separators=(",", ":"), allow_nan=False)
 
 
 class Telemetry:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import math
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opentelemetry.sdk.resources import SERVICE_NAME
 
 from tests.support.telemetry import TracingTelemetry, capture_audit, labels, samples
 from zscaler_mcp_gateway.cli import _parser, metrics_port
-from zscaler_mcp_gateway.telemetry import REDACTED, CallRecord, Telemetry, redact
+from zscaler_mcp_gateway.telemetry import (
+    MAX_ARGS_CHARS,
+    MAX_DEPTH,
+    MAX_VALUE_CHARS,
+    REDACTED,
+    TRUNCATED,
+    CallRecord,
+    Telemetry,
+    redact,
+)
 from zscaler_mcp_gateway.tracing import parent_context, trace_carrier, tracer_provider_from_env
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -117,3 +132,61 @@ def test_each_telemetry_has_its_own_registry() -> None:
 )
 def test_metrics_port_of_the_command_line(argv: list[str], port: int) -> None:
     assert metrics_port(_parser().parse_args(["serve", *argv])) == port
+
+
+# --- the audit line: strict JSON, bounded ------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=1100),
+    lambda children: st.lists(children, max_size=110) | st.dictionaries(st.text(max_size=20), children, max_size=110),
+    max_leaves=150,
+)
+
+
+def strict_loads(line: str) -> Any:
+    """JSON as JavaScript's JSON.parse reads it: NaN and Infinity are not JSON."""
+
+    def refuse(token: str) -> None:
+        raise ValueError(f"non-standard JSON token {token}")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+@given(args=st.dictionaries(st.text(max_size=40), json_values, max_size=20))
+@settings(max_examples=60, deadline=None)
+def test_any_arguments_make_one_strict_and_bounded_audit_line(args: dict[str, Any]) -> None:
+    line = record(args=args).audit_line()
+    event = strict_loads(line)
+    assert len(line) < MAX_ARGS_CHARS + 4 * MAX_VALUE_CHARS
+    assert set(event["args"]) <= {str(k)[:MAX_VALUE_CHARS] for k in args}
+    finite = "NaN" not in json.dumps(args) and "Infinity" not in json.dumps(args)
+    if finite and not event.get("truncated"):
+        assert event["args"] == redact(args)
+
+
+def test_non_finite_numbers_are_written_as_strings() -> None:
+    event = strict_loads(record(args={"a": math.nan, "b": [-math.inf, math.inf], "c": 1.5}).audit_line())
+    assert event["args"] == {"a": "NaN", "b": ["-Infinity", "Infinity"], "c": 1.5}
+    assert "truncated" not in event
+
+
+def test_a_huge_argument_is_cut_and_marked() -> None:
+    line = record(args={"name": "x" * 3_000_000, "id": 7}).audit_line()
+    event = strict_loads(line)
+    assert len(line) < 4000 and event["truncated"] is True
+    assert event["args"]["name"] == "x" * MAX_VALUE_CHARS + TRUNCATED and event["args"]["id"] == 7
+
+
+def test_many_values_over_the_line_budget_keep_their_keys_only() -> None:
+    line = record(args={f"k{i}": "v" * 1000 for i in range(60)}).audit_line()
+    event = strict_loads(line)
+    assert len(line) < MAX_ARGS_CHARS and event["truncated"] is True
+    assert event["args"] == {f"k{i}": TRUNCATED for i in range(60)}
+
+
+def test_deep_nesting_is_cut_at_a_fixed_depth() -> None:
+    nested: Any = "leaf"
+    for _ in range(500):
+        nested = [nested]
+    event = strict_loads(record(args={"deep": nested}).audit_line())
+    assert event["truncated"] is True and json.dumps(event["args"]).count("[") == MAX_DEPTH
