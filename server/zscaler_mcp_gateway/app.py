@@ -90,7 +90,9 @@ class Gateway:
             principals=self.security.principals,
             allow_unconfirmed_deletes=options.security.allow_unconfirmed_deletes,
         )
-        self.mcp, self.broadcaster, self.listen = build_mcp_server(self.store, self.dispatcher)
+        self.mcp, self.broadcaster, self.listen = build_mcp_server(
+            self.store, self.dispatcher, stateless=options.stateless_http
+        )
         self.reloader = (
             ConfigReloader(options.config_path, self.store, self.catalog, options.reload_interval_seconds)
             if options.config_path

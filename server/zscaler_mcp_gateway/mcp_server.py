@@ -17,6 +17,7 @@ from typing import Any
 import mcp_types as types
 from mcp.server import CacheHint, NotificationOptions, Server, ServerRequestContext
 from mcp.server._otel import OpenTelemetryMiddleware
+from mcp.server.context import CallNext, HandlerResult
 from mcp.server.models import InitializationOptions
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -36,7 +37,15 @@ TOOLS_LIST_CACHE_HINT = CacheHint(ttl_ms=500, scope="private")
 
 
 class GatewayServer(Server[Any]):
-    """Advertises `tools.listChanged` to handshake-era clients (the base class defaults it off)."""
+    """Advertises `tools.listChanged` to handshake-era clients when it can keep the promise.
+
+    A stateful session has a standalone stream for `notifications/tools/list_changed`; a stateless
+    server answers each request on its own and has none, so it does not advertise it there: such
+    clients re-list instead of waiting for a push. (2026-07-28 clients learn of changes through
+    `subscriptions/listen` either way; the SDK derives that era's flag from the listen handler.)
+    """
+
+    advertises_list_changed = True
 
     def create_initialization_options(
         self,
@@ -44,9 +53,8 @@ class GatewayServer(Server[Any]):
         experimental_capabilities: dict[str, dict[str, Any]] | None = None,
         extensions: dict[str, dict[str, Any]] | None = None,
     ) -> InitializationOptions:
-        return super().create_initialization_options(
-            notification_options or NotificationOptions(tools_changed=True), experimental_capabilities, extensions
-        )
+        options = notification_options or NotificationOptions(tools_changed=self.advertises_list_changed)
+        return super().create_initialization_options(options, experimental_capabilities, extensions)
 
 
 def caller_of(scope: Mapping[str, Any], headers: Mapping[str, str] | None, meta: Mapping[str, Any] | None) -> Caller:
@@ -84,8 +92,16 @@ class ListChangedBroadcaster:
         self._tasks: set[asyncio.Future[None]] = set()
 
     def track(self, ctx: ServerRequestContext[Any, Any]) -> None:
-        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
-            self.connections.add(ctx.session._connection)  # no public accessor in mcp 2.3
+        connection = ctx.session._connection  # no public accessor in mcp 2.3
+        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS and connection.has_standalone_channel:
+            self.connections.add(connection)
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        """Server middleware: every message of a session passes here, `initialize` first, so each
+        session that can receive `list_changed` is known from its handshake on (tool calls on the
+        fast lane never reach the SDK's handlers, and a client may never list)."""
+        self.track(ctx)
+        return await call_next(ctx)
 
     async def broadcast(self) -> None:
         for connection in list(self.connections):
@@ -112,7 +128,7 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
 
 
 def build_mcp_server(
-    store: GenerationStore, dispatcher: ToolDispatcher
+    store: GenerationStore, dispatcher: ToolDispatcher, stateless: bool = False
 ) -> tuple[GatewayServer, ListChangedBroadcaster, ListenHandler]:
     bus = InMemorySubscriptionBus()
     broadcaster = ListChangedBroadcaster(bus)
@@ -121,7 +137,6 @@ def build_mcp_server(
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> dict[str, Any]:
-        broadcaster.track(ctx)
         generation = store.current
         listing = generation.listing
         principals = dispatcher.principals
@@ -135,7 +150,6 @@ def build_mcp_server(
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult | types.InputRequiredResult:
-        broadcaster.track(ctx)
         mark_dispatched(getattr(ctx.request, "scope", None))
         caller = replace(caller_from(ctx), confirm=ElicitationConfirmer(ctx, params.input_responses))
         result = await dispatcher.call(params.name, params.arguments, caller)
@@ -163,6 +177,8 @@ def build_mcp_server(
     # Telemetry's `execute_tool {tool}` span is the one span per call; the SDK's per-message span
     # (process-global provider, trace context from `_meta` only) would duplicate it.
     server.middleware = [m for m in server.middleware if not isinstance(m, OpenTelemetryMiddleware)]
+    server.middleware.append(broadcaster)
+    server.advertises_list_changed = not stateless
 
     def refresh_instructions(old: Generation, new: Generation) -> None:
         server.instructions = new.instructions
