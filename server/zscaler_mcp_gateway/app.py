@@ -79,8 +79,13 @@ class Gateway:
         metrics.generation(None, self.store.current)
         metrics.expect_denials(self.catalog.tools.values())
         self.store.subscribe(metrics.generation)
-        self.upstream = SdkClient(self.credentials, options.upstream_base_url, options.upstream_timeout_seconds)
-        self.executor = ToolExecutor(self.upstream, on_response=metrics.upstream_response)
+        self.upstream = SdkClient(
+            self.credentials,
+            options.upstream_base_url,
+            options.upstream_timeout_seconds,
+            on_attempt=metrics.upstream_response,
+        )
+        self.executor = ToolExecutor(self.upstream)
         self.security = SecurityLayer(options.security, options.host)  # raises ConfigError: refuse to start unprotected
         self.dispatcher = ToolDispatcher(
             self.catalog,

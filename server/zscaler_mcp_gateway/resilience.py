@@ -7,6 +7,10 @@ after `attempts` tries or when the next wait would take the total past `budget_s
 `Retry-After` is reported, not slept through). The SDK's own status retries are switched off in
 upstream/sdk.py, so these are the only ones: at most `attempts` requests and `budget_seconds` of
 sleeping per upstream request, on top of the per-request socket timeout.
+
+Every attempt, first or retried, answered or not, is reported once to `on_attempt(service, status)`
+(status None: no HTTP answer), the service being the one whose tool is running in this context
+(`current_service`), so the upstream request counter counts HTTP requests, not SDK calls.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+
+from .attribution import AttemptObserver, current_service
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +70,28 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 
 class RetryingAdapter(HTTPAdapter):
-    def __init__(self, policy: RetryPolicy | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, policy: RetryPolicy | None = None, on_attempt: AttemptObserver | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.policy = policy or RetryPolicy()
+        self.on_attempt = on_attempt
+
+    def _attempt(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """One HTTP request, reported once whatever happens to it."""
+        try:
+            response = super().send(request, **kwargs)
+        except requests.RequestException:
+            if self.on_attempt is not None:
+                self.on_attempt(current_service.get(), None)
+            raise
+        if self.on_attempt is not None:
+            self.on_attempt(current_service.get(), response.status_code)
+        return response
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         method = request.method or "GET"
-        response = super().send(request, **kwargs)
+        response = self._attempt(request, **kwargs)
         attempt, waited = 1, 0.0
         while attempt < self.policy.attempts and self.policy.retryable(method, response.status_code):
             delay = self.policy.wait(attempt, retry_after_seconds(response.headers.get("Retry-After")))
@@ -88,5 +109,5 @@ class RetryingAdapter(HTTPAdapter):
             time.sleep(delay)
             waited += delay
             attempt += 1
-            response = super().send(request, **kwargs)
+            response = self._attempt(request, **kwargs)
         return response

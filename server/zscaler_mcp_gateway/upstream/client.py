@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..credentials import CredentialsError, CredentialSource
 
 if TYPE_CHECKING:
+    from ..attribution import AttemptObserver
     from ..resilience import RetryPolicy
     from .sdk import Connection
 
@@ -27,12 +28,14 @@ class SdkClient:
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         pool_size: int = 32,
         retry_policy: RetryPolicy | None = None,
+        on_attempt: AttemptObserver | None = None,
     ) -> None:
         self.credentials = credentials
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout_seconds = timeout_seconds
         self.pool_size = pool_size
         self.retry_policy = retry_policy  # None: the RetryingAdapter's default
+        self.on_attempt = on_attempt  # (service, status) per HTTP attempt, for metrics
         self._lock = threading.Lock()
         self._live: tuple[str, Connection] | None = None  # (credential fingerprint, connection)
 
@@ -48,7 +51,7 @@ class SdkClient:
             from .sdk import Connection
 
             config = {**creds.sdk_config(), "requestTimeout": self.timeout_seconds, "logging": {"enabled": False}}
-            connection = Connection(config, self.base_url, self.pool_size, self.retry_policy)
+            connection = Connection(config, self.base_url, self.pool_size, self.retry_policy, self.on_attempt)
             old, self._live = self._live, (creds.fingerprint, connection)
             if old is not None:
                 log.info("credentials changed; rebuilt the Zscaler SDK client")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import zpa_bodies
+from ..attribution import current_service
 from ..catalog.model import Flow, Lookup, SdkCall, SdkResult, Tool
 from ..catalog.segments import Segment, encode_segment, segment_of, segment_problem
 from ..sdk_flows import FLOWS, FlowRefused
@@ -38,11 +39,18 @@ CONVERSIONS: dict[str, Callable[[Any], Any]] = {  # Param.convert names
 class ToolExecutor:
     """Runs catalog tools through the SDK client (blocking; call from a worker thread)."""
 
-    def __init__(self, sdk: SdkClient, on_response: Callable[[str, int | None], None] | None = None) -> None:
+    def __init__(self, sdk: SdkClient) -> None:
         self.sdk = sdk
-        self.on_response = on_response  # (service, status) per upstream request, for metrics
 
     def execute(self, tool: Tool, arguments: Mapping[str, Any]) -> Any:
+        """The tool's payload; every HTTP attempt it makes is counted under its service (resilience.py)."""
+        token = current_service.set(tool.service)
+        try:
+            return self._execute(tool, arguments)
+        finally:
+            current_service.reset(token)
+
+    def _execute(self, tool: Tool, arguments: Mapping[str, Any]) -> Any:
         assert tool.call is not None, f"{tool.name} has no SDK call"
         call = tool.call.select(arguments)
         connection = self.sdk.connection()
@@ -70,7 +78,6 @@ class ToolExecutor:
         except ValueError as exc:  # the SDK validates some arguments itself before any request
             raise UpstreamError(f"{tool.service.upper()} request rejected before sending: {exc}") from exc
         except connection.transport_error as exc:
-            self._observe(tool.service, None, None)  # no HTTP answer: counted with status "none"
             raise self._failure(tool.service, exc, None) from exc
         return SHAPES[call.result](self, tool, call, outcome, arguments)
 
@@ -113,9 +120,8 @@ class ToolExecutor:
         return body if body is not None else {"ok": True, "status": _status(response)}
 
     def _answer(self, tool: Tool, outcome: Any) -> tuple[Any, Any]:
-        """(value, response) of the SDK's (value, response, error) triple, its status observed, its error raised."""
+        """(value, response) of the SDK's (value, response, error) triple, its error raised."""
         value, response, error = _unpack(outcome)
-        self._observe(tool.service, response, error)
         if error is not None:
             raise self._failure(tool.service, error, response)
         return value, response
@@ -209,11 +215,10 @@ class ToolExecutor:
         self, connection: Connection, tool: Tool, method: Callable[..., Any], *args: Any, **kwargs: Any
     ) -> Any:
         """The response of a call the gateway makes on its own behalf (a lookup, the object before a
-        merge, a flow's step): its status observed, an unreachable API or an API error raised as `UpstreamError`."""
+        merge, a flow's step): an unreachable API or an API error raised as `UpstreamError`."""
         try:
             outcome = method(*args, **kwargs)
         except connection.transport_error as exc:
-            self._observe(tool.service, None, None)
             raise self._failure(tool.service, exc, None) from exc
         _, response = self._answer(tool, outcome)
         return response
@@ -243,8 +248,6 @@ class ToolExecutor:
                 error = exc
             if error is None and status is not None and status >= 400:
                 error = _page_error(status, response.get_body())
-            if self.on_response is not None:
-                self.on_response(service, status)
             if error is not None:
                 truncated = f"page {pages + 1} failed: {self._failure(service, error, None)}"
                 break
@@ -269,12 +272,6 @@ class ToolExecutor:
         if isinstance(error, connection.transport_error) or "ConnectionPool(" in text:
             return UpstreamUnavailable(f"{service.upper()} API unreachable")
         return _upstream_error(error, response)
-
-    def _observe(self, service: str, response: Any, error: Any) -> None:
-        if self.on_response is not None:
-            # The SDK often reports a failed request with no response object: its status is in the error.
-            status = _upstream_error(error, response).status if error is not None else _status(response)
-            self.on_response(service, status)
 
 
 Shape = Callable[[ToolExecutor, Tool, SdkCall, Any, Mapping[str, Any]], Any]
