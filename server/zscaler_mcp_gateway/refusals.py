@@ -166,7 +166,7 @@ class RefusalAudit:
                 status = message["status"]
                 if status >= 400 and not body_complete(received):
                     await read_rest(receive, received)  # before answering: the server drops the body after
-            elif message["type"] == "http.response.body":
+            elif message["type"] == "http.response.body" and self._may_refuse(scope, received):
                 if len(answer) < MAX_SNIFFED_BODY:
                     answer.extend(message.get("body", b"")[: MAX_SNIFFED_BODY - len(answer)])
                 if not message.get("more_body", False) and status is not None:
@@ -174,6 +174,15 @@ class RefusalAudit:
             await send(message)
 
         await self.app(scope, recording_receive, watching_send)
+
+    @staticmethod
+    def _may_refuse(scope: Scope, received: list[Message]) -> bool:
+        """Whether this answer may refuse a tools/call: not one the dispatcher took (it audits those itself),
+        and a body that names the method, or might in JSON escapes (any other answer is neither kept nor read)."""
+        if scope.get(DISPATCHED_SCOPE_KEY):
+            return False
+        head = body_of(received)[:MAX_SNIFFED_BODY]
+        return _METHOD.search(head) is not None or b"\\" in head
 
     def _audit(self, scope: Scope, received: list[Message], status: int, answer: bytes) -> None:
         if scope.get(DISPATCHED_SCOPE_KEY):

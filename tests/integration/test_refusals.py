@@ -279,3 +279,13 @@ async def test_refused_and_served_calls_count_once_each_in_both_eras(gateway_wit
         ("zia_get_rule_label", "invalid"),
     ]
     assert sum(counted(metrics(gw), "zscaler_mcp_tool_calls_total").values()) == 3
+
+
+def test_a_json_escaped_method_name_does_not_hide_a_refused_call(
+    keyed: RunningGateway, keys: tuple[ProjectedConfigMap, dict[str, str]]
+) -> None:
+    body = b'{"jsonrpc":"2.0","id":5,"method":"tools\\/call","params":{"name":"zia_create_rule_label","arguments":{}}}'
+    with capture_audit() as audit:
+        answer = post(keyed, body, {**bearer(keys[1]["alice"]), "Host": "evil.example.com"})
+    assert answer.status_code == 421
+    assert (only_event(audit)["tool"], only_event(audit)["outcome"]) == ("zia_create_rule_label", "denied")
