@@ -27,3 +27,8 @@ def test_helm_and_kind_versions_are_pinned() -> None:
     kind = _with("helm/kind-action")
     assert VERSION.match(str(kind.get("version"))), "pin kind: with.version: vX.Y.Z"
     assert re.match(r"^kindest/node:v\d+\.\d+\.\d+", str(kind.get("node_image"))), "pin the node image"
+
+
+def test_the_workflow_builds_both_images() -> None:
+    runs = " ".join(str(step.get("run", "")) for step in _steps())
+    assert "docker build --target gateway" in runs and "docker build --target operator" in runs

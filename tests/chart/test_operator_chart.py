@@ -19,6 +19,8 @@ from chartkit import (
     validate_objects,
 )
 
+from zscaler_mcp_operator.builders import DEFAULT_IMAGE
+
 VALUE_SETS = ci_values(OPERATOR_CHART)
 NAME = "zscaler-mcp-operator"
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +95,7 @@ def test_watch_namespace_gets_a_role_there_only() -> None:
     assert _container(objects)["args"][-1] == "--namespace=ai-agents"
 
 
-def test_operator_runs_the_shared_image_with_kopf_liveness() -> None:
+def test_operator_runs_the_operator_image_with_kopf_liveness() -> None:
     objects = render_operator()
     deployment = find(objects, "Deployment", NAME)
     assert deployment["spec"]["replicas"] == 1
@@ -101,12 +103,17 @@ def test_operator_runs_the_shared_image_with_kopf_liveness() -> None:
     spec = deployment["spec"]["template"]["spec"]
     assert spec["serviceAccountName"] == NAME
     container = _container(objects)
-    assert container["image"] == "ghcr.io/zscaler-mcp-gateway/zscaler-mcp-gateway:0.1.0"
+    assert container["image"] == "ghcr.io/zscaler-mcp-gateway/zscaler-mcp-operator:0.1.0"
     assert container["command"] == ["zscaler-mcp-operator"]
     assert container["args"][:3] == ["run", "--standalone", "--liveness=http://0.0.0.0:8080/healthz"]
     assert container["ports"] == [{"name": "health", "containerPort": 8080, "protocol": "TCP"}]
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
-    assert container["env"] == [{"name": "ZSCALER_MCP_GATEWAY_IMAGE", "value": container["image"]}]
+    # Resources that name no image get the gateway image (the Dockerfile's gateway target) of the same version,
+    # which is also the operator's own default.
+    assert container["env"] == [{"name": "ZSCALER_MCP_GATEWAY_IMAGE", "value": DEFAULT_IMAGE}]
+    assert DEFAULT_IMAGE == "ghcr.io/zscaler-mcp-gateway/zscaler-mcp-gateway:0.1.0"
+    gateway_chart = yaml.safe_load((ROOT / "charts/zscaler-mcp-gateway/values.yaml").read_text())["image"]
+    assert DEFAULT_IMAGE.startswith(gateway_chart["repository"] + ":")
     assert "envFrom" not in container
 
 

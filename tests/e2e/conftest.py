@@ -20,6 +20,7 @@ from e2ekit import (
     IMAGE_REPOSITORY,
     IMAGE_TAG,
     IMAGE_VALUES,
+    OPERATOR_REPOSITORY,
     ROOT,
     Kube,
     Release,
@@ -62,10 +63,12 @@ def kube(prerequisites: None) -> Iterator[Kube]:
 
 @pytest.fixture(scope="session")
 def image(kube: Kube) -> str:
-    image = f"{IMAGE_REPOSITORY}:{IMAGE_TAG}"
-    run("docker", "build", "--tag", image, str(ROOT), timeout=1800)
-    run("kind", "load", "docker-image", image, "--name", CLUSTER, timeout=600)
-    return image
+    """Both images of the Dockerfile, built and loaded into kind; the gateway's name."""
+    for target, repository in (("gateway", IMAGE_REPOSITORY), ("operator", OPERATOR_REPOSITORY)):
+        tag = f"{repository}:{IMAGE_TAG}"
+        run("docker", "build", "--target", target, "--tag", tag, str(ROOT), timeout=1800)
+        run("kind", "load", "docker-image", tag, "--name", CLUSTER, timeout=600)
+    return f"{IMAGE_REPOSITORY}:{IMAGE_TAG}"
 
 
 @pytest.fixture(scope="session")

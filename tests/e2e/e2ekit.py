@@ -19,9 +19,14 @@ GATEWAY_CHART = ROOT / "charts" / "zscaler-mcp-gateway"
 OPERATOR_CHART = ROOT / "charts" / "zscaler-mcp-operator"
 TOOLS = ("kind", "helm", "kubectl", "docker")
 CLUSTER = os.environ.get("E2E_KIND_CLUSTER", "zscaler-mcp-e2e")
-IMAGE_REPOSITORY = "zscaler-mcp-gateway"
+IMAGE_REPOSITORY = "zscaler-mcp-gateway"  # the Dockerfile's gateway target
+OPERATOR_REPOSITORY = "zscaler-mcp-operator"  # its operator target
 IMAGE_TAG = "e2e"
 IMAGE_VALUES = f"image.repository={IMAGE_REPOSITORY},image.tag={IMAGE_TAG},image.pullPolicy=Never"
+OPERATOR_IMAGE_VALUES = (
+    f"image.repository={OPERATOR_REPOSITORY},image.tag={IMAGE_TAG},image.pullPolicy=Never,"
+    f"gatewayRepository={IMAGE_REPOSITORY}"
+)
 T = TypeVar("T")
 
 

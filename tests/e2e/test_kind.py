@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import httpx2
 import mcp_types
 import yaml
-from e2ekit import GATEWAY_CHART, IMAGE_VALUES, OPERATOR_CHART, ROOT, Kube, Release, await_until
+from e2ekit import GATEWAY_CHART, OPERATOR_CHART, OPERATOR_IMAGE_VALUES, ROOT, Kube, Release, await_until
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
@@ -104,19 +104,19 @@ async def test_policy_only_upgrade_reloads_live_without_restart(kube: Kube, gate
 
 
 def test_operator_reconciles_a_zscalermcp_to_ready(kube: Kube, image: str, namespace: str) -> None:
-    """`image` is requested for its side effect: the image is built and loaded into kind."""
+    """`image` is requested for its side effect: both images are built and loaded into kind."""
     assert (OPERATOR_CHART / "crds").is_dir(), "the operator chart ships no crds/ folder"
     kube.helm(
         "install", "zscaler-mcp-operator", str(OPERATOR_CHART),
         "--namespace", namespace,
-        "--set", IMAGE_VALUES,
+        "--set", OPERATOR_IMAGE_VALUES,
         "--set", f"watchNamespace={namespace}",
         "--wait", "--timeout", "300s",
     )  # fmt: skip
     try:
         resource = yaml.safe_load((ROOT / "manifests" / "example-zscalermcp.yaml").read_text())
         resource["metadata"]["namespace"] = namespace
-        resource["spec"]["replicas"] = 1  # no spec.image: the chart hands the operator its own image
+        resource["spec"]["replicas"] = 1  # no spec.image: the chart hands the operator the gateway image
         # The example's API keys Secret, under a name of this test's own (the gateway fixture has the usual one).
         resource["spec"]["auth"] = {"apiKeysSecret": "zmcp-operator-api-keys"}
         kube.kubectl(
