@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 
 from .endpoints import Reader, json_gets, page_of
+from .seeds import seeds
 from .store import ServiceApi, SimulatorError
 
 ROOT = "/zcc/papi/public/v1"
@@ -52,105 +53,10 @@ def _device(
     }
 
 
-DEVICES = [
-    _device(
-        "d-29-9b-7c-c5-3f-d2-90-3c-d5-01",
-        "jdoe@example.com",
-        "LAPTOP-JDOE",
-        3,
-        "Windows 11 Enterprise 23H2",
-        "Dell Inc.",
-    ),
-    _device("e-41-1a-2b-77-0c-a9-51-88-e0-02", "asmith@example.com", "MBP-ASMITH", 4, "macOS 14.5", "Apple Inc."),
-    _device(
-        "f-5c-7d-90-12-aa-3e-61-07-bd-03", "blee@example.com", "LAPTOP-BLEE", 3, "Windows 11 Enterprise 23H2", "Lenovo"
-    ),
-    _device(
-        "a-83-c1-44-9f-6e-02-d7-3b-21-04", "jdoe@example.com", "IPHONE-JDOE", 1, "iOS 17.5.1", "Apple Inc.", state=3
-    ),
-]
-FORWARDING_PROFILES = [
-    {
-        "id": 98001,
-        "name": "Corporate Default",
-        "active": "1",
-        "conditionType": 1,
-        "dnsServers": "10.0.0.53",
-        "dnsSearchDomains": "corp.example.com",
-        "trustedNetworkIds": [99101],
-        "trustedNetworks": ["HQ-Corp-LAN"],
-        "evaluateTrustedNetwork": 1,
-        "enableUnifiedTunnel": 0,
-        "forwardingProfileActions": [
-            {
-                "networkType": 0,
-                "actionType": 1,
-                "primaryTransport": 1,
-                "enablePacketTunnel": 1,
-                "allowTLSFallback": 1,
-                "DTLSTimeout": 9,
-                "TLSTimeout": 5,
-                "mtuForZadapter": 0,
-            },
-            {"networkType": 1, "actionType": 3, "primaryTransport": 1, "enablePacketTunnel": 0, "allowTLSFallback": 1},
-        ],
-        "forwardingProfileZpaActions": [
-            {"networkType": 0, "actionType": 1, "primaryTransport": 0},
-            {"networkType": 1, "actionType": 0, "primaryTransport": 0},
-        ],
-    },
-    {
-        "id": 98002,
-        "name": "Contractors Tunnel Always",
-        "active": "1",
-        "conditionType": 0,
-        "trustedNetworkIds": [],
-        "evaluateTrustedNetwork": 0,
-        "enableUnifiedTunnel": 1,
-        "forwardingProfileActions": [
-            {"networkType": 0, "actionType": 1, "primaryTransport": 1, "enablePacketTunnel": 1}
-        ],
-        "forwardingProfileZpaActions": [{"networkType": 0, "actionType": 1, "primaryTransport": 0}],
-    },
-]
-TRUSTED_NETWORKS = [
-    {
-        "id": 99101,
-        "guid": "6a1c2f4e-0000-4000-8000-0000000099a1",
-        "networkName": "HQ-Corp-LAN",
-        "active": True,
-        "companyId": "46114",
-        "conditionType": 1,
-        "dnsServers": "10.0.0.53,10.0.0.54",
-        "dnsSearchDomains": "corp.example.com",
-        "hostnames": "intranet.corp.example.com",
-        "resolvedIpsForHostname": "10.0.4.10",
-        "trustedSubnets": "10.0.0.0/16",
-        "trustedGateways": "10.0.0.1",
-        "trustedDhcpServers": "10.0.0.2",
-        "trustedEgressIps": "203.0.113.0/28",
-        "ssids": "",
-        "createdBy": "admin@example.com",
-    },
-    {
-        "id": 99102,
-        "guid": "6a1c2f4e-0000-4000-8000-0000000099a2",
-        "networkName": "Branch-NYC",
-        "active": True,
-        "companyId": "46114",
-        "conditionType": 0,
-        "dnsServers": "10.20.0.53",
-        "dnsSearchDomains": "nyc.corp.example.com",
-        "hostnames": "",
-        "resolvedIpsForHostname": "",
-        "trustedSubnets": "10.20.0.0/16",
-        "trustedGateways": "10.20.0.1",
-        "trustedDhcpServers": "",
-        "trustedEgressIps": "198.51.100.16/29",
-        "ssids": "EXAMPLE-NYC",
-        "createdBy": "admin@example.com",
-    },
-]
+SEED = seeds("zcc")
+DEVICES = SEED["devices"]
+FORWARDING_PROFILES = SEED["forwarding_profiles"]
+TRUSTED_NETWORKS = SEED["trusted_networks"]
 OTP_KINDS = (
     "otp",
     "logoutOtp",

@@ -18,46 +18,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .endpoints import Reader, json_body, json_gets
+from .seeds import seeds
 from .store import Collection, ServiceApi, SimulatorError
 
 ROOT = "/zdx/v1"
 DEFAULT_LIMIT = 10
 SERIES_POINTS = 12
 
-USERS = {
-    76676944: {"id": 76676944, "name": "John Doe", "email": "jdoe@example.com"},
-    76676945: {"id": 76676945, "name": "Alice Smith", "email": "asmith@example.com"},
-    76676946: {"id": 76676946, "name": "Bob Lee", "email": "blee@example.com"},
-}
-DEVICES = {
-    132559212: {
-        "id": 132559212,
-        "name": "LAPTOP-JDOE",
-        "userid": 76676944,
-        "os": "Windows 11 Enterprise",
-        "hw": "Dell Latitude 7440",
-        "ip": "192.168.1.23",
-        "score": 58,
-    },
-    132559213: {
-        "id": 132559213,
-        "name": "MBP-ASMITH",
-        "userid": 76676945,
-        "os": "macOS 14.5",
-        "hw": "MacBook Pro 14 M3",
-        "ip": "10.20.4.17",
-        "score": 91,
-    },
-    132559214: {
-        "id": 132559214,
-        "name": "LAPTOP-BLEE",
-        "userid": 76676946,
-        "os": "Windows 11 Enterprise",
-        "hw": "Lenovo ThinkPad T14",
-        "ip": "10.30.8.44",
-        "score": 74,
-    },
-}
+SEED = seeds("zdx")
+USERS = SEED["users"]
+DEVICES = SEED["devices"]
 APPS = {
     1: {"id": 1, "name": "Outlook Online", "score": 62.0, "pft": 1850.0},
     3: {"id": 3, "name": "Zoom", "score": 78.5, "pft": 620.0},
@@ -80,72 +50,8 @@ LOCATIONS = [
     {"id": 58002, "name": "NYC Branch"},
     {"id": 58003, "name": "Road Warriors"},
 ]
-SOFTWARE = [
-    {
-        "software_key": "Google Chrome|Google LLC",
-        "software_name": "Google Chrome",
-        "vendor": "Google LLC",
-        "software_group": "Browsers",
-        "software_install_type": "Machine",
-        "version": "126.0.6478.127",
-    },
-    {
-        "software_key": "Zscaler|Zscaler Inc.",
-        "software_name": "Zscaler",
-        "vendor": "Zscaler Inc.",
-        "software_group": "Security",
-        "software_install_type": "Machine",
-        "version": "4.4.0.389",
-    },
-    {
-        "software_key": "Microsoft Teams|Microsoft Corporation",
-        "software_name": "Microsoft Teams",
-        "vendor": "Microsoft Corporation",
-        "software_group": "Collaboration",
-        "software_install_type": "User",
-        "version": "24124.2311.2911.3230",
-    },
-    {
-        "software_key": "Zoom Workplace|Zoom Video Communications, Inc.",
-        "software_name": "Zoom Workplace",
-        "vendor": "Zoom Video Communications, Inc.",
-        "software_group": "Collaboration",
-        "software_install_type": "User",
-        "version": "6.1.1",
-    },
-]
-ALERTS = [
-    {
-        "id": 7473160764821179371,
-        "rule_name": "Outlook Online degraded",
-        "severity": "critical",
-        "alert_type": "APPLICATION",
-        "alert_status": "ONGOING",
-        "app_id": 1,
-        "devices": [132559212, 132559214],
-        "age_hours": 1,
-    },
-    {
-        "id": 7473160764821179372,
-        "rule_name": "High Wi-Fi latency",
-        "severity": "warning",
-        "alert_type": "NETWORK",
-        "alert_status": "ONGOING",
-        "app_id": 3,
-        "devices": [132559212],
-        "age_hours": 3,
-    },
-    {
-        "id": 7473160764821179301,
-        "rule_name": "Salesforce page fetch slow",
-        "severity": "warning",
-        "alert_type": "APPLICATION",
-        "alert_status": "ENDED",
-        "app_id": 5,
-        "devices": [132559213],
-        "age_hours": 20,
-    },
-]
+SOFTWARE = SEED["software"]
+ALERTS = SEED["alerts"]
 
 
 def _now() -> int:

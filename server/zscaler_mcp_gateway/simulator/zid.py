@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .seeds import seeds
 from .store import Collection, ServiceApi, SimulatorError
 
 ROOT = "/ziam/admin/api/v1"
@@ -24,99 +25,9 @@ IDENTITY_HOST = "https://acme.zslogin.invalid"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 Record = dict[str, Any]
 
-IDP = {"id": "idp-okta-01", "name": "Okta Workforce"}
-USERS: list[Record] = [
-    {
-        "id": "u-4f1a20",
-        "loginName": "alice.nguyen@example.com",
-        "displayName": "Alice Nguyen",
-        "firstName": "Alice",
-        "lastName": "Nguyen",
-        "primaryEmail": "alice.nguyen@example.com",
-        "status": True,
-        "department": {"id": "d-fin", "name": "Finance"},
-        "idp": IDP,
-        "source": "SCIM",
-    },
-    {
-        "id": "u-4f1a21",
-        "loginName": "bob.schmidt@example.com",
-        "displayName": "Bob Schmidt",
-        "firstName": "Bob",
-        "lastName": "Schmidt",
-        "primaryEmail": "bob.schmidt@example.com",
-        "status": True,
-        "department": {"id": "d-eng", "name": "Engineering"},
-        "idp": IDP,
-        "source": "SCIM",
-    },
-    {
-        "id": "u-4f1a22",
-        "loginName": "carla.rossi@example.com",
-        "displayName": "Carla Rossi",
-        "firstName": "Carla",
-        "lastName": "Rossi",
-        "primaryEmail": "carla.rossi@example.com",
-        "status": True,
-        "department": {"id": "d-eng", "name": "Engineering"},
-        "idp": IDP,
-        "source": "SCIM",
-    },
-    {
-        "id": "u-4f1a23",
-        "loginName": "dev.patel@example.com",
-        "displayName": "Dev Patel",
-        "firstName": "Dev",
-        "lastName": "Patel",
-        "primaryEmail": "dev.patel@example.com",
-        "status": False,
-        "department": {"id": "d-it", "name": "IT"},
-        "idp": IDP,
-        "source": "UI",
-    },
-    {
-        "id": "u-4f1a24",
-        "loginName": "svc-backup",
-        "displayName": "Backup Service Account",
-        "primaryEmail": "backup-ops@example.com",
-        "status": True,
-        "department": {"id": "d-it", "name": "IT"},
-        "source": "UI",
-    },
-]
-GROUPS: list[Record] = [
-    {
-        "id": "g-7c0101",
-        "name": "Finance-Analysts",
-        "description": "Finance analysts and controllers",
-        "source": "SCIM",
-        "isDynamicGroup": False,
-        "idp": IDP,
-    },
-    {
-        "id": "g-7c0102",
-        "name": "Engineering",
-        "description": "All engineers",
-        "source": "SCIM",
-        "isDynamicGroup": False,
-        "idp": IDP,
-    },
-    {
-        "id": "g-7c0103",
-        "name": "Engineering-OnCall",
-        "description": "Engineers on the on-call rota",
-        "source": "UI",
-        "isDynamicGroup": True,
-        "dynamicGroupRule": "department.name eq 'Engineering'",
-    },
-    {
-        "id": "g-7c0104",
-        "name": "IT-Admins",
-        "description": "Identity and endpoint administrators",
-        "source": "UI",
-        "isDynamicGroup": False,
-    },
-]
+SEED = seeds("zid")
+USERS: list[Record] = SEED["users"]
+GROUPS: list[Record] = SEED["groups"]
 MEMBERS: dict[str, tuple[str, ...]] = {
     "g-7c0101": ("u-4f1a20",),
     "g-7c0102": ("u-4f1a21", "u-4f1a22"),

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .graphql import FieldError, graphql_route
+from .seeds import seeds
 from .store import ServiceApi
 
 DAY_MS = 86_400_000
@@ -39,52 +40,8 @@ APPS = {"Microsoft 365": 0.45, "Google Workspace": 0.25, "Salesforce": 0.2, "Sla
 USERS = {"alice.nguyen@example.com": 0.4, "bob.schmidt@example.com": 0.35, "carla.rossi@example.com": 0.25}
 COUNTRIES = {"United States": 0.5, "Germany": 0.3, "Brazil": 0.2}
 DEPARTMENTS = {"Finance": 0.3, "Engineering": 0.45, "IT": 0.25}
-SHADOW_APPS: list[Record] = [
-    {
-        "application": "WeTransfer",
-        "application_category": "File Sharing",
-        "risk_index": 4,
-        "sanctioned_state": "UNSANCTIONED",
-        "integration": 0,
-        "data_uploaded": 9_800_000_000,
-        "data_downloaded": 1_200_000_000,
-        "authenticated_users": 37,
-        "vulnerability": "Data exfiltration channel",
-    },
-    {
-        "application": "ChatGPT",
-        "application_category": "Generative AI",
-        "risk_index": 3,
-        "sanctioned_state": "UNSANCTIONED",
-        "integration": 2,
-        "data_uploaded": 2_100_000_000,
-        "data_downloaded": 3_400_000_000,
-        "authenticated_users": 212,
-        "vulnerability": None,
-    },
-    {
-        "application": "Notion",
-        "application_category": "Collaboration",
-        "risk_index": 2,
-        "sanctioned_state": "SANCTIONED",
-        "integration": 5,
-        "data_uploaded": 800_000_000,
-        "data_downloaded": 4_600_000_000,
-        "authenticated_users": 145,
-        "vulnerability": None,
-    },
-    {
-        "application": "Telegram",
-        "application_category": "Instant Messaging",
-        "risk_index": 5,
-        "sanctioned_state": "UNSANCTIONED",
-        "integration": 0,
-        "data_uploaded": 150_000_000,
-        "data_downloaded": 420_000_000,
-        "authenticated_users": 9,
-        "vulnerability": "Unmanaged file transfer",
-    },
-]
+SEED = seeds("zins")
+SHADOW_APPS: list[Record] = SEED["shadow_apps"]
 IOT_CLASSES = [
     ("IP Cameras", "Surveillance", 46),
     ("Printers", "Office", 38),

@@ -12,68 +12,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .graphql import FieldError, graphql_route
+from .seeds import seeds
 from .store import ServiceApi
 
 Args = dict[str, Any]
 Record = dict[str, Any]
 TS = "2026-11-20T09:30:00Z"
 
-AGENT_GROUPS: list[Record] = [
-    {
-        "name": "prod-linux-vms",
-        "eyezId": "ag-01HZ8K",
-        "agentGroupType": "VM",
-        "cloudProvider": "AWS",
-        "adminStatus": "ENABLED",
-        "agentCount": 3,
-        "description": "Production Linux workloads",
-        "policyStatus": "ENABLED",
-        "upgradeStatus": "UP_TO_DATE",
-        "tamperProtectionStatus": "ENABLED",
-        "agentAutoUpgrade": "ENABLED",
-        "agentDeletionTimeoutSeconds": 86400,
-        "timezone": "America/New_York",
-        "upgradeDay": "SUNDAY",
-        "upgradeTime": "02:00",
-        "versionProfileName": "Stable",
-    },
-    {
-        "name": "payments-k8s",
-        "eyezId": "ag-01HZ8M",
-        "agentGroupType": "K8S",
-        "cloudProvider": "AZURE",
-        "adminStatus": "ENABLED",
-        "agentCount": 2,
-        "description": "AKS payments cluster",
-        "policyStatus": "ENABLED",
-        "upgradeStatus": "IN_PROGRESS",
-        "tamperProtectionStatus": "ENABLED",
-        "agentAutoUpgrade": "ENABLED",
-        "agentDeletionTimeoutSeconds": 3600,
-        "timezone": "Europe/Berlin",
-        "upgradeDay": "SATURDAY",
-        "upgradeTime": "23:00",
-        "versionProfileName": "Stable",
-    },
-    {
-        "name": "dc-windows",
-        "eyezId": "ag-01HZ8P",
-        "agentGroupType": "VM",
-        "cloudProvider": "ON_PREMISES",
-        "adminStatus": "DISABLED",
-        "agentCount": 1,
-        "description": "Ashburn Windows servers",
-        "policyStatus": "DISABLED",
-        "upgradeStatus": "FAILED",
-        "tamperProtectionStatus": "DISABLED",
-        "agentAutoUpgrade": "DISABLED",
-        "agentDeletionTimeoutSeconds": 604800,
-        "timezone": "America/New_York",
-        "upgradeDay": "SUNDAY",
-        "upgradeTime": "04:00",
-        "versionProfileName": "Pinned-3.4",
-    },
-]
+SEED = seeds("zms")
+AGENT_GROUPS: list[Record] = SEED["agent_groups"]
 _GROUP = {g["eyezId"]: g for g in AGENT_GROUPS}
 AGENTS: list[Record] = [
     {
@@ -111,34 +58,7 @@ AGENTS: list[Record] = [
         ("ash-sql-01", "a-7Q6", "ERROR", "HOST", "Windows Server 2022", "3.4.2", "ag-01HZ8P", None, "172.16.10.40"),
     ]
 ]
-NONCES: list[Record] = [
-    {
-        "eyezId": "n-5501",
-        "name": "prod-linux-bootstrap",
-        "key": "zms-nonce-3f9a0c1e",
-        "maxUsage": 50,
-        "usageCount": 3,
-        "agentGroupEyezId": "ag-01HZ8K",
-        "agentGroupName": "prod-linux-vms",
-        "agentGroupType": "VM",
-        "product": "EYEZ",
-        "creationTime": "2026-08-01T12:00:00Z",
-        "modifiedTime": TS,
-    },
-    {
-        "eyezId": "n-5502",
-        "name": "aks-payments",
-        "key": "zms-nonce-77d2b4aa",
-        "maxUsage": 10,
-        "usageCount": 2,
-        "agentGroupEyezId": "ag-01HZ8M",
-        "agentGroupName": "payments-k8s",
-        "agentGroupType": "K8S",
-        "product": "EYEZ",
-        "creationTime": "2026-09-15T08:00:00Z",
-        "modifiedTime": TS,
-    },
-]
+NONCES: list[Record] = SEED["nonces"]
 TOTP = {
     g["eyezId"]: {
         "eyezId": g["eyezId"],
@@ -218,129 +138,10 @@ RESOURCES: list[Record] = [
         start=1,
     )
 ]
-RESOURCE_GROUPS: list[Record] = [
-    {
-        "__typename": "ManagedResourceGroup",
-        "id": "rg-10",
-        "name": "web-servers",
-        "description": "Tagged role=web",
-        "type": "MANAGED",
-        "origin": "USER_DEFINED",
-        "resourceMemberCount": 2,
-        "modifiedTime": TS,
-        "members": ["r-001", "r-002"],
-    },
-    {
-        "__typename": "ManagedResourceGroup",
-        "id": "rg-11",
-        "name": "payments-pods",
-        "description": "ML suggested: payments namespace",
-        "type": "MANAGED",
-        "origin": "ML_RECOMMENDED",
-        "resourceMemberCount": 2,
-        "modifiedTime": TS,
-        "members": ["r-004", "r-005"],
-    },
-    {
-        "__typename": "UnmanagedResourceGroup",
-        "id": "rg-12",
-        "name": "corp-dns",
-        "description": "On-prem DNS resolvers",
-        "type": "UNMANAGED",
-        "origin": "USER_DEFINED",
-        "resourceMemberCount": 0,
-        "modifiedTime": TS,
-        "cidrs": ["172.16.0.53/32", "172.16.1.53/32"],
-        "fqdns": [],
-        "members": [],
-    },
-]
-PORTS_443 = [{"protocol": "TCP", "portRanges": [{"startPort": 443, "endPort": 443}]}]
-POLICY_RULES: list[Record] = [
-    {
-        "id": "pr-1",
-        "name": "web to db",
-        "action": "ALLOW",
-        "priority": 1,
-        "description": "App tier may reach PostgreSQL",
-        "deleted": False,
-        "sourceTargetType": "RESOURCE_GROUP",
-        "destinationTargetType": "RESOURCE_GROUP",
-        "appZoneScopeTargetType": "APP_ZONE",
-        "creationTime": TS,
-        "modifiedTime": TS,
-        "lastHit": "2026-11-24T22:10:00Z",
-        "portAndProtocols": [{"protocol": "TCP", "portRanges": [{"startPort": 5432, "endPort": 5432}]}],
-    },
-    {
-        "id": "pr-2",
-        "name": "payments ingress",
-        "action": "ALLOW",
-        "priority": 2,
-        "description": "Ingress to payments pods",
-        "deleted": False,
-        "sourceTargetType": "ANY",
-        "destinationTargetType": "RESOURCE_GROUP",
-        "appZoneScopeTargetType": "APP_ZONE",
-        "creationTime": TS,
-        "modifiedTime": TS,
-        "lastHit": "2026-11-24T23:59:00Z",
-        "portAndProtocols": PORTS_443,
-    },
-    {
-        "id": "pr-3",
-        "name": "block rdp lateral",
-        "action": "SIM_BLOCK",
-        "priority": 3,
-        "description": "Simulated block of east-west RDP",
-        "deleted": False,
-        "sourceTargetType": "ANY",
-        "destinationTargetType": "ANY",
-        "appZoneScopeTargetType": "ANY",
-        "creationTime": TS,
-        "modifiedTime": TS,
-        "lastHit": None,
-        "portAndProtocols": [{"protocol": "TCP", "portRanges": [{"startPort": 3389, "endPort": 3389}]}],
-    },
-]
-DEFAULT_RULES: list[Record] = [
-    {
-        "id": "dr-in",
-        "name": "Default inbound",
-        "action": "BLOCK",
-        "direction": "INBOUND",
-        "description": "Deny what no rule allows",
-        "scopeType": "CUSTOMER",
-        "modifiedTime": TS,
-    },
-    {
-        "id": "dr-out",
-        "name": "Default outbound",
-        "action": "ALLOW",
-        "direction": "OUTBOUND",
-        "description": "Allow egress",
-        "scopeType": "CUSTOMER",
-        "modifiedTime": TS,
-    },
-]
-APP_ZONES: list[Record] = [
-    {
-        "id": "z-1",
-        "appZoneName": "prod-web-tier",
-        "description": "Production web and API hosts",
-        "memberCount": 3,
-        "includeAllVpcs": False,
-        "includeAllSubnets": True,
-    },
-    {
-        "id": "z-2",
-        "appZoneName": "payments-pci",
-        "description": "PCI scope: payments cluster",
-        "memberCount": 2,
-        "includeAllVpcs": False,
-        "includeAllSubnets": False,
-    },
-]
+RESOURCE_GROUPS: list[Record] = SEED["resource_groups"]
+POLICY_RULES: list[Record] = SEED["policy_rules"]
+DEFAULT_RULES: list[Record] = SEED["default_rules"]
+APP_ZONES: list[Record] = SEED["app_zones"]
 APP_CATALOG: list[Record] = [
     {
         "id": f"app-{i}",
@@ -363,30 +164,10 @@ APP_CATALOG: list[Record] = [
         start=1,
     )
 ]
-NAMESPACES: list[Record] = [
-    {"id": "ns-1", "name": "custom", "description": "Customer-defined tags", "origin": "CUSTOM"},
-    {"id": "ns-2", "name": "aws", "description": "Tags synced from AWS", "origin": "EXTERNAL"},
-    {"id": "ns-3", "name": "ml", "description": "Tags suggested by ZMS", "origin": "ML"},
-]
-TAG_KEYS: dict[str, list[Record]] = {
-    "ns-1": [
-        {"id": "tk-1", "name": "env", "description": "Deployment environment"},
-        {"id": "tk-2", "name": "owner", "description": "Owning team"},
-    ],
-    "ns-2": [{"id": "tk-3", "name": "aws:autoscaling:groupName", "description": "Auto Scaling group"}],
-    "ns-3": [{"id": "tk-4", "name": "role", "description": "Inferred workload role"}],
-}
-TAG_VALUES: dict[str, list[Record]] = {
-    "tk-1": [{"id": "tv-1", "name": "prod"}, {"id": "tv-2", "name": "staging"}],
-    "tk-2": [{"id": "tv-3", "name": "payments"}, {"id": "tv-4", "name": "platform"}],
-    "tk-3": [{"id": "tv-5", "name": "api-asg"}],
-    "tk-4": [{"id": "tv-6", "name": "web"}, {"id": "tv-7", "name": "database"}],
-}
-METADATA = {
-    "eventTypes": ["RESOURCE_CREATED", "RESOURCE_UPDATED", "RESOURCE_DELETED", "AGENT_CONNECTED", "AGENT_DISCONNECTED"],
-    "resourceTypes": ["VM", "POD", "NODE", "K8S_SERVICE", "K8S_WORKLOAD"],
-    "cloudProviders": ["AWS", "AZURE", "GCP", "ON_PREMISES"],
-}
+NAMESPACES: list[Record] = SEED["namespaces"]
+TAG_KEYS: dict[str, list[Record]] = SEED["tag_keys"]
+TAG_VALUES: dict[str, list[Record]] = SEED["tag_values"]
+METADATA = SEED["metadata"]
 SEARCHED = ("name", "publicIp", "privateIps", "agentGroupName")
 
 

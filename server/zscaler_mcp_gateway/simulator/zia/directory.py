@@ -3,6 +3,7 @@ workload groups, DLP dictionaries and engines."""
 
 from __future__ import annotations
 
+from ..seeds import seeds
 from ..store import Collection, ServiceApi
 from ._kit import (
     Record,
@@ -19,61 +20,9 @@ from ._kit import (
 ENGINEERING = {"id": 801, "name": "Engineering"}
 FINANCE = {"id": 802, "name": "Finance"}
 SERVICE_ADMIN = {"id": 901, "name": "Service Admin"}
-DEVICES = [
-    {
-        "id": 1701,
-        "name": "SJC-LT-0412",
-        "deviceGroupType": "ZCC_OS",
-        "deviceModel": "MacBookPro18,3",
-        "osType": "MAC_OS",
-        "osVersion": "14.5",
-        "ownerUserId": 1001,
-        "ownerName": "alice@acme.example",
-        "hostName": "sjc-lt-0412",
-    },
-    {
-        "id": 1702,
-        "name": "YYZ-LT-0077",
-        "deviceGroupType": "ZCC_OS",
-        "deviceModel": "Latitude 7440",
-        "osType": "WINDOWS_OS",
-        "osVersion": "11 23H2",
-        "ownerUserId": 1002,
-        "ownerName": "bob@acme.example",
-        "hostName": "yyz-lt-0077",
-    },
-    {
-        "id": 1703,
-        "name": "SJC-PH-0021",
-        "deviceGroupType": "ZCC_OS",
-        "deviceModel": "iPhone15,2",
-        "osType": "IOS",
-        "osVersion": "17.5",
-        "ownerUserId": 1001,
-        "ownerName": "alice@acme.example",
-        "hostName": "sjc-ph-0021",
-    },
-]
-DEVICE_GROUPS = [
-    {
-        "id": 1751,
-        "name": "Windows",
-        "groupType": "ZCC_OS",
-        "osType": "WINDOWS_OS",
-        "predefined": True,
-        "deviceCount": 1,
-    },
-    {"id": 1752, "name": "Mac", "groupType": "ZCC_OS", "osType": "MAC_OS", "predefined": True, "deviceCount": 1},
-    {"id": 1753, "name": "iOS", "groupType": "ZCC_OS", "osType": "IOS", "predefined": True, "deviceCount": 1},
-    {
-        "id": 1754,
-        "name": "No Client Connector",
-        "groupType": "NON_ZCC",
-        "predefined": True,
-        "deviceCount": 0,
-        "pseudo": True,
-    },
-]
+SEED = seeds("zia")
+DEVICES = SEED["directory_devices"]
+DEVICE_GROUPS = SEED["directory_device_groups"]
 
 
 def _read_only(path: str, seed: list[Record]) -> Collection:

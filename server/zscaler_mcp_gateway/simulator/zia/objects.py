@@ -9,21 +9,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..seeds import seeds
 from ..store import ServiceApi
 from ._kit import AUDIT, ROOT, get_route, list_route, object_body, zia
 
-NETWORK_APPS = [
-    {"id": "HTTP", "parentCategory": "WEB", "description": "Hypertext Transfer Protocol", "deprecated": False},
-    {"id": "DNS", "parentCategory": "NETWORK_SERVICE", "description": "Domain Name System", "deprecated": False},
-    {
-        "id": "SKYPE",
-        "parentCategory": "INSTANT_MESSAGING",
-        "description": "Skype voice, video and chat",
-        "deprecated": False,
-    },
-    {"id": "ICMP_ANY", "parentCategory": "NETWORK_SERVICE", "description": "Any ICMP traffic", "deprecated": False},
-    {"id": "SSH", "parentCategory": "REMOTE_ACCESS", "description": "Secure Shell", "deprecated": False},
-]
+SEED = seeds("zia")
+NETWORK_APPS = SEED["objects_network_apps"]
 _SIGNATURE = re.compile(r"^\s*(alert|drop|reject|pass)\s.+\bsid\s*:\s*\d+", re.DOTALL)
 
 

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..seeds import seeds
 from ..store import Collection, ServiceApi, SimulatorError
 from ._kit import (
     ROOT,
@@ -24,51 +25,10 @@ ENGINEERING = {"id": 801, "name": "Engineering"}
 FINANCE = {"id": 802, "name": "Finance"}
 BUSINESS_HOURS = {"id": 601, "name": "Business-Hours"}
 
-CAC_ACTIONS = {
-    "WEBMAIL": [
-        "ALLOW_WEBMAIL_VIEW",
-        "ALLOW_WEBMAIL_ATTACHMENT_SEND",
-        "BLOCK_WEBMAIL_VIEW",
-        "BLOCK_WEBMAIL_ATTACHMENT_SEND",
-        "BLOCK_WEBMAIL_SEND",
-        "ISOLATE_WEBMAIL_VIEW",
-    ],
-    "STREAMING_MEDIA": [
-        "ALLOW_STREAMING_VIEW_LISTEN",
-        "ALLOW_STREAMING_UPLOAD",
-        "BLOCK_STREAMING_VIEW_LISTEN",
-        "BLOCK_STREAMING_UPLOAD",
-        "CAUTION_STREAMING_VIEW_LISTEN",
-    ],
-    "FILE_SHARE": [
-        "ALLOW_FILE_SHARE_VIEW",
-        "ALLOW_FILE_SHARE_UPLOAD",
-        "BLOCK_FILE_SHARE_UPLOAD",
-        "BLOCK_FILE_SHARE_DOWNLOAD",
-        "CAUTION_FILE_SHARE_VIEW",
-    ],
-    "SOCIAL_NETWORKING": [
-        "ALLOW_SOCIAL_NETWORKING_VIEW",
-        "ALLOW_SOCIAL_NETWORKING_POST",
-        "BLOCK_SOCIAL_NETWORKING_POST",
-        "BLOCK_SOCIAL_NETWORKING_CHAT",
-    ],
-}
-CLOUD_APPS = [
-    {"app": "GOOGLE_WEBMAIL", "appName": "Gmail", "parent": "WEBMAIL", "parentName": "Webmail"},
-    {"app": "OUTLOOK_WEBMAIL", "appName": "Outlook.com", "parent": "WEBMAIL", "parentName": "Webmail"},
-    {"app": "YOUTUBE", "appName": "YouTube", "parent": "STREAMING_MEDIA", "parentName": "Streaming Media"},
-    {"app": "DROPBOX", "appName": "Dropbox", "parent": "FILE_SHARE", "parentName": "File Share"},
-    {"app": "ONEDRIVE", "appName": "OneDrive", "parent": "FILE_SHARE", "parentName": "File Share"},
-    {"app": "LINKEDIN", "appName": "LinkedIn", "parent": "SOCIAL_NETWORKING", "parentName": "Social Networking"},
-]
-FILE_TYPE_CATEGORIES = [
-    {"id": 1, "name": "FTCATEGORY_PDF_DOCUMENT", "parent": "DOCUMENT"},
-    {"id": 2, "name": "FTCATEGORY_MS_WORD", "parent": "DOCUMENT"},
-    {"id": 3, "name": "FTCATEGORY_ZIP", "parent": "ARCHIVE"},
-    {"id": 4, "name": "FTCATEGORY_WINDOWS_EXECUTABLES", "parent": "EXECUTABLE"},
-    {"id": 5, "name": "FTCATEGORY_PYTHON", "parent": "SCRIPT"},
-]
+SEED = seeds("zia")
+CAC_ACTIONS = SEED["rules_cac_actions"]
+CLOUD_APPS = SEED["rules_cloud_apps"]
+FILE_TYPE_CATEGORIES = SEED["rules_file_type_categories"]
 
 
 def _tables() -> dict[str, Collection]:

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..seeds import seeds
 from ..store import ServiceApi, SimulatorError
 from ._kit import (
     ROOT,
@@ -35,103 +36,9 @@ def _threats(*stems: str, blocked: tuple[str, ...] = (), captured: tuple[str, ..
     return {**{f"{s}Blocked": s in blocked for s in stems}, **{f"{s}Capture": s in captured for s in stems}}
 
 
-ADVANCED: Record = {
-    **_lists(
-        "authBypassUrls",
-        "authBypassUrlCategories",
-        "authBypassApps",
-        "kerberosBypassUrls",
-        "kerberosBypassUrlCategories",
-        "kerberosBypassApps",
-        "basicBypassApps",
-        "digestAuthBypassUrls",
-        "digestAuthBypassUrlCategories",
-        "digestAuthBypassApps",
-        "dnsResolutionOnTransparentProxyUrls",
-        "dnsResolutionOnTransparentProxyUrlCategories",
-        "dnsResolutionOnTransparentProxyApps",
-        "dnsResolutionOnTransparentProxyExemptUrls",
-        "dnsResolutionOnTransparentProxyExemptUrlCategories",
-        "dnsResolutionOnTransparentProxyExemptApps",
-        "blockDomainFrontingApps",
-        "domainFrontingBypassUrlCategories",
-        "preferSniOverConnHostApps",
-        "sniDnsOptimizationBypassUrlCategories",
-        "httpRangeHeaderRemoveUrlCategories",
-        authBypassUrls=[".okta.com", ".windowsupdate.com"],
-        kerberosBypassUrlCategories=["OTHER_BUSINESS_AND_ECONOMY"],
-    ),
-    **_flags(
-        "enableDnsResolutionOnTransparentProxy",
-        "blockDomainFrontingOnHostHeader",
-        "blockConnectHostSniMismatch",
-        "preferSniOverConnHost",
-        "blockHttpTunnelOnNonHttpPorts",
-        "trackHttpTunnelOnHttpPorts",
-        "blockNonCompliantHttpRequestOnHttpPorts",
-        "blockNonHttpOnHttpPortEnabled",
-        "cascadeUrlFiltering",
-        "enablePolicyForUnauthenticatedTraffic",
-        "enableEvaluatePolicyOnGlobalSSLBypass",
-        "enforceSurrogateIpForWindowsApp",
-        "enableAdminRankAccess",
-        "dynamicUserRiskEnabled",
-        "ecsForAllEnabled",
-        "logInternalIp",
-        "sipaXffHeaderEnabled",
-        on=(
-            "blockDomainFrontingOnHostHeader",
-            "blockNonCompliantHttpRequestOnHttpPorts",
-            "enableAdminRankAccess",
-            "logInternalIp",
-        ),
-    ),
-    "uiSessionTimeout": 1800,
-}
-ATP_STEMS = (
-    "activeX",
-    "adSpywareSites",
-    "anonymizer",
-    "bitTorrent",
-    "browserExploits",
-    "cmdCtlServer",
-    "cmdCtlTraffic",
-    "cryptoMining",
-    "dgaDomains",
-    "fileFormatVunerabilites",
-    "googleTalk",
-    "ircTunnelling",
-    "knownPhishingSites",
-    "malwareSites",
-    "potentialMaliciousRequests",
-    "sshTunnelling",
-    "suspectAdwareSpywareSites",
-    "suspectedPhishingSites",
-    "tor",
-    "webspam",
-)
-ATP: Record = {
-    **_threats(
-        *ATP_STEMS,
-        blocked=(
-            "cmdCtlServer",
-            "cmdCtlTraffic",
-            "knownPhishingSites",
-            "malwareSites",
-            "browserExploits",
-            "cryptoMining",
-            "tor",
-        ),
-        captured=("cmdCtlTraffic",),
-    ),
-    "cookieStealingBlocked": True,
-    "cookieStealingPCAPEnabled": False,
-    "maliciousUrlsCapture": False,
-    "riskTolerance": 40,
-    "riskToleranceCapture": False,
-    "blockedCountries": ["COUNTRY_KP"],
-    "blockCountriesCapture": False,
-}
+SEED = seeds("zia")
+ADVANCED: Record = SEED["settings_advanced"]
+ATP: Record = SEED["settings_atp"]
 MALWARE: Record = _threats(
     "virus",
     "unwantedApplications",
@@ -160,47 +67,7 @@ MOBILE: Record = _flags(
     ),
     on=("blockAppsWithMaliciousActivity", "blockAppsSendingUnencryptedUserCredentials"),
 )
-SANDBOX_REPORTS: dict[str, Record] = {
-    "f3b1c5e0a9d84c2b8e7a6d5c4b3a2910": {
-        "Summary": {
-            "Status": "COMPLETED",
-            "Category": "MALWARE",
-            "FileType": "EXE",
-            "StartTime": 1718500000,
-            "Duration": 312,
-        },
-        "Classification": {
-            "Type": "MALICIOUS",
-            "Category": "RANSOMWARE",
-            "Score": 92,
-            "DetectedMalware": "Win32.Ransom.LockBit",
-        },
-        "FileProperties": {
-            "FileType": "EXE",
-            "FileSize": 482304,
-            "MD5": "f3b1c5e0a9d84c2b8e7a6d5c4b3a2910",
-            "SHA1": "9c1f0e6b2d",
-            "Issuer": "unsigned",
-        },
-    },
-    "0cc175b9c0f1b6a831c399e269772661": {
-        "Summary": {
-            "Status": "COMPLETED",
-            "Category": "BENIGN",
-            "FileType": "PDF",
-            "StartTime": 1718400000,
-            "Duration": 95,
-        },
-        "Classification": {"Type": "BENIGN", "Category": "NONE", "Score": 3, "DetectedMalware": ""},
-        "FileProperties": {
-            "FileType": "PDF",
-            "FileSize": 20211,
-            "MD5": "0cc175b9c0f1b6a831c399e269772661",
-            "SHA1": "86f7e437fa",
-            "Issuer": "",
-        },
-    },
-}
+SANDBOX_REPORTS: dict[str, Record] = SEED["settings_sandbox_reports"]
 FULL_DETAILS = {
     "Networking": [{"Protocol": "HTTPS", "Host": "c2.badhost.example", "Port": 443}],
     "SystemSummary": [{"Risk": "HIGH", "Signature": "Encrypts user files"}],

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..seeds import seeds
 from ..store import ServiceApi, SimulatorError
 from ._kit import (
     AUDIT,
@@ -27,77 +28,10 @@ from ._kit import (
 
 HQ = {"id": 501, "name": "HQ-San-Jose"}
 TORONTO = {"id": 502, "name": "Branch-Toronto"}
-CITIES: list[Record] = [
-    {
-        "cityGeoId": 5392171,
-        "cityName": "San Jose",
-        "stateName": "California",
-        "countryName": "United States",
-        "countryCode": "US",
-        "latitude": 37.3394,
-        "longitude": -121.895,
-    },
-    {
-        "cityGeoId": 6167865,
-        "cityName": "Toronto",
-        "stateName": "Ontario",
-        "countryName": "Canada",
-        "countryCode": "CA",
-        "latitude": 43.7001,
-        "longitude": -79.4163,
-    },
-    {
-        "cityGeoId": 5128581,
-        "cityName": "New York City",
-        "stateName": "New York",
-        "countryName": "United States",
-        "countryCode": "US",
-        "latitude": 40.7143,
-        "longitude": -74.006,
-    },
-    {
-        "cityGeoId": 2643743,
-        "cityName": "London",
-        "stateName": "England",
-        "countryName": "United Kingdom",
-        "countryCode": "GB",
-        "latitude": 51.5085,
-        "longitude": -0.1257,
-    },
-]
+SEED = seeds("zia")
+CITIES: list[Record] = SEED["traffic_cities"]
 IP_CITIES = {"198.51.100.10": CITIES[0], "203.0.113.25": CITIES[0], "192.0.2.44": CITIES[1]}
-VIPS = [
-    {
-        "id": 9001,
-        "virtualIp": "165.225.8.30",
-        "privateServiceEdge": False,
-        "datacenter": "SJC4",
-        "city": "San Jose, CA",
-        "countryCode": "US",
-        "latitude": 37.3,
-        "longitude": -121.9,
-    },
-    {
-        "id": 9002,
-        "virtualIp": "165.225.50.31",
-        "privateServiceEdge": False,
-        "datacenter": "LAX1",
-        "city": "Los Angeles, CA",
-        "countryCode": "US",
-        "latitude": 34.0,
-        "longitude": -118.2,
-    },
-    {
-        "id": 9003,
-        "virtualIp": "165.225.38.32",
-        "privateServiceEdge": False,
-        "datacenter": "YTO1",
-        "city": "Toronto, ON",
-        "countryCode": "CA",
-        "latitude": 43.7,
-        "longitude": -79.4,
-    },
-]
+VIPS = SEED["traffic_vips"]
 GRE_RANGES = [
     {"startIPAddress": f"172.17.{n}.{m}", "endIPAddress": f"172.17.{n}.{m + 7}"} for n in (6, 7) for m in (0, 8, 16, 24)
 ]
