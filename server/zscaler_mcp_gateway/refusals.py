@@ -32,6 +32,7 @@ _METHOD = re.compile(rb'"method"\s*:\s*"tools/call"')
 _NAME = re.compile(rb'"params"\s*:\s*\{\s*"name"\s*:\s*"([A-Za-z0-9_.-]{1,128})"')
 # An answer's JSON-RPC error code -> outcome: malformed requests are `invalid`, anything else `denied`.
 INVALID_CODES = frozenset({-32700, -32600, -32602})
+LAYER_STATUSES = frozenset({403, 404, 421})  # Origin, session, Host: refused before any JSON-RPC handling
 HTTP_REASONS = {
     400: ("invalid", "malformed MCP request (HTTP 400)"),
     403: ("denied", "Origin header not allowed (DNS-rebinding protection, HTTP 403)"),
@@ -106,13 +107,15 @@ def refusal_of(scope: Scope, status: int, answer: bytes) -> tuple[str, str] | No
     told = scope.get(REFUSAL_SCOPE_KEY)
     if told is not None:
         return told  # type: ignore[no-any-return]
-    if status in HTTP_REASONS:
+    if status in LAYER_STATUSES:  # the transport's own gates: their JSON-RPC error says less than the status
         return HTTP_REASONS[status]
     error = jsonrpc_error_of(answer)
     if error is not None:
         code, message = error
         outcome = "invalid" if code in INVALID_CODES else "denied"
         return outcome, f"refused by the MCP layer (JSON-RPC {code}, HTTP {status}): {message}"
+    if status in HTTP_REASONS:
+        return HTTP_REASONS[status]
     if status >= 400:
         return "error", f"refused by the MCP layer (HTTP {status})"
     return None

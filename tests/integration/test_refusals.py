@@ -265,6 +265,29 @@ def test_a_tool_call_the_sdk_rejects_as_invalid_params_is_audited(
     assert "JSON-RPC -32602" in event["error"]
 
 
+def test_a_2026_tool_call_the_sdk_rejects_as_invalid_params_is_audited(gateway_with: GatewayFactory) -> None:
+    gw = gateway_with(POLICY)
+    era = "2026-07-28"
+    envelope = {
+        "io.modelcontextprotocol/protocolVersion": era,
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    bad = {
+        "jsonrpc": "2.0",
+        "id": 3,
+        "method": "tools/call",
+        "params": {"name": "zpa_list_segment_groups", "arguments": 5, "_meta": envelope},
+    }
+    routing = {"Mcp-Protocol-Version": era, "Mcp-Method": "tools/call", "Mcp-Name": "zpa_list_segment_groups"}
+    with capture_audit() as audit:
+        answer = post(gw, bad, routing)
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == -32602
+    event = only_event(audit)
+    assert (event["tool"], event["outcome"]) == ("zpa_list_segment_groups", "invalid")
+    assert event["error"].startswith("refused by the MCP layer (JSON-RPC -32602, HTTP 400)")
+
+
 @pytest.mark.parametrize("era", ERAS)
 async def test_refused_and_served_calls_count_once_each_in_both_eras(gateway_with: GatewayFactory, era: str) -> None:
     gw = gateway_with(POLICY, metrics_port=free_port())
