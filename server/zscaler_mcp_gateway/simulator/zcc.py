@@ -21,38 +21,6 @@ DEFAULT_PAGE_SIZE = 50
 OS_TYPES = {1: "iOS", 2: "Android", 3: "Windows", 4: "macOS", 5: "Linux"}
 
 
-def _device(
-    udid: str, user: str, host: str, os_type: int, os_version: str, maker: str, state: int = 1
-) -> dict[str, Any]:
-    return {
-        "udid": udid,
-        "user": user,
-        "machineHostname": host,
-        "type": os_type,
-        "osVersion": os_version,
-        "manufacturer": maker,
-        "companyName": "Example Corp",
-        "agentVersion": "4.4.0.389",
-        "upmVersion": "4.4.0.101",
-        "tunnelVersion": "ZTunnel 2.0",
-        "zappArch": "x64",
-        "policyName": "Default Windows Policy" if os_type == 3 else "Default Policy",
-        "owner": "Company",
-        "state": state,
-        "registrationState": "Registered" if state == 1 else "Removal Pending",
-        "vpnState": 0,
-        "detail": "",
-        "macAddress": f"3c:22:fb:{sum(map(ord, udid)) % 256:02x}:4e:10",
-        "hardwareFingerprint": hashlib.sha1(udid.encode()).hexdigest()[:20],
-        "registration_time": "2024-05-02 09:14:00 GMT",
-        "last_seen_time": "2024-06-16 08:02:11 GMT",
-        "keepAliveTime": "2024-06-16 08:02:11 GMT",
-        "config_download_time": "2024-06-16 07:58:40 GMT",
-        "deregistrationTimestamp": "",
-        "download_count": 14,
-    }
-
-
 SEED = seeds("zcc")
 DEVICES = SEED["devices"]
 FORWARDING_PROFILES = SEED["forwarding_profiles"]

@@ -237,37 +237,6 @@ def _policy_routes(rules: dict[str, Collection]) -> list[Route]:
 # --- connectors, service edges, provisioning --------------------------------------------------------
 
 
-def _appliance(
-    record_id: str,
-    name: str,
-    group_id: str,
-    group_name: str,
-    private_ip: str,
-    public_ip: str,
-    status: str = "ZPN_STATUS_AUTHENTICATED",
-) -> dict[str, Any]:
-    return {
-        "id": record_id,
-        "name": name,
-        "enabled": True,
-        "controlChannelStatus": status,
-        "currentVersion": "24.263.1",
-        "expectedVersion": "24.263.1",
-        "upgradeStatus": "COMPLETE",
-        "platform": "el9",
-        "runtimeOS": "Red Hat Enterprise Linux 9.4",
-        "privateIp": private_ip,
-        "publicIp": public_ip,
-        "lastBrokerConnectTime": "1718500000000000",
-        "location": "Ashburn, VA",
-        "latitude": "39.04",
-        "longitude": "-77.48",
-        "fingerprint": "ATmXoI4sKBZb3R0QWUVyAS+C8a8=",
-        "groupId": group_id,
-        "groupName": group_name,
-    }
-
-
 def _provisioning_keys(association: str) -> Collection:
     keys = Collection(
         "zpa",

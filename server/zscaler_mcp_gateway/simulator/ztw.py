@@ -9,11 +9,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .seeds import seeds
 from .store import Collection, ServiceApi, SimulatorError
 
 ROOT = "/ztw/api/v1"
 Record = dict[str, Any]
 Keep = Callable[[Record, str], bool]  # (record, query value) -> keep it
+
+
+SEED = seeds("ztw")
 
 
 def _ztw(path: str, seed: list[Record], **kw: Any) -> Collection:
@@ -36,254 +40,45 @@ def _collections() -> dict[str, Collection]:
     return {
         "ipGroups": _ztw(
             "/ipGroups",
-            [
-                {
-                    "id": 3001,
-                    "name": "Branch-LAN-Ranges",
-                    "description": "RFC1918 space behind branch connectors",
-                    "ipAddresses": ["10.20.0.0/16", "10.21.0.0/16"],
-                },
-                {
-                    "id": 3002,
-                    "name": "Datacenter-Subnets",
-                    "description": "Ashburn and Frankfurt server subnets",
-                    "ipAddresses": ["172.16.10.0/24", "172.16.20.0/24"],
-                },
-            ],
+            SEED["ip_groups"],
             required=("name",),
             on_create=_require_addresses,
         ),
         "ipSourceGroups": _ztw(
             "/ipSourceGroups",
-            [
-                {
-                    "id": 3101,
-                    "name": "AWS-Workload-VPCs",
-                    "description": "Workload VPC CIDRs (us-east-1)",
-                    "ipAddresses": ["10.100.0.0/16", "10.101.0.0/16"],
-                },
-                {
-                    "id": 3102,
-                    "name": "Azure-Spoke-VNets",
-                    "description": "Spoke VNets (westeurope)",
-                    "ipAddresses": ["10.200.0.0/20"],
-                },
-            ],
+            SEED["ip_source_groups"],
             required=("name",),
             on_create=_require_addresses,
         ),
         "ipDestinationGroups": _ztw(
             "/ipDestinationGroups",
-            [
-                {
-                    "id": 3201,
-                    "name": "SaaS-Payroll",
-                    "type": "DSTN_FQDN",
-                    "addresses": ["payroll.example-saas.com"],
-                    "description": "Payroll provider",
-                    "ipCategories": [],
-                    "countries": [],
-                },
-                {
-                    "id": 3202,
-                    "name": "Partner-Extranet",
-                    "type": "DSTN_IP",
-                    "addresses": ["198.51.100.0/24"],
-                    "description": "Partner extranet range",
-                    "ipCategories": [],
-                    "countries": [],
-                },
-                {
-                    "id": 3203,
-                    "name": "Blocked-Geos",
-                    "type": "DSTN_OTHER",
-                    "addresses": [],
-                    "description": "Sanctioned countries",
-                    "ipCategories": [],
-                    "countries": ["COUNTRY_KP", "COUNTRY_IR"],
-                },
-            ],
+            SEED["ip_destination_groups"],
             required=("name",),
             on_create=_destination_defaults,
         ),
         "networkServices": _ztw(
             "/networkServices",
-            [
-                {
-                    "id": 4001,
-                    "name": "HTTPS",
-                    "tag": "HTTPS",
-                    "type": "PREDEFINED",
-                    "protocol": "TCP",
-                    "destTcpPorts": [{"start": 443}],
-                    "description": "HTTP over TLS",
-                },
-                {
-                    "id": 4002,
-                    "name": "DNS",
-                    "tag": "DNS",
-                    "type": "PREDEFINED",
-                    "protocol": "UDP",
-                    "destUdpPorts": [{"start": 53}],
-                    "destTcpPorts": [{"start": 53}],
-                    "description": "Domain Name System",
-                },
-                {
-                    "id": 4003,
-                    "name": "SAP-Dispatcher",
-                    "tag": "CUSTOM_01",
-                    "type": "CUSTOM",
-                    "protocol": "TCP",
-                    "destTcpPorts": [{"start": 3200, "end": 3299}],
-                    "description": "SAP GUI dispatcher ports",
-                },
-                {
-                    "id": 4004,
-                    "name": "ICMP_ANY",
-                    "tag": "ICMP_ANY",
-                    "type": "PREDEFINED",
-                    "protocol": "ICMP",
-                    "description": "Any ICMP",
-                },
-            ],
+            SEED["network_services"],
         ),
         "networkServiceGroups": _ztw(
             "/networkServiceGroups",
-            [
-                {
-                    "id": 4101,
-                    "name": "Web-Services",
-                    "services": [{"id": 4001, "name": "HTTPS"}],
-                    "description": "Web traffic",
-                },
-                {
-                    "id": 4102,
-                    "name": "ERP-Services",
-                    "services": [{"id": 4003, "name": "SAP-Dispatcher"}, {"id": 4002, "name": "DNS"}],
-                    "description": "SAP and name resolution",
-                },
-            ],
+            SEED["network_service_groups"],
         ),
         "adminUsers": _ztw(
             "/adminUsers",
-            [
-                {
-                    "id": 5001,
-                    "loginName": "netops@example.com",
-                    "userName": "Network Operations",
-                    "email": "netops@example.com",
-                    "role": {"id": 5101, "name": "Super Admin"},
-                    "adminScopeType": "ORGANIZATION",
-                    "isAuditor": False,
-                    "disabled": False,
-                },
-                {
-                    "id": 5002,
-                    "loginName": "cloudeng@example.com",
-                    "userName": "Cloud Engineering",
-                    "email": "cloudeng@example.com",
-                    "role": {"id": 5102, "name": "Connector Admin"},
-                    "adminScopeType": "ORGANIZATION",
-                    "isAuditor": False,
-                    "disabled": False,
-                },
-                {
-                    "id": 5003,
-                    "loginName": "auditor@example.com",
-                    "userName": "External Auditor",
-                    "email": "auditor@example.com",
-                    "role": {"id": 5103, "name": "Auditor"},
-                    "adminScopeType": "ORGANIZATION",
-                    "isAuditor": True,
-                    "disabled": False,
-                },
-            ],
+            SEED["admin_users"],
         ),
         "adminRoles": _ztw(
             "/adminRoles",
-            [
-                {
-                    "id": 5101,
-                    "name": "Super Admin",
-                    "rank": 7,
-                    "roleType": "EDGE_CONNECTOR_ADMIN",
-                    "policyAccess": "READ_WRITE",
-                    "isAuditor": False,
-                },
-                {
-                    "id": 5102,
-                    "name": "Connector Admin",
-                    "rank": 7,
-                    "roleType": "EDGE_CONNECTOR_ADMIN",
-                    "policyAccess": "READ_WRITE",
-                    "isAuditor": False,
-                },
-                {
-                    "id": 5103,
-                    "name": "Auditor",
-                    "rank": 7,
-                    "roleType": "EDGE_CONNECTOR_ADMIN",
-                    "policyAccess": "READ_ONLY",
-                    "isAuditor": True,
-                },
-            ],
+            SEED["admin_roles"],
         ),
         "publicCloudInfo": _ztw(
             "/publicCloudInfo",
-            [
-                {
-                    "id": 6001,
-                    "name": "aws-prod-us-east-1",
-                    "cloudType": "AWS",
-                    "externalId": "zs-ext-7f3c2a",
-                    "lastModTime": 1718500000,
-                    "lastSyncTime": 1718600000,
-                    "accountDetails": {
-                        "awsAccountId": "123456789012",
-                        "awsRoleName": "ZscalerTagDiscoveryRole",
-                        "eventBusName": "zscaler-bus",
-                    },
-                    "regionStatus": [
-                        {"id": 1, "name": "us-east-1", "cloudType": "AWS", "status": True},
-                        {"id": 2, "name": "us-west-2", "cloudType": "AWS", "status": False},
-                    ],
-                },
-                {
-                    "id": 6002,
-                    "name": "aws-dev-eu-central-1",
-                    "cloudType": "AWS",
-                    "externalId": "zs-ext-91b0de",
-                    "lastModTime": 1718400000,
-                    "lastSyncTime": 1718600000,
-                    "accountDetails": {
-                        "awsAccountId": "210987654321",
-                        "awsRoleName": "ZscalerTagDiscoveryRole",
-                        "eventBusName": "zscaler-bus",
-                    },
-                    "regionStatus": [{"id": 3, "name": "eu-central-1", "cloudType": "AWS", "status": True}],
-                },
-            ],
+            SEED["public_cloud_info"],
         ),
         "publicCloudAccountDetails": _ztw(
             "/publicCloudAccountDetails",
-            [
-                {
-                    "id": 6001,
-                    "awsAccountId": "123456789012",
-                    "externalId": "zs-ext-7f3c2a",
-                    "awsRoleName": "ZscalerTagDiscoveryRole",
-                    "troubleShootingLogging": False,
-                    "accountGroups": [{"id": 7001, "name": "Production"}],
-                },
-                {
-                    "id": 6002,
-                    "awsAccountId": "210987654321",
-                    "externalId": "zs-ext-91b0de",
-                    "awsRoleName": "ZscalerTagDiscoveryRole",
-                    "troubleShootingLogging": True,
-                    "accountGroups": [{"id": 7002, "name": "Development"}],
-                },
-            ],
+            SEED["public_cloud_account_details"],
         ),
     }
 

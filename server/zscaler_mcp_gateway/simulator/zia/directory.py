@@ -17,9 +17,6 @@ from ._kit import (
     zia,
 )
 
-ENGINEERING = {"id": 801, "name": "Engineering"}
-FINANCE = {"id": 802, "name": "Finance"}
-SERVICE_ADMIN = {"id": 901, "name": "Service Admin"}
 SEED = seeds("zia")
 DEVICES = SEED["directory_devices"]
 DEVICE_GROUPS = SEED["directory_device_groups"]
@@ -40,119 +37,28 @@ def _department(record: Record, value: str) -> bool:
 def build() -> ServiceApi:
     users = _read_only(
         "/users",
-        [
-            {
-                "id": 1001,
-                "name": "Alice Nguyen",
-                "email": "alice@acme.example",
-                "department": ENGINEERING,
-                "groups": [{"id": 701, "name": "Engineering-All"}],
-                "adminUser": False,
-                "type": "STANDARD",
-            },
-            {
-                "id": 1002,
-                "name": "Bob Martin",
-                "email": "bob@acme.example",
-                "department": FINANCE,
-                "groups": [{"id": 702, "name": "Finance-All"}],
-                "adminUser": False,
-                "type": "STANDARD",
-            },
-            {
-                "id": 1003,
-                "name": "Carol Diaz",
-                "email": "carol@acme.example",
-                "department": ENGINEERING,
-                "groups": [{"id": 701, "name": "Engineering-All"}, {"id": 703, "name": "SRE-Oncall"}],
-                "adminUser": True,
-                "type": "STANDARD",
-            },
-        ],
+        SEED["directory_users"],
     )
     groups = _read_only(
         "/groups",
-        [
-            {"id": 701, "name": "Engineering-All", "idpId": 1, "comments": "Synced from Okta"},
-            {"id": 702, "name": "Finance-All", "idpId": 1, "comments": "Synced from Okta"},
-            {"id": 703, "name": "SRE-Oncall", "idpId": 1, "comments": "PagerDuty rotation"},
-        ],
+        SEED["directory_groups"],
     )
     departments = _read_only(
         "/departments",
-        [
-            {**ENGINEERING, "idpId": 1, "comments": "R&D", "deleted": False},
-            {**FINANCE, "idpId": 1, "comments": "Finance and accounting", "deleted": False},
-            {**SERVICE_ADMIN, "idpId": 0, "comments": "Built-in", "deleted": False},
-        ],
+        SEED["directory_departments"],
     )
     devices = _read_only("/deviceGroups/devices", DEVICES)
     workloads = _read_only(
         "/workloadGroups",
-        [
-            {
-                "id": 1801,
-                "name": "AWS-Prod-Web",
-                "description": "Production web tier",
-                "expression": "ENI.tag.env == prod",
-                "lastModifiedTime": 1718500000,
-            },
-            {
-                "id": 1802,
-                "name": "Azure-Build-Agents",
-                "description": "CI agents",
-                "expression": "VM.tag.role == build",
-                "lastModifiedTime": 1718500000,
-            },
-        ],
+        SEED["directory_workload_groups"],
     )
     dictionaries = _read_only(
         "/dlpDictionaries",
-        [
-            {
-                "id": 51,
-                "name": "CREDIT_CARD",
-                "description": "Credit card numbers",
-                "dictionaryType": "PATTERNS_AND_PHRASES",
-                "predefined": True,
-                "customPhraseMatchType": "MATCH_ALL_CUSTOM_PHRASE_PATTERN_DICTIONARY",
-            },
-            {
-                "id": 52,
-                "name": "SSN",
-                "description": "US social security numbers",
-                "dictionaryType": "PATTERNS_AND_PHRASES",
-                "predefined": True,
-            },
-            {
-                "id": 53,
-                "name": "Acme Project Codenames",
-                "description": "Internal codenames",
-                "dictionaryType": "PATTERNS_AND_PHRASES",
-                "predefined": False,
-                "phrases": [{"action": "PHRASE_COUNT_TYPE_ALL", "phrase": "bluebird"}],
-            },
-        ],
+        SEED["directory_dlp_dictionaries"],
     )
     engines = _read_only(
         "/dlpEngines",
-        [
-            {
-                "id": 61,
-                "name": "PCI",
-                "description": "Payment card data",
-                "predefinedEngineName": "PCI",
-                "engineExpression": "((D51.S > 1))",
-                "customDlpEngine": False,
-            },
-            {
-                "id": 62,
-                "name": "Source Code",
-                "description": "Source code leakage",
-                "engineExpression": "((D53.S > 0))",
-                "customDlpEngine": True,
-            },
-        ],
+        SEED["directory_dlp_engines"],
     )
     name_or_description = {"search": lambda r, v: v.lower() in f"{r['name']} {r.get('description', '')}".lower()}
     return ServiceApi(

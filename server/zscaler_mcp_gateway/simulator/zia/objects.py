@@ -25,62 +25,17 @@ def _protocol(record: dict, value: str) -> bool:
 def build() -> ServiceApi:
     labels = zia(
         "/ruleLabels",
-        [
-            {"id": 1, "name": "PCI", "description": "Cardholder data scope", "referencedRuleCount": 3, **AUDIT},
-            {"id": 2, "name": "SOX", "description": "Financial reporting controls", "referencedRuleCount": 1, **AUDIT},
-            {
-                "id": 3,
-                "name": "Break-glass",
-                "description": "Emergency access rules",
-                "referencedRuleCount": 0,
-                **AUDIT,
-            },
-        ],
+        SEED["objects_rule_labels"],
         defaults={"referencedRuleCount": 0, **AUDIT},
     )
     intervals = zia(
         "/timeIntervals",
-        [
-            {
-                "id": 601,
-                "name": "Business-Hours",
-                "startTime": 480,
-                "endTime": 1080,
-                "daysOfWeek": ["MON", "TUE", "WED", "THU", "FRI"],
-            },
-            {"id": 602, "name": "Weekend", "startTime": 0, "endTime": 1439, "daysOfWeek": ["SAT", "SUN"]},
-        ],
+        SEED["objects_time_intervals"],
         required=("name", "startTime", "endTime", "daysOfWeek"),
     )
     destinations = zia(
         "/ipDestinationGroups",
-        [
-            {
-                "id": 3001,
-                "name": "Payment-Processors",
-                "type": "DSTN_FQDN",
-                "addresses": ["api.payments.example", "gateway.cards.example"],
-                "description": "PCI egress",
-                "ipCategories": [],
-                "countries": [],
-            },
-            {
-                "id": 3002,
-                "name": "Sanctioned-Countries",
-                "type": "DSTN_OTHER",
-                "addresses": [],
-                "countries": ["COUNTRY_KP", "COUNTRY_IR"],
-                "ipCategories": [],
-            },
-            {
-                "id": 3003,
-                "name": "Datacenter-Ranges",
-                "type": "DSTN_IP",
-                "addresses": ["203.0.113.0/24", "198.51.100.10"],
-                "ipCategories": [],
-                "countries": [],
-            },
-        ],
+        SEED["objects_ip_destination_groups"],
         required=("name", "type"),
         defaults={"addresses": [], "ipCategories": [], "countries": []},
     )
@@ -103,23 +58,7 @@ def build() -> ServiceApi:
     )
     services = zia(
         "/networkServices",
-        [
-            {
-                "id": 3101,
-                "name": "SMB",
-                "tag": "SMB",
-                "type": "PREDEFINED",
-                "destTcpPorts": [{"start": 445}],
-                "description": "Server Message Block",
-            },
-            {"id": 3102, "name": "HTTPS", "tag": "HTTPS", "type": "PREDEFINED", "destTcpPorts": [{"start": 443}]},
-            {
-                "id": 3103,
-                "name": "Corp-VoIP",
-                "type": "CUSTOM",
-                "destUdpPorts": [{"start": 5060, "end": 5061}, {"start": 10000, "end": 20000}],
-            },
-        ],
+        SEED["objects_network_services"],
         defaults={"type": "CUSTOM"},
     )
     service_groups = zia(
@@ -132,16 +71,7 @@ def build() -> ServiceApi:
     )
     signatures = zia(
         "/ipsSignatureRules",
-        [
-            {
-                "id": 3201,
-                "name": "Acme-Log4Shell",
-                "description": "JNDI lookup in headers",
-                "ruleText": 'alert tcp any any -> any any (msg:"log4shell"; content:"${jndi:"; sid:1000001;)',
-                "enabled": True,
-                **AUDIT,
-            },
-        ],
+        SEED["objects_ips_signature_rules"],
         required=("name", "ruleText"),
         defaults={"enabled": True, **AUDIT},
     )

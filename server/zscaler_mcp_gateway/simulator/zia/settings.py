@@ -28,10 +28,6 @@ def _flags(*names: str, on: tuple[str, ...] = ()) -> Record:
     return {name: name in on for name in names}
 
 
-def _lists(*names: str, **values: list[str]) -> Record:
-    return {name: list(values.get(name, [])) for name in names}
-
-
 def _threats(*stems: str, blocked: tuple[str, ...] = (), captured: tuple[str, ...] = ()) -> Record:
     return {**{f"{s}Blocked": s in blocked for s in stems}, **{f"{s}Capture": s in captured for s in stems}}
 
@@ -114,12 +110,7 @@ def build() -> ServiceApi:
     activation = document("/status", {"status": "ACTIVE"})
     apps = zia(
         "/cloudApplications/lite",
-        [
-            {"id": 11001, "name": "Dropbox", "sanctionedState": "UN_SANCTIONED", "customTags": []},
-            {"id": 11002, "name": "Box", "sanctionedState": "SANCTIONED", "customTags": [CUSTOM_TAGS[0]]},
-            {"id": 11003, "name": "WeTransfer", "sanctionedState": "UN_SANCTIONED", "customTags": [CUSTOM_TAGS[1]]},
-            {"id": 11004, "name": "Slack", "sanctionedState": "SANCTIONED", "customTags": [CUSTOM_TAGS[0]]},
-        ],
+        SEED["settings_cloud_applications_lite"],
         crud=False,
     )
 

@@ -27,7 +27,6 @@ from ._kit import (
 )
 
 HQ = {"id": 501, "name": "HQ-San-Jose"}
-TORONTO = {"id": 502, "name": "Branch-Toronto"}
 SEED = seeds("zia")
 CITIES: list[Record] = SEED["traffic_cities"]
 IP_CITIES = {"198.51.100.10": CITIES[0], "203.0.113.25": CITIES[0], "192.0.2.44": CITIES[1]}
@@ -67,39 +66,7 @@ def _geo(record: Record, **extra: Any) -> Record:
 def build() -> ServiceApi:
     static_ips = zia(
         "/staticIP",
-        [
-            {
-                "id": 1401,
-                "ipAddress": "198.51.100.10",
-                "comment": "HQ internet edge",
-                "geoOverride": False,
-                "routableIP": True,
-                "latitude": 37.3394,
-                "longitude": -121.895,
-                "city": {"id": 5392171, "name": "San Jose, California, United States"},
-                **AUDIT,
-            },
-            {
-                "id": 1402,
-                "ipAddress": "203.0.113.25",
-                "comment": "HQ GRE source",
-                "geoOverride": False,
-                "routableIP": True,
-                "latitude": 37.3394,
-                "longitude": -121.895,
-                **AUDIT,
-            },
-            {
-                "id": 1403,
-                "ipAddress": "192.0.2.44",
-                "comment": "Toronto spare",
-                "geoOverride": True,
-                "routableIP": True,
-                "latitude": 43.7,
-                "longitude": -79.4,
-                **AUDIT,
-            },
-        ],
+        SEED["traffic_static_i_p"],
         required=("ipAddress",),
         check=_static_ip_check,
         defaults={"geoOverride": False, "routableIP": True, **AUDIT},
@@ -113,19 +80,7 @@ def build() -> ServiceApi:
 
     tunnels = zia(
         "/greTunnels",
-        [
-            {
-                "id": 1601,
-                "sourceIp": "203.0.113.25",
-                "comment": "HQ primary tunnel",
-                "ipUnnumbered": False,
-                "internalIpRange": "172.17.6.240",
-                "withinCountry": True,
-                "primaryDestVip": {"id": 9001, "virtualIp": "165.225.8.30", "datacenter": "SJC4"},
-                "secondaryDestVip": {"id": 9002, "virtualIp": "165.225.50.31", "datacenter": "LAX1"},
-                **AUDIT,
-            },
-        ],
+        SEED["traffic_gre_tunnels"],
         required=("sourceIp",),
         check=gre_check,
         defaults={"ipUnnumbered": False, **AUDIT},
@@ -136,89 +91,18 @@ def build() -> ServiceApi:
 
     credentials = zia(
         "/vpnCredentials",
-        [
-            {
-                "id": 1501,
-                "type": "UFQDN",
-                "fqdn": "toronto@acme.example",
-                "comments": "Toronto IPsec",
-                "location": TORONTO,
-                "managedBy": {"id": 1, "name": "acme"},
-            },
-            {"id": 1502, "type": "IP", "ipAddress": "192.0.2.44", "comments": "Spare IPsec peer"},
-        ],
+        SEED["traffic_vpn_credentials"],
         required=("type",),
         check=_vpn_check,
     )
     groups = zia(
         "/locations/groups",
-        [
-            {
-                "id": 521,
-                "name": "Corporate Offices",
-                "groupType": "STATIC_GROUP",
-                "locations": [HQ, TORONTO],
-                "comments": "All staffed offices",
-                **AUDIT,
-            },
-            {
-                "id": 522,
-                "name": "Unassigned Locations",
-                "groupType": "DYNAMIC_GROUP",
-                "predefined": True,
-                "locations": [],
-                **AUDIT,
-            },
-        ],
+        SEED["traffic_locations_groups"],
         crud=False,
     )
     locations = zia(
         "/locations",
-        [
-            {
-                "id": 501,
-                "name": "HQ-San-Jose",
-                "country": "UNITED_STATES",
-                "tz": "UNITED_STATES_AMERICA_LOS_ANGELES",
-                "ipAddresses": ["198.51.100.10"],
-                "profile": "CORPORATE",
-                "authRequired": True,
-                "sslScanEnabled": True,
-                "xffForwardEnabled": False,
-                "ofwEnabled": True,
-                "ipsControl": True,
-                "aupEnabled": False,
-                "upBandwidth": 0,
-                "dnBandwidth": 0,
-            },
-            {
-                "id": 502,
-                "name": "Branch-Toronto",
-                "country": "CANADA",
-                "tz": "CANADA_AMERICA_TORONTO",
-                "vpnCredentials": [{"id": 1501, "type": "UFQDN", "fqdn": "toronto@acme.example"}],
-                "profile": "CORPORATE",
-                "authRequired": True,
-                "sslScanEnabled": True,
-                "xffForwardEnabled": True,
-                "ofwEnabled": True,
-                "upBandwidth": 50000,
-                "dnBandwidth": 200000,
-            },
-            {
-                "id": 503,
-                "name": "HQ-Guest-WiFi",
-                "parentId": 501,
-                "country": "UNITED_STATES",
-                "tz": "UNITED_STATES_AMERICA_LOS_ANGELES",
-                "profile": "GUESTWIFI",
-                "authRequired": False,
-                "sslScanEnabled": False,
-                "xffForwardEnabled": False,
-                "ofwEnabled": True,
-                "aupEnabled": True,
-            },
-        ],
+        SEED["traffic_locations"],
         check=_location_check,
         defaults={
             "profile": "NONE",
