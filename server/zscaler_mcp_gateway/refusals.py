@@ -154,17 +154,23 @@ class RefusalAudit:
             await self.app(scope, receive, send)
             return
         received: list[Message] = []
+        kept = 0  # body bytes in `received`
         answer = bytearray()
         status: int | None = None
 
         async def recording_receive() -> Message:
+            nonlocal kept
             message = await receive()
-            if sum(len(m.get("body", b"")) for m in received) <= MAX_SNIFFED_BODY:
+            if kept <= MAX_SNIFFED_BODY:
                 received.append(message)
+                kept += len(message.get("body", b""))
             return message
 
         async def watching_send(message: Message) -> None:
             nonlocal status
+            if DISPATCHED_SCOPE_KEY in scope:  # the dispatcher audits this call: nothing to watch
+                await send(message)
+                return
             if message["type"] == "http.response.start":
                 status = message["status"]
                 if status >= 400 and not body_complete(received):
@@ -180,16 +186,12 @@ class RefusalAudit:
 
     @staticmethod
     def _may_refuse(scope: Scope, received: list[Message]) -> bool:
-        """Whether this answer may refuse a tools/call: not one the dispatcher took (it audits those itself),
-        and a body that names the method, or might in JSON escapes (any other answer is neither kept nor read)."""
-        if scope.get(DISPATCHED_SCOPE_KEY):
-            return False
+        """Whether this answer may refuse a tools/call: a body that names the method, or might in JSON
+        escapes (any other answer is neither kept nor read)."""
         head = body_of(received)[:MAX_SNIFFED_BODY]
         return _METHOD.search(head) is not None or b"\\" in head
 
     def _audit(self, scope: Scope, received: list[Message], status: int, answer: bytes) -> None:
-        if scope.get(DISPATCHED_SCOPE_KEY):
-            return
         call = sniff_tools_call(body_of(received), body_complete(received))
         if call is None:
             return
