@@ -11,6 +11,7 @@ same flags, mount paths and defaults, so a gateway runs the same whichever door 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -30,6 +31,7 @@ PART_OF = "zscaler-mcp"
 CONTAINER = "gateway"
 CONFIG_DIR = "/etc/zscaler-mcp"
 CONFIG_KEY = "config.yaml"
+PRINCIPALS_KEY = "principals.yaml"
 CREDENTIALS_DIR = DEFAULT_CREDENTIALS_DIR
 API_KEYS_DIR = "/var/run/secrets/zscaler-mcp-api-keys"
 BIND_HOST = "0.0.0.0"
@@ -78,6 +80,11 @@ def render_config(policy: PolicyConfig) -> str:
     return yaml.safe_dump(policy.to_document(), sort_keys=False)
 
 
+def render_principals(principals: Mapping[str, Any]) -> str:
+    """The gateway's principals.yaml: empty (no principal restricted) when the spec sets no patterns."""
+    return yaml.safe_dump(dict(principals), sort_keys=False) if principals else ""
+
+
 def config_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -103,7 +110,7 @@ def config_map(gateway: Gateway) -> dict[str, Any]:
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": _metadata(gateway, config_map_name(gateway.name)),
-        "data": {CONFIG_KEY: render_config(gateway.policy)},
+        "data": {CONFIG_KEY: render_config(gateway.policy), PRINCIPALS_KEY: render_principals(gateway.principals)},
     }
 
 
@@ -162,6 +169,8 @@ def serve_args(gateway: Gateway) -> list[str]:
     if stateless(gateway):
         args.append("--stateless")
     args += _auth_args(gateway)
+    # Always given, the file maybe empty: principals are set or cleared in the ConfigMap, with no rollout.
+    args += ["--principals-file", f"{CONFIG_DIR}/{PRINCIPALS_KEY}"]
     if gateway.allow_unconfirmed_deletes:
         args.append("--allow-unconfirmed-deletes")
     return args

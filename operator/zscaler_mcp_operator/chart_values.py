@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
-from zscaler_mcp_gateway.config import PATTERN_MAX_LENGTH, TOOL_PATTERN, PolicyConfig
+from zscaler_mcp_gateway.config import PolicyConfig
 
 from .schema import (
     HOST_MAX_LENGTH,
@@ -27,11 +27,10 @@ from .schema import (
     SECRET_NAME_MAX_LENGTH,
     SECRET_NAME_PATTERN,
     URL_MAX_LENGTH,
+    PrincipalsSpec,
     json_schema,
 )
 
-MAX_PRINCIPALS = 1024
-PRINCIPAL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$"
 MAX_LABELS = 64
 LABEL_VALUE_MAX_LENGTH = 63
 ANNOTATION_VALUE_MAX_LENGTH = 4096
@@ -50,7 +49,6 @@ SecretNameOrEmpty = Annotated[
 ]
 Port = Annotated[StrictInt, Field(ge=1, le=65535)]
 Duration = Annotated[str, StringConstraints(max_length=16, pattern=r"^[0-9]+(ms|s|m|h)$")]
-ToolPattern = Annotated[str, StringConstraints(max_length=PATTERN_MAX_LENGTH, pattern=TOOL_PATTERN.pattern)]
 Labels = Annotated[
     dict[str, Annotated[str, StringConstraints(max_length=LABEL_VALUE_MAX_LENGTH)]], Field(max_length=MAX_LABELS)
 ]
@@ -75,21 +73,11 @@ class JwtValues(_Values):
     )
 
 
-class PrincipalsValues(_Values):
-    """Per-principal tool patterns (the principals file)."""
-
-    principals: dict[
-        Annotated[str, StringConstraints(pattern=PRINCIPAL_PATTERN)],
-        Annotated[list[ToolPattern], Field(max_length=256)],
-    ] = Field(default={}, max_length=MAX_PRINCIPALS)
-    default: Annotated[list[ToolPattern], Field(max_length=256)] = []
-
-
 class AuthValues(_Values):
     mode: Literal["", "none", "api-key", "jwt"] = ""
     api_keys_secret: SecretNameOrEmpty = Field(default="", alias="apiKeysSecret")
     jwt: JwtValues = JwtValues()
-    principals: PrincipalsValues = PrincipalsValues()
+    principals: PrincipalsSpec = PrincipalsSpec()
 
 
 class CredentialsValues(_Values):

@@ -23,7 +23,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from zscaler_mcp_gateway.config import PolicyConfig
+from zscaler_mcp_gateway.config import PATTERN_MAX_LENGTH, TOOL_PATTERN, PolicyConfig
 
 DEFAULT_REPLICAS = 1
 # The CR name becomes a Service name and a label value: a DNS-1035 label of at most 63 characters.
@@ -49,6 +49,9 @@ HTTPS_URL_PATTERN = r"^https://\S+$"
 HTTP_URL_PATTERN = r"^https?://\S+$"
 URL_MAX_LENGTH = 2048
 IMAGE_MAX_LENGTH = 512  # registry/repository:tag@sha256:digest
+PRINCIPAL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$"  # an API key file name, or a JWT subject
+MAX_PRINCIPALS = 256
+MAX_PRINCIPAL_PATTERNS = 256
 
 # What each pattern means, for error messages a person reads instead of a regular expression.
 PATTERN_MEANINGS = {
@@ -58,6 +61,8 @@ PATTERN_MEANINGS = {
     HOST_PATTERN: "host, host:port or host:* (no scheme, no path)",
     HTTPS_URL_PATTERN: "an https URL",
     HTTP_URL_PATTERN: "an http(s) URL",
+    TOOL_PATTERN.pattern: "an fnmatch pattern over tool names (letters, digits, _ - * ? [ ] !)",
+    PRINCIPAL_PATTERN: "a principal name (letters, digits, . _ @ -; at most 128)",
 }
 
 SecretName = Annotated[
@@ -91,8 +96,31 @@ Quantity = Annotated[
 ]
 
 
+ToolPattern = Annotated[
+    str, StringConstraints(min_length=1, max_length=PATTERN_MAX_LENGTH, pattern=TOOL_PATTERN.pattern)
+]
+ToolPatterns = Annotated[tuple[ToolPattern, ...], Field(max_length=MAX_PRINCIPAL_PATTERNS)]
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class PrincipalsSpec(_Spec):
+    """Per-principal tool patterns (fnmatch), checked at call time after the policy: the gateway's principals
+    file, mounted beside the policy and reloaded live like it. Empty: no principal is restricted."""
+
+    principals: dict[Annotated[str, StringConstraints(pattern=PRINCIPAL_PATTERN)], ToolPatterns] = Field(
+        default={}, max_length=MAX_PRINCIPALS, description="Principal name: the tool patterns it may call."
+    )
+    default: ToolPatterns | None = Field(
+        default=None,
+        description="Patterns for every principal not listed; absent (with principals listed): no tool at all.",
+    )
+
+    def document(self) -> dict[str, Any]:
+        """The principals file's content: what was set, lists as YAML lists."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
 
 class JwtSpec(_Spec):
@@ -159,9 +187,12 @@ class AuthSpec(_Spec):
         "`Authorization: Bearer <key>`.",
     )
     jwt: JwtSpec | None = None
+    principals: PrincipalsSpec = PrincipalsSpec()
 
     def effective_mode(self) -> str:
-        return auth_mode_of(self.model_dump(by_alias=True, exclude_none=True))
+        return auth_mode_of(
+            {"mode": self.mode, "apiKeysSecret": self.api_keys_secret, "jwt": self.jwt and self.jwt.model_dump()}
+        )
 
     def problems(self) -> list[str]:
         """What the CEL rules above refuse, as the operator reports it (each message names the key)."""
@@ -300,7 +331,8 @@ def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
 
 
 def openapi(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's schema as a Kubernetes structural schema: `null` options and `propertyNames` dropped, no
+    """The model's schema as a Kubernetes structural schema: `null` options and `propertyNames` dropped, a map's
+    `patternProperties` as its `additionalProperties` (key names are the operator's check), no
     `additionalProperties: false` beside `properties` (the API server prunes unknown fields), and defaults only
     on scalars (a list or object default would be written into every stored resource)."""
     return _structural(json_schema(model))
@@ -314,6 +346,10 @@ def _structural(node: Any) -> Any:
     options = [option for option in node.get("anyOf", ()) if option != {"type": "null"}]
     if "anyOf" in node and len(options) == 1:
         return _structural({**options[0], **{k: v for k, v in node.items() if k != "anyOf"}})
+    if "patternProperties" in node:  # a map with checked keys: Kubernetes checks its values only
+        (values,) = node["patternProperties"].values()
+        rest = {k: v for k, v in node.items() if k not in ("patternProperties", "additionalProperties")}
+        return _structural({**rest, "additionalProperties": values})
     kept: dict[str, Any] = {}
     for key, value in node.items():
         if key in _NOT_IN_KUBERNETES or (key == "additionalProperties" and value is False):

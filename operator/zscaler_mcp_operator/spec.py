@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -65,6 +65,9 @@ class Gateway:
     auth: Auth = Auth()
     allowed_hosts: tuple[str, ...] = ()  # extra Host values, beyond the Service names the builders add
     allow_unconfirmed_deletes: bool = False
+    principals: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # the principals file's document; {} = no one restricted
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -145,4 +148,5 @@ def parse_gateway(resource: Mapping[str, Any], catalog: Catalog, default_image: 
         auth=_resolve_auth(parsed.auth),
         allowed_hosts=parsed.allowed_hosts,
         allow_unconfirmed_deletes=parsed.allow_unconfirmed_deletes,
+        principals=parsed.auth.principals.document(),
     )

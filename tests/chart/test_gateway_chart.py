@@ -440,8 +440,21 @@ def test_principals_file_beside_the_policy_and_unconfirmed_deletes() -> None:
     assert _arg(container, "--principals-file") == "/etc/zscaler-mcp/principals.yaml"
     assert "--allow-unconfirmed-deletes" in container["args"]
     minimal = render_gateway(BASE_VALUES)
-    assert "principals.yaml" not in find(minimal, "ConfigMap", f"{DEPLOYMENT}-config")["data"]
-    assert not {"--principals-file", "--allow-unconfirmed-deletes"} & set(_container(minimal)["args"])
+    assert find(minimal, "ConfigMap", f"{DEPLOYMENT}-config")["data"]["principals.yaml"] == ""  # no one restricted
+    assert _arg(_container(minimal), "--principals-file") == "/etc/zscaler-mcp/principals.yaml"
+    assert "--allow-unconfirmed-deletes" not in _container(minimal)["args"]
+
+
+@pytest.mark.parametrize(
+    "principals",
+    [{"principals": {"ci": ["*_list_*"]}}, {"principals": {"ci": ["*"]}, "default": ["zscaler_*"]}, {"default": []}],
+)
+def test_setting_or_clearing_principals_changes_the_configmap_and_rolls_no_pod(principals: dict[str, Any]) -> None:
+    without = render_gateway(BASE_VALUES)
+    with_principals = render_gateway(_with_base({"auth": {**BASE_VALUES["auth"], "principals": principals}}))
+    assert find(with_principals, "Deployment", DEPLOYMENT) == find(without, "Deployment", DEPLOYMENT)
+    configmap = find(with_principals, "ConfigMap", f"{DEPLOYMENT}-config")["data"]["principals.yaml"]
+    assert yaml.safe_load(configmap) == principals
 
 
 def test_full_value_set_wires_otel_and_image() -> None:

@@ -12,7 +12,16 @@ import yaml
 
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import validate_policy
-from zscaler_mcp_operator.builders import DEFAULT_IMAGE, children, config_hash, render_config, serve_args
+from zscaler_mcp_gateway.security.principals import parse_rules
+from zscaler_mcp_operator.builders import (
+    DEFAULT_IMAGE,
+    children,
+    config_hash,
+    config_map,
+    deployment,
+    render_config,
+    serve_args,
+)
 from zscaler_mcp_operator.spec import Gateway, parse_gateway, policy_document
 
 UID = "5f1c8a52-0000-4000-8000-000000000001"
@@ -97,7 +106,8 @@ def test_without_a_uid_there_is_no_owner_reference() -> None:
 
 def test_config_content_is_the_spec_policy() -> None:
     config_map = objects()["ConfigMap"]
-    assert list(config_map["data"]) == ["config.yaml"]
+    assert list(config_map["data"]) == ["config.yaml", "principals.yaml"]
+    assert config_map["data"]["principals.yaml"] == ""  # no spec.auth.principals: no one restricted
     document = yaml.safe_load(config_map["data"]["config.yaml"])
     assert document == validate_policy(policy_document(SPEC), load_catalog()).to_document()
     for key in ("services", "toolsets", "disabledTools", "write"):
@@ -282,3 +292,18 @@ def test_unconfirmed_deletes_only_when_asked() -> None:
 def test_children_with_auth_are_valid_kubernetes_objects(spec: dict[str, Any]) -> None:
     for obj in children(gateway(**spec)):
         kubernetes_validate.validate(obj, "1.30.0", strict=True)
+
+
+@pytest.mark.parametrize(
+    "principals",
+    [{"principals": {"ci-readonly": ["*_list_*"]}}, {"principals": {"alice": ["*"]}, "default": ["zscaler_*"]}],
+)
+def test_principals_live_in_the_configmap_so_a_change_rolls_no_pod(principals: dict[str, Any]) -> None:
+    catalog = load_catalog()
+    plain = parse_gateway({"metadata": {"name": "zs", "namespace": "tools"}, "spec": SPEC}, catalog, DEFAULT_IMAGE)
+    spec = {**SPEC, "auth": {**SPEC.get("auth", {}), "principals": principals}}
+    restricted = parse_gateway({"metadata": {"name": "zs", "namespace": "tools"}, "spec": spec}, catalog, DEFAULT_IMAGE)
+    assert deployment(restricted) == deployment(plain)
+    assert "--principals-file" in deployment(plain)["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert yaml.safe_load(config_map(restricted)["data"]["principals.yaml"]) == principals
+    assert parse_rules(config_map(restricted)["data"]["principals.yaml"], "principals.yaml")  # the gateway reads it

@@ -89,7 +89,7 @@ def test_the_schema_is_structural_and_covers_the_contract() -> None:
     assert "enum" not in spec["properties"]["toolsets"]["items"]  # unknown ids are reported, not rejected
     auth = spec["properties"]["auth"]
     assert auth["properties"]["mode"]["enum"] == ["none", "api-key", "jwt"]
-    assert set(auth["properties"]) == {"mode", "apiKeysSecret", "jwt"}  # the chart's auth.* but principals
+    assert set(auth["properties"]) == {"mode", "apiKeysSecret", "jwt", "principals"}  # the chart's auth.*
     assert set(auth["properties"]["jwt"]["properties"]) == {"issuer", "audience", "jwksUrl", "resourceUrl"}
     assert spec["properties"]["allowUnconfirmedDeletes"] == {
         **spec["properties"]["allowUnconfirmedDeletes"],
@@ -295,3 +295,25 @@ def test_a_policy_key_of_the_gateway_is_a_key_of_the_cr_and_of_the_chart() -> No
     policy = {field.alias or name for name, field in PolicyConfig.model_fields.items()}
     assert policy <= set(resource_schema()["properties"]["spec"]["properties"])
     assert policy <= set(values_schema(tuple(load_catalog().services))["properties"])
+
+
+# JSON Schema keywords a structural schema may not hold (or that Kubernetes' schema type lacks).
+NOT_STRUCTURAL = {"$ref", "$defs", "definitions", "patternProperties", "propertyNames", "title", "const"}
+
+
+def _keywords(node: Any) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(_keywords(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = set(node) - {"properties"}
+    for key, value in node.items():
+        children = value.values() if key == "properties" else [value]
+        found |= set().union(*(_keywords(child) for child in children)) if children else set()
+    return found
+
+
+def test_the_generated_schema_holds_no_keyword_kubernetes_refuses() -> None:
+    assert _keywords(resource_schema()) & NOT_STRUCTURAL == set()
+    admitted = admission_errors({"auth": {"principals": {"principals": {"ci": ["*_list_*"]}, "default": []}}})
+    assert admitted == []

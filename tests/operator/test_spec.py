@@ -96,6 +96,14 @@ def test_the_namespace_defaults_like_kubectl() -> None:
             {"allowedHosts": ["https://mcp.example.com/mcp"]},
             "spec.allowedHosts.0: not host, host:port or host:*",
         ),
+        (
+            {"auth": {"principals": {"principals": {"-bad": ["*"]}}}},
+            "spec.auth.principals.principals.-bad.[key]: not a principal name",
+        ),
+        (
+            {"auth": {"principals": {"principals": {"ci": ["zia list"]}}}},
+            "spec.auth.principals.principals.ci.0: not an fnmatch pattern",
+        ),
         ({"allowUnconfirmedDeletes": "yes"}, "spec.allowUnconfirmedDeletes: Input should be a valid boolean"),
     ],
 )

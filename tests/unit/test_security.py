@@ -97,6 +97,23 @@ def test_principals_file_is_strict_and_reloads_keeping_the_last_good(tmp_path: P
     )
 
 
+@pytest.mark.parametrize("text", ["", "\n", "# no principal is restricted yet\n", "---\n"])
+def test_an_empty_principals_file_restricts_no_one_and_patterns_apply_live(tmp_path: Path, text: str) -> None:
+    tools = load_catalog().tools
+    path = tmp_path / "principals.yaml"
+    path.write_text(text)
+    policy = PrincipalPolicy(path)  # valid: the chart and the operator always pass the flag
+    assert policy.allows("anyone", tools["zia_list_rule_labels"]) and policy.allows(
+        "alice", tools["zpa_delete_segment_group"]
+    )
+    path.write_text("principals:\n  alice: ['zia_*']\n")  # a ConfigMap edit, no restart
+    assert policy.allows("alice", tools["zia_list_rule_labels"]) and not policy.allows(
+        "bob", tools["zia_list_rule_labels"]
+    )
+    path.write_text(text)  # cleared again: open again
+    assert policy.allows("bob", tools["zia_list_rule_labels"])
+
+
 def test_allowed_hosts_accept_any_port_for_a_bare_host_and_reject_urls() -> None:
     settings = transport_security(("mcp.example.com", "10.0.0.1:8000", "[::1]:*"), "0.0.0.0")
     assert settings is not None

@@ -7,6 +7,10 @@ The file (`--principals-file`) is YAML:
       alice: ["*"]
     default: []      # optional: patterns for every other principal; absent = no tool at all
 
+An empty file (nothing but comments or whitespace) restricts no one: every principal may call every
+tool the policy serves. So the chart and the operator always pass the flag with a file that may be
+empty, and setting or clearing per-principal patterns changes a file, never the command line: no rollout.
+
 Patterns are fnmatch, matched like the policy file's (on the name and its service alias). The
 check runs at call time in the dispatcher, after the policy: a principal never gains a tool the
 policy does not serve. The file is re-read when it changes; an invalid edit keeps the last good one.
@@ -31,6 +35,9 @@ from ..reload import FileIdentity, file_identity
 log = logging.getLogger(__name__)
 
 
+UNRESTRICTED = ("*",)
+
+
 @dataclass(frozen=True)
 class PrincipalRules:
     patterns: Mapping[str, tuple[str, ...]]
@@ -49,9 +56,11 @@ def _patterns(value: Any, where: str, errors: list[str]) -> tuple[str, ...]:
 
 def parse_rules(text: str, source: str) -> PrincipalRules:
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError([f"{source}: not valid YAML ({exc.__class__.__name__})"]) from None
+    if data is None:  # an empty file: nobody is restricted
+        return PrincipalRules({}, UNRESTRICTED)
     if not isinstance(data, dict):
         raise ConfigError([f"{source}: expected a mapping with 'principals' and optional 'default'"])
     errors = [f"{source}: unknown key {key!r}" for key in data if key not in ("principals", "default")]
