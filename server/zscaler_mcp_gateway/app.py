@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ from .upstream.executor import ToolExecutor
 log = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
+TOKEN_RETRY_SECONDS = 5.0  # while the token endpoint refuses, /readyz asks it again at most this often
 
 
 @dataclass
@@ -106,6 +108,8 @@ class Gateway:
         if self.reloader is not None:
             self.reloader.on_result.append(metrics.reload_result)
         self.metrics_server: MetricsServer | None = None
+        self._token_retry: asyncio.Future[None] | None = None
+        self._token_retried_at = float("-inf")
 
     # --- health -----------------------------------------------------------------------------
 
@@ -117,6 +121,9 @@ class Gateway:
             credentials: dict[str, Any] = {"ok": True}
         except CredentialsError as exc:
             credentials = {"ok": False, "error": str(exc)}
+        token_error = self.upstream.token_error
+        if credentials["ok"] and token_error is not None:
+            credentials = {"ok": False, "error": token_error}
         detail = {
             "config": {
                 "ok": True,
@@ -134,8 +141,26 @@ class Gateway:
         return JSONResponse({"status": "ok"})
 
     async def readyz(self, request: Request) -> JSONResponse:
+        self._retry_token()
         ready, detail = self.readiness()
         return JSONResponse({"ready": ready, **detail}, status_code=200 if ready else 503)
+
+    def _retry_token(self) -> None:
+        """While the token endpoint refuses, each probe asks again in the background (at most one at a
+        time, one per TOKEN_RETRY_SECONDS): a pod out of its Service gets no calls to recover by."""
+        if self.upstream.token_error is None or self._token_retry is not None and not self._token_retry.done():
+            return
+        now = time.monotonic()
+        if now - self._token_retried_at < TOKEN_RETRY_SECONDS:
+            return
+        self._token_retried_at = now
+        self._token_retry = asyncio.get_running_loop().run_in_executor(None, self._token_attempt)
+
+    def _token_attempt(self) -> None:
+        try:
+            self.upstream.access_token()
+        except Exception as exc:  # the outcome is in upstream.token_error; a probe never fails
+            log.debug("token retry failed: %s", type(exc).__name__)
 
     # --- lifecycle ----------------------------------------------------------------------------
 

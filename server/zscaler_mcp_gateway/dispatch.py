@@ -29,7 +29,7 @@ from .generation import Generation, GenerationStore
 from .security.confirm import Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
 from .telemetry import CallRecord, Telemetry
-from .upstream.errors import UpstreamError, UpstreamUnavailable
+from .upstream.errors import TokenRequestError, UpstreamError, UpstreamUnavailable
 from .upstream.executor import ToolExecutor
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,11 @@ class ToolDispatcher:
             return CallResult(f"{tool.service.upper()} API error{status}: {exc}", True)
         except CredentialsError as exc:
             return CallResult(f"Zscaler credentials unavailable: {exc}", True)
+        except TokenRequestError as exc:
+            return CallResult(str(exc), True)
+        except Exception as exc:  # an SDK failure nobody foresaw is still an answer, never JSON-RPC -32603
+            log.exception("%s failed unexpectedly in the SDK", tool.name)
+            return CallResult(f"{tool.service.upper()} call failed in the Zscaler SDK: {type(exc).__name__}", True)
         return CallResult(payload)
 
     async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:

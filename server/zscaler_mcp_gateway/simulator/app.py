@@ -3,7 +3,7 @@
 Envelopes follow each API: ZPA pages (`list`, `totalPages`, `totalCount` as strings), ZIA plain
 arrays paged by `page`/`pageSize`. Errors follow the APIs too: 401 for an unknown token, 404 for
 an unknown id, 400 for a bad body, 429 with Retry-After (or 5xx, or a hang) when a test asks
-through `/_sim/faults`.
+through `/_sim/faults`; the token endpoint answers what a test scripts through `/_sim/token-answers`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 from starlette.applications import Starlette
@@ -43,6 +44,18 @@ class Fault:
     delay_seconds: float = 0.0  # > 0 with status 0: hang this long, then answer normally
 
 
+@dataclass
+class TokenAnswer:
+    """A scripted answer of the token endpoint: a refusal, an outage, a non-JSON body, an echo, a hang."""
+
+    status: int = 401
+    body: str = '{"error": "invalid_client"}'
+    content_type: str = "application/json"
+    echo_form: bool = False  # append the submitted form to the body, as some proxies' error pages do
+    delay_seconds: float = 0.0
+    times: int = 1
+
+
 @dataclass(frozen=True)
 class ReceivedRequest:
     """One request as it reached the simulator: the path still percent-encoded, the raw query string."""
@@ -59,6 +72,7 @@ class SimulatorState:
     signing_key: str = field(default_factory=lambda: secrets.token_hex(32))
     tokens: dict[str, float] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    token_answers: list[TokenAnswer] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
     request_log: deque[ReceivedRequest] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,6 +96,16 @@ class SimulatorState:
         with self.lock:
             expiry = self.tokens.get(token)
         return expiry is not None and expiry > time.time()
+
+    def take_token_answer(self) -> TokenAnswer | None:
+        with self.lock:
+            if not self.token_answers:
+                return None
+            answer = self.token_answers[0]
+            answer.times -= 1
+            if answer.times == 0:
+                self.token_answers.pop(0)
+            return answer
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -139,6 +163,11 @@ def crud_routes(collection: Collection) -> list[Route]:
 def admin_routes(state: SimulatorState) -> list[Route]:
     async def token(request: Request) -> Response:
         form = await request.form()
+        scripted = state.take_token_answer()
+        if scripted is not None:
+            await asyncio.sleep(scripted.delay_seconds)
+            echo = "\n" + urlencode(list(form.multi_items())) if scripted.echo_form else ""
+            return Response(scripted.body + echo, scripted.status, media_type=scripted.content_type)
         client_id = str(form.get("client_id") or "")
         if form.get("grant_type") != "client_credentials" or not client_id:
             return JSONResponse({"error": "invalid_request"}, 400)
@@ -162,8 +191,23 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         )
         return JSONResponse({"faults": len(state.faults)})
 
+    async def add_token_answer(request: Request) -> Response:
+        body = await json_body(request) or {}
+        state.token_answers.append(
+            TokenAnswer(
+                status=int(body.get("status", 401)),
+                body=str(body.get("body", TokenAnswer.body)),
+                content_type=str(body.get("contentType", TokenAnswer.content_type)),
+                echo_form=bool(body.get("echoForm", False)),
+                delay_seconds=float(body.get("delaySeconds", 0.0)),
+                times=int(body.get("times", 1)),
+            )
+        )
+        return JSONResponse({"tokenAnswers": len(state.token_answers)})
+
     async def clear_faults(request: Request) -> Response:
         state.faults.clear()
+        state.token_answers.clear()
         return Response(status_code=204)
 
     async def request_counts(request: Request) -> Response:
@@ -172,6 +216,7 @@ def admin_routes(state: SimulatorState) -> list[Route]:
     async def reset(request: Request) -> Response:
         state.store.reset()
         state.faults.clear()
+        state.token_answers.clear()
         state.requests.clear()
         state.request_log.clear()
         return Response(status_code=204)
@@ -180,6 +225,7 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         Route("/oauth2/v1/token", token, methods=["POST"]),
         Route("/_sim/faults", add_fault, methods=["POST"]),
         Route("/_sim/faults", clear_faults, methods=["DELETE"]),
+        Route("/_sim/token-answers", add_token_answer, methods=["POST"]),
         Route("/_sim/requests", request_counts, methods=["GET"]),
         Route("/_sim/reset", reset, methods=["POST"]),
     ]

@@ -7,6 +7,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from ..credentials import CredentialsError, CredentialSource
+from .errors import TokenRequestError
 
 if TYPE_CHECKING:
     from ..attribution import AttemptObserver
@@ -38,6 +39,7 @@ class SdkClient:
         self.on_attempt = on_attempt  # (service, status) per HTTP attempt, for metrics
         self._lock = threading.Lock()
         self._live: tuple[str, Connection] | None = None  # (credential fingerprint, connection)
+        self.token_error: str | None = None  # why the last token request failed; None once one succeeds
 
     def connection(self) -> Connection:
         creds = self.credentials.load()
@@ -78,7 +80,13 @@ class SdkClient:
 
     def access_token(self) -> str:
         """The OneAPI access token of the client's OAuth session (fetched when none is cached)."""
-        return self.connection().access_token()
+        try:
+            token = self.connection().access_token()
+        except TokenRequestError as exc:
+            self.token_error = str(exc)
+            raise
+        self.token_error = None
+        return token
 
     def close(self) -> None:
         with self._lock:

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+class TokenRequestError(Exception):
+    """The OneAPI token endpoint refused the credentials or did not answer.
+
+    The message names the OAuth error code (or the HTTP status) and never the answer's body: an
+    endpoint or a proxy may echo the submitted form, client secret included.
+    """
+
+
 class UpstreamError(Exception):
     """A failed call to Zscaler; `status` is the HTTP status when one was received."""
 

@@ -18,7 +18,7 @@ from ..catalog.model import Flow, Lookup, SdkCall, SdkResult, Tool
 from ..catalog.segments import Segment, encode_segment, segment_of, segment_problem
 from ..sdk_flows import FLOWS, FlowRefused
 from .client import SdkClient
-from .errors import UpstreamError, UpstreamUnavailable
+from .errors import TokenRequestError, UpstreamError, UpstreamUnavailable
 
 if TYPE_CHECKING:
     from .sdk import Connection
@@ -75,10 +75,14 @@ class ToolExecutor:
             return self._flow(connection, tool, call.flow, {**named, **kwargs})
         try:
             outcome = method(*positional, **kwargs) if callable(method) else method
+        except TokenRequestError as exc:
+            self.sdk.token_error = str(exc)  # readiness reports it until a token is issued again
+            raise
         except ValueError as exc:  # the SDK validates some arguments itself before any request
             raise UpstreamError(f"{tool.service.upper()} request rejected before sending: {exc}") from exc
         except connection.transport_error as exc:
             raise self._failure(tool.service, exc, None) from exc
+        self.sdk.token_error = None  # the SDK held a token for this call
         return SHAPES[call.result](self, tool, call, outcome, arguments)
 
     # --- results, one per SdkResult ---------------------------------------------------------------

@@ -14,21 +14,39 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 import zscaler.helpers as sdk_helpers
 import zscaler.oneapi_http_client as sdk_http_client
+import zscaler.oneapi_oauth_client as sdk_oauth
 from zscaler import ZscalerClient
 from zscaler.request_executor import RequestExecutor
 from zscaler.utils import snake_to_camel
 
 from ..attribution import AttemptObserver
 from ..resilience import RetryingAdapter, RetryPolicy
-from .errors import UpstreamError
+from .errors import TokenRequestError, UpstreamError
 
 log = logging.getLogger(__name__)
+
+TOKEN_TIMEOUT_SECONDS = 10.0  # the SDK posts to the token endpoint with no timeout at all
+# RFC 6749 section 5.2 error codes: the only words of a refusal that a tool error repeats.
+OAUTH_ERRORS = frozenset(
+    {
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+        "access_denied",
+        "server_error",
+        "temporarily_unavailable",
+    }
+)
 
 
 class BoundedRequestExecutor(RequestExecutor):  # type: ignore[misc]  # the SDK ships no type information
@@ -97,6 +115,7 @@ class Connection:
     ) -> None:
         memoize_sdk_key_case()
         skip_unlogged_sdk_dumps()
+        bound_token_requests()
         executor = redirected_executor_class(base_url) if base_url else BoundedRequestExecutor
         self.client = ZscalerClient({**config, "requestExecutor": executor})
         self.client.__enter__()  # installs a pooled requests.Session on the executor
@@ -184,6 +203,52 @@ def keep_upstream(response: Any) -> None:
         query = urlsplit(str(link)).query
         base = str(url).split("?", 1)[0]
         response._next_link = f"{base}?{query}" if query else base
+
+
+class TokenTransport:
+    """`requests` as the SDK's OAuth module sees it: the token POST gets a timeout, and an answer
+    that is not a token raises `TokenRequestError` before the SDK logs or raises with the body."""
+
+    def __init__(self, timeout_seconds: float = TOKEN_TIMEOUT_SECONDS) -> None:
+        self.timeout_seconds = timeout_seconds
+
+    def __getattr__(self, name: str) -> Any:  # everything but `post` is requests' own
+        return getattr(requests, name)
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout_seconds)
+        try:
+            response = requests.post(url, **kwargs)
+        except requests.RequestException as exc:
+            raise token_failure(f"unreachable, {type(exc).__name__}") from None
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if status >= 300:
+            code = body.get("error") if isinstance(body, dict) else None
+            raise token_failure(f"{code if code in OAUTH_ERRORS else http_phrase(status)} ({status})")
+        if not (isinstance(body, dict) and isinstance(body.get("access_token"), str) and body["access_token"]):
+            raise token_failure(f"the answer holds no access token ({status})")
+        return response
+
+
+def token_failure(reason: str) -> TokenRequestError:
+    return TokenRequestError(f"Zscaler OneAPI token request failed: {reason}")
+
+
+def http_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower()
+    except ValueError:
+        return "HTTP error"
+
+
+def bound_token_requests() -> None:
+    """Give the SDK's OAuth module the `TokenTransport` (process-wide, idempotent)."""
+    if not isinstance(sdk_oauth.requests, TokenTransport):
+        sdk_oauth.requests = TokenTransport()
 
 
 def resolve(root: Any, dotted: str) -> Any:
