@@ -61,6 +61,25 @@ ATTACK_POLICY = (
 )
 
 
+# The first path segment of each service's OneAPI routes: the service a request actually called.
+ROUTE_SERVICE = {
+    "zia": "zia",
+    "zpa": "zpa",
+    "zdx": "zdx",
+    "zcc": "zcc",
+    "ztw": "ztw",
+    "ziam": "zid",
+    "easm": "zeasm",
+    "zins": "zins",
+    "zms": "zms",
+    "zcell": "zcell",
+}
+
+
+def _route_service(path: str) -> str:
+    return ROUTE_SERVICE.get(path.split("/")[1], "unknown")
+
+
 def _api_requests(sim: RunningSimulator) -> list[tuple[str, str, str]]:
     return [(r.method, r.raw_path, r.query) for r in sim.state.request_log if not r.raw_path.startswith("/oauth2/")]
 
@@ -165,7 +184,7 @@ def test_declared_segments_are_exactly_the_arguments_the_sdk_puts_into_paths(
     every_tool: Gateway, upstream_sim: RunningSimulator
 ) -> None:
     catalog = load_catalog()
-    missed, undeclared, invalid, tools = [], [], [], 0
+    missed, undeclared, invalid, elsewhere, tools = [], [], [], [], 0
     for tool in catalog.tools.values():
         if tool.call is None:
             continue
@@ -185,7 +204,9 @@ def test_declared_segments_are_exactly_the_arguments_the_sdk_puts_into_paths(
             if not declared and str(marker) in paths:
                 undeclared.append(f"{tool.name}.{param.name}")
         tools += bool(requests)
+        elsewhere += [f"{tool.name}: {path}" for _, path, _ in requests if _route_service(path) != tool.service]
     assert not invalid, "\n".join(invalid)
+    assert not elsewhere, f"tools that called another service's API: {elsewhere}"
     assert not undeclared, f"arguments that reach URL paths unchecked: {undeclared}"
     assert not missed, f"declared path segments that never reached a path: {missed}"
     assert tools > 300  # the walk really called the simulator for (almost) every tool
@@ -237,3 +258,4 @@ def test_a_generated_path_value_is_refused_or_sent_as_one_literal_segment(
     expected = {path.replace(marker, segment) for _, path, _ in routes}
     for method, path, _ in requests:  # a real id may take a call further (a merge's PUT): same paths
         assert path in expected, f"{tool_name}: {method} {path} is not one of {expected}"
+        assert _route_service(path) == tool.service  # the audit's service is the route's
