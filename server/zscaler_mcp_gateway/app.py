@@ -30,6 +30,7 @@ from .fast_lane import FastLane, FastLaneSessionManager
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
 from .metrics import MetricsServer
+from .redaction import install_log_redaction
 from .refusals import RefusalAudit
 from .reload import ConfigReloader
 from .security.layer import SecurityLayer
@@ -72,6 +73,7 @@ class Gateway:
         self, options: GatewayOptions, catalog: Catalog | None = None, telemetry: Telemetry | None = None
     ) -> None:
         self.options = options
+        install_log_redaction()  # before anything reads a credential or logs
         self.catalog = catalog or load_catalog()
         config, source = initial_policy(options, self.catalog)  # raises ConfigError: refuse to start on a bad file
         self.store = GenerationStore(self.catalog, config, source)

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .redaction import remember_secrets
+
 DEFAULT_CREDENTIALS_DIR = "/var/run/secrets/zscaler"
 CLIENT_ID = "ZSCALER_CLIENT_ID"
 CLIENT_SECRET = "ZSCALER_CLIENT_SECRET"
@@ -92,6 +94,7 @@ class CredentialSource:
         self._environ = environ if environ is not None else os.environ
         self._signature: tuple[tuple[str, int, int], ...] | None = None
         self._cached: Credentials | None = None
+        self._remembered = ""  # the fingerprint whose secrets redaction.py already knows
 
     def _stat_signature(self) -> tuple[tuple[str, int, int], ...]:
         assert self.directory is not None
@@ -116,6 +119,9 @@ class CredentialSource:
             credentials = self._cached
         else:
             credentials = Credentials({k: self._environ[k] for k in KEYS if self._environ.get(k)}, "environment")
+        if credentials.fingerprint != self._remembered:
+            remember_secrets(credentials.values.get(CLIENT_SECRET), credentials.values.get(PRIVATE_KEY))
+            self._remembered = credentials.fingerprint
         missing = credentials.missing()
         if missing:
             raise CredentialsError(f"missing credential(s) {', '.join(missing)} in {credentials.source}")

@@ -26,6 +26,7 @@ from .catalog import meta
 from .catalog.model import META_TOOLSET, Action, Catalog
 from .credentials import CredentialsError
 from .generation import Generation, GenerationStore
+from .redaction import scrub
 from .security.confirm import Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
 from .telemetry import CallRecord, Telemetry
@@ -43,9 +44,10 @@ class CallResult:
     input_required: types.InputRequiredResult | None = None  # 2026-07-28: the client asks its user, then retries
 
     def text(self) -> str:
+        """The result as the client and the audit see it: known secret values scrubbed."""
         if isinstance(self.payload, str):
-            return self.payload
-        return json.dumps(self.payload, separators=(",", ":"), default=str)
+            return scrub(self.payload)
+        return scrub(json.dumps(self.payload, separators=(",", ":"), default=str))
 
 
 @dataclass(frozen=True)

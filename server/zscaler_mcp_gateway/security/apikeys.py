@@ -21,6 +21,7 @@ from pathlib import Path
 from mcp.server.auth.provider import AccessToken
 
 from ..config import ConfigError
+from ..redaction import remember_secrets
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class ApiKeyVerifier:
             if len(key) < MIN_KEY_LENGTH:
                 log.warning("API key of principal %s skipped: shorter than %d characters", name, MIN_KEY_LENGTH)
                 continue
+            remember_secrets(key)
             digest = key_digest(key)
             if digest in owners:
                 log.warning("principals %s and %s share one API key: both skipped", owners[digest], name)

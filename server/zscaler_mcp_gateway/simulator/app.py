@@ -42,6 +42,7 @@ class Fault:
     after: int = 0  # let this many matching requests through first (e.g. fail page 3 of a list)
     retry_after: float | None = None
     delay_seconds: float = 0.0  # > 0 with status 0: hang this long, then answer normally
+    echo_authorization: bool = False  # the error repeats the request's Authorization header, as some proxies do
 
 
 @dataclass
@@ -187,6 +188,7 @@ def admin_routes(state: SimulatorState) -> list[Route]:
                 after=int(body.get("after", 0)),
                 retry_after=body.get("retryAfter"),
                 delay_seconds=float(body.get("delaySeconds", 0.0)),
+                echo_authorization=bool(body.get("echoAuthorization", False)),
             )
         )
         return JSONResponse({"faults": len(state.faults)})
@@ -270,7 +272,8 @@ class _Gate:
             if not fault.status:
                 return None
         headers_out = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
-        return _error(fault.status, f"Simulated upstream failure ({fault.status})", "SIMULATED", headers_out)
+        echo = f"; the request said Authorization: {auth}" if fault.echo_authorization else ""
+        return _error(fault.status, f"Simulated upstream failure ({fault.status}){echo}", "SIMULATED", headers_out)
 
 
 def build_app(

@@ -27,6 +27,7 @@ from zscaler.request_executor import RequestExecutor
 from zscaler.utils import snake_to_camel
 
 from ..attribution import AttemptObserver
+from ..redaction import remember_secrets
 from ..resilience import RetryingAdapter, RetryPolicy
 from .errors import TokenRequestError, UpstreamError
 
@@ -231,6 +232,7 @@ class TokenTransport:
             raise token_failure(f"{code if code in OAUTH_ERRORS else http_phrase(status)} ({status})")
         if not (isinstance(body, dict) and isinstance(body.get("access_token"), str) and body["access_token"]):
             raise token_failure(f"the answer holds no access token ({status})")
+        remember_secrets(body["access_token"])
         return response
 
 
