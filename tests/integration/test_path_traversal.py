@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -259,3 +259,20 @@ def test_a_generated_path_value_is_refused_or_sent_as_one_literal_segment(
     for method, path, _ in requests:  # a real id may take a call further (a merge's PUT): same paths
         assert path in expected, f"{tool_name}: {method} {path} is not one of {expected}"
         assert _route_service(path) == tool.service  # the audit's service is the route's
+
+
+def test_query_values_stay_values(every_tool: Gateway, upstream_sim: RunningSimulator) -> None:
+    """A string sent as a query parameter cannot add parameters, a fragment or a path."""
+    checked, injected = 0, []
+    for tool in load_catalog().tools.values():
+        if tool.call is None or tool.action.is_write:
+            continue
+        for param in tool.params:
+            if param.location != "query" or param.type != "string" or param.enum is not None:
+                continue
+            _, requests = _run(every_tool, upstream_sim, tool.name, {param.name: "v1&injected=1#frag/../x"})
+            checked += 1
+            for _, path, query in requests:
+                if "injected" in parse_qs(query) or "frag" in path or _route_service(path) != tool.service:
+                    injected.append(f"{tool.name}.{param.name}: {path}?{query}")
+    assert checked > 50 and not injected, injected
