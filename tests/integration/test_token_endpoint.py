@@ -131,24 +131,28 @@ BODIES = st.one_of(
     st.text(max_size=60),
     st.builds(lambda error: f'{{"error": "{error}"}}', st.sampled_from(["invalid_client", "server_error", "x" * 9])),
     st.sampled_from(['{"access_token": ""}', '{"access_token": 5}', "[]", "null", '{"expires_in": "soon"}', "{"]),
+    st.sampled_from(
+        ['{"access_token": "not-a-jwt", "expires_in": "soon"}', '{"access_token": "t", "expires_in": true}']
+    ),
 )
 
 
 @pytest.fixture(scope="module")
-def babbling(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningSimulator, Gateway]]:
+def babbling(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningSimulator, Gateway, httpx.Client]]:
     sim = start_simulator()
-    yield sim, tool_gateway(sim.url, ["zpa"], tmp_path_factory.mktemp("babbling"))
+    with httpx.Client(base_url=sim.url, timeout=10) as control:  # one client: httpx.post() builds TLS state each time
+        yield sim, tool_gateway(sim.url, ["zpa"], tmp_path_factory.mktemp("babbling")), control
     sim.stop()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(status=STATUSES, body=BODIES)
 def test_any_token_answer_is_a_tool_result_never_an_internal_error(
-    babbling: tuple[RunningSimulator, Gateway], status: int, body: str
+    babbling: tuple[RunningSimulator, Gateway, httpx.Client], status: int, body: str
 ) -> None:
-    sim, gateway = babbling
-    httpx.delete(sim.url + "/_sim/faults").raise_for_status()
-    _script(sim, status=status, body=body)
+    _, gateway, control = babbling
+    control.delete("/_sim/faults").raise_for_status()
+    control.post("/_sim/token-answers", json={"status": status, "body": body}).raise_for_status()
     # The SDK keeps a token it was given: make it ask the endpoint again for this example.
     gateway.upstream.connection().client._request_executor._oauth.clear_access_token()
     result = asyncio.run(gateway.dispatcher.call(TOOL, {}, Caller(principal="token-test")))  # raising = -32603

@@ -232,6 +232,8 @@ class TokenTransport:
             raise token_failure(f"{code if code in OAUTH_ERRORS else http_phrase(status)} ({status})")
         if not (isinstance(body, dict) and isinstance(body.get("access_token"), str) and body["access_token"]):
             raise token_failure(f"the answer holds no access token ({status})")
+        if not isinstance(body.get("expires_in", 0), int | float) or isinstance(body.get("expires_in"), bool):
+            raise token_failure(f"the answer's expires_in is not a number ({status})")  # the SDK adds it to a time
         remember_secrets(body["access_token"])
         return response
 
