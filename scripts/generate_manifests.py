@@ -50,6 +50,8 @@ INSTALL_ORDER = (
     "RoleBinding",
     "Service",
     "Deployment",
+    "Ingress",
+    "HTTPRoute",
     "HorizontalPodAutoscaler",
     "PodDisruptionBudget",
     "ServiceMonitor",

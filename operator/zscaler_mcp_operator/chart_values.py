@@ -56,6 +56,13 @@ Annotations = Annotated[
     dict[str, Annotated[str, StringConstraints(max_length=ANNOTATION_VALUE_MAX_LENGTH)]], Field(max_length=MAX_LABELS)
 ]
 KubeObjects = Annotated[list[dict[str, Any]], Field(max_length=MAX_PEERS)]
+# An exact DNS name (no port, no wildcard): what an Ingress rule or an HTTPRoute matches and the gateway accepts.
+HostName = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=253, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+    ),
+]
 
 
 class _Values(BaseModel):
@@ -164,6 +171,28 @@ class ResourcesValues(_Values):
     limits: dict[str, Any] = {}
 
 
+class IngressTLS(_Values):
+    """networking.k8s.io/v1 IngressTLS, passed through."""
+
+    secret_name: SecretNameOrEmpty = Field(default="", alias="secretName")
+    hosts: Annotated[list[HostName], Field(max_length=MAX_ALLOWED_HOSTS)] = []
+
+
+class IngressValues(_Values):
+    enabled: StrictBool = False
+    class_name: Annotated[str, StringConstraints(max_length=253)] = Field(default="", alias="className")
+    annotations: Annotations = {}
+    hosts: Annotated[list[HostName], Field(max_length=MAX_ALLOWED_HOSTS)] = []
+    tls: Annotated[list[IngressTLS], Field(max_length=MAX_ALLOWED_HOSTS)] = []
+
+
+class HTTPRouteValues(_Values):
+    enabled: StrictBool = False
+    annotations: Annotations = {}
+    parent_refs: KubeObjects = Field(default=[], alias="parentRefs", description="Gateway API ParentReferences")
+    hostnames: Annotated[list[HostName], Field(max_length=16)] = []  # the Gateway API allows 16
+
+
 class OtelValues(_Values):
     endpoint: Annotated[str, StringConstraints(max_length=URL_MAX_LENGTH, pattern=_or_empty(HTTP_URL_PATTERN))] = ""
 
@@ -178,6 +207,8 @@ class ChartValues(PolicyConfig):
     allowed_hosts: tuple[Annotated[str, StringConstraints(max_length=HOST_MAX_LENGTH, pattern=HOST_PATTERN)], ...] = (
         Field(default=(), alias="allowedHosts", max_length=MAX_ALLOWED_HOSTS)
     )
+    ingress: IngressValues = IngressValues()
+    http_route: HTTPRouteValues = Field(default=HTTPRouteValues(), alias="httpRoute")
     cluster_domain: Annotated[str, StringConstraints(max_length=253, pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")] = (
         Field(default="cluster.local", alias="clusterDomain")
     )

@@ -19,7 +19,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 KUBE_VERSION = "1.30"
 # Kinds kubernetes-validate has no schema for: the prometheus-operator CRDs' ServiceMonitor and PrometheusRule.
-UNVALIDATED_KINDS = frozenset({"ServiceMonitor", "PrometheusRule"})
+KUBE_VERSIONS = ("1.29", "1.30", "1.31", "1.32", "1.33")  # the releases the charts support
+# Kinds of CRDs that kubernetes-validate has no schema for; tests check them structurally.
+UNVALIDATED_KINDS = frozenset({"ServiceMonitor", "PrometheusRule", "HTTPRoute"})
 # What every install must give: the Zscaler credentials Secret and a client authentication.
 BASE_VALUES: dict[str, Any] = {
     "credentials": {"existingSecret": "zscaler-credentials"},
@@ -64,14 +66,14 @@ def ci_values(chart: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-def validate_objects(objects: Objects) -> list[str]:
-    """Check every object against the Kubernetes schemas (strict: unknown fields are errors)."""
+def validate_objects(objects: Objects, version: str = KUBE_VERSION) -> list[str]:
+    """Check every object against the Kubernetes schemas of `version` (strict: unknown fields are errors)."""
     validated = []
     for obj in objects:
         if obj["kind"] in UNVALIDATED_KINDS:
             continue
         try:
-            kubernetes_validate.validate(obj, KUBE_VERSION, strict=True)
+            kubernetes_validate.validate(obj, version, strict=True)
         except kubernetes_validate.ValidationError as exc:
             pytest.fail(f"{obj['kind']}/{obj['metadata']['name']}: {exc.message} at {list(exc.path)}")
         validated.append(f"{obj['kind']}/{obj['metadata']['name']}")

@@ -12,6 +12,7 @@ import yaml
 from chartkit import (
     BASE_VALUES,
     GATEWAY_CHART,
+    KUBE_VERSIONS,
     ci_values,
     config_yaml,
     find,
@@ -72,6 +73,8 @@ def test_full_value_set_renders_every_optional_object() -> None:
             "ConfigMap",
             "Deployment",
             "HorizontalPodAutoscaler",
+            "HTTPRoute",
+            "Ingress",
             "NetworkPolicy",
             "PodDisruptionBudget",
             "Pod",
@@ -368,6 +371,7 @@ def test_allowed_hosts_cover_the_service_names_and_localhost() -> None:
         "127.0.0.1",
         "mcp.example.com",
         "mcp.example.com:443",
+        "mcp-gw.example.com",  # the HTTPRoute's hostname (the Ingress's host is already listed)
     ]
 
 
@@ -572,3 +576,77 @@ def test_notes_tell_how_to_connect_an_mcp_client() -> None:
     assert "http://127.0.0.1:8000/mcp" in notes
     assert "http://gw-zscaler-mcp-gateway.zscaler-mcp.svc.cluster.local:8000/mcp" in notes
     assert 'with the header "Authorization: Bearer <key>" (a value of Secret zscaler-mcp-api-keys)' in notes
+
+
+EXPOSED = ["/mcp", "/.well-known/oauth-protected-resource"]
+
+
+def test_an_ingress_exposes_mcp_with_tls_as_given_and_its_hosts_are_accepted() -> None:
+    objects = render_gateway(VALUE_SETS["full"])
+    ingress = find(objects, "Ingress", DEPLOYMENT)
+    values = VALUE_SETS["full"]["ingress"]
+    assert ingress["spec"]["tls"] == values["tls"] and ingress["spec"]["ingressClassName"] == "nginx"
+    assert ingress["metadata"]["annotations"] == values["annotations"]
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["host"] == "mcp.example.com"
+    assert [(p["path"], p["pathType"]) for p in rule["http"]["paths"]] == [(path, "Prefix") for path in EXPOSED]
+    service = find(objects, "Service", DEPLOYMENT)
+    ports = {p["name"]: p["port"] for p in service["spec"]["ports"]}
+    for path in rule["http"]["paths"]:
+        assert path["backend"]["service"]["name"] == service["metadata"]["name"]
+        assert path["backend"]["service"]["port"]["name"] in ports
+    hosts = _arg(_container(objects), "--allowed-hosts").split(",")
+    assert "mcp.example.com" in hosts and "mcp-gw.example.com" in hosts  # the Ingress's and the route's
+
+
+def test_an_httproute_is_a_valid_gateway_api_route_to_the_service() -> None:
+    objects = render_gateway(VALUE_SETS["full"])
+    route = find(objects, "HTTPRoute", DEPLOYMENT)
+    service = find(objects, "Service", DEPLOYMENT)
+    assert route["apiVersion"] == "gateway.networking.k8s.io/v1"
+    spec = route["spec"]
+    assert set(spec) == {"parentRefs", "hostnames", "rules"}  # the fields of HTTPRouteSpec we set, no other
+    assert spec["parentRefs"] == VALUE_SETS["full"]["httpRoute"]["parentRefs"]  # TLS: the parent's listener
+    assert spec["hostnames"] == ["mcp-gw.example.com"]
+    (rule,) = spec["rules"]
+    assert rule["matches"] == [{"path": {"type": "PathPrefix", "value": path}} for path in EXPOSED]
+    (backend,) = rule["backendRefs"]
+    assert backend == {
+        "name": service["metadata"]["name"],
+        "port": next(p["port"] for p in service["spec"]["ports"] if p["name"] == "mcp"),
+    }
+    assert len(spec["parentRefs"]) <= 32 and len(spec["rules"]) <= 16 and len(rule["matches"]) <= 64  # its limits
+
+
+def test_no_exposure_by_default_and_no_host_added() -> None:
+    objects = render_gateway(BASE_VALUES)
+    assert not {"Ingress", "HTTPRoute"} & {o["kind"] for o in objects}
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"ingress": {"enabled": True}}, "ingress.enabled needs ingress.hosts"),
+        (
+            {"httpRoute": {"enabled": True, "hostnames": ["mcp.example.com"]}},
+            "httpRoute.enabled needs httpRoute.parentRefs",
+        ),
+    ],
+)
+def test_exposure_without_what_it_needs_fails_the_release(values: dict[str, Any], expected: str) -> None:
+    with pytest.raises(helm.HelmRenderError) as error:
+        render_gateway(_with_base(values))
+    assert expected in str(error.value)
+
+
+def test_an_exposed_host_must_be_an_exact_name() -> None:
+    with pytest.raises(helm.HelmValuesError):
+        render_gateway(
+            _with_base({"httpRoute": {"enabled": True, "hostnames": ["*.example.com"], "parentRefs": [{"name": "g"}]}})
+        )
+
+
+@pytest.mark.parametrize("version", KUBE_VERSIONS)
+@pytest.mark.parametrize("name", sorted(VALUE_SETS))
+def test_every_object_validates_strictly_for_each_supported_kubernetes(name: str, version: str) -> None:
+    assert validate_objects(render_gateway(VALUE_SETS[name]), version)

@@ -9,6 +9,7 @@ import helm_python as helm
 import pytest
 import yaml
 from chartkit import (
+    KUBE_VERSIONS,
     OPERATOR_CHART,
     ci_values,
     find,
@@ -163,3 +164,9 @@ def test_no_rule_reaches_secrets_in_the_chart_or_the_manifests(name: str) -> Non
         for role in roles:
             for rule in role["rules"]:
                 assert not {"secrets", "*"} & set(rule["resources"]), (role["kind"], role["metadata"]["name"], rule)
+
+
+@pytest.mark.parametrize("version", KUBE_VERSIONS)
+@pytest.mark.parametrize("name", sorted(VALUE_SETS))
+def test_every_object_validates_strictly_for_each_supported_kubernetes(name: str, version: str) -> None:
+    assert validate_objects(render_operator(VALUE_SETS[name]), version)

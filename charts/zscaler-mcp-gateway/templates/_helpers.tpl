@@ -103,13 +103,20 @@ List keys are rendered only when non-empty (empty means the server's default); w
 
 {{/*
 The Host header values the MCP endpoint accepts, comma-separated: the Service's DNS names, localhost
-and 127.0.0.1 (a bare name is accepted on any port), then .Values.allowedHosts.
+and 127.0.0.1 (a bare name is accepted on any port), then .Values.allowedHosts, then the host names of
+the Ingress and the HTTPRoute when they are enabled (clients reach the gateway by those names).
 */}}
 {{- define "zscaler-mcp-gateway.allowedHosts" -}}
 {{- $name := include "zscaler-mcp-gateway.fullname" . -}}
 {{- $namespace := .Release.Namespace -}}
 {{- $hosts := list $name (printf "%s.%s" $name $namespace) (printf "%s.%s.svc" $name $namespace) (printf "%s.%s.svc.%s" $name $namespace .Values.clusterDomain) "localhost" "127.0.0.1" -}}
 {{- $hosts = concat $hosts (include "zscaler-mcp-gateway.list" .Values.allowedHosts | fromJsonArray) -}}
+{{- if .Values.ingress.enabled -}}
+{{- $hosts = concat $hosts .Values.ingress.hosts -}}
+{{- end -}}
+{{- if .Values.httpRoute.enabled -}}
+{{- $hosts = concat $hosts .Values.httpRoute.hostnames -}}
+{{- end -}}
 {{- join "," (uniq $hosts) -}}
 {{- end -}}
 
@@ -189,4 +196,12 @@ capabilities:
   drop: ["ALL"]
 seccompProfile:
   type: RuntimeDefault
+{{- end -}}
+
+{{/*
+The paths an Ingress or HTTPRoute exposes, as a JSON list: the MCP endpoint and the OAuth protected-resource
+metadata (JWT mode); never /healthz, /readyz nor /metrics, which stay inside the cluster.
+*/}}
+{{- define "zscaler-mcp-gateway.exposedPaths" -}}
+{{- toJson (list "/mcp" "/.well-known/oauth-protected-resource") -}}
 {{- end -}}
