@@ -10,7 +10,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, field_validator
@@ -59,6 +59,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+ConfirmableAction = Literal["create", "update", "delete"]  # the write actions `write.confirm` may name
+CONFIRMABLE_ACTIONS: tuple[str, ...] = get_args(ConfirmableAction)
+DEFAULT_CONFIRM: tuple[ConfirmableAction, ...] = ("delete",)
+
+
 class WritePolicy(_Strict):
     """The write gate: a create, update or delete tool is served only when enabled and allowlisted."""
 
@@ -69,6 +74,25 @@ class WritePolicy(_Strict):
         description="Write tools to serve when enabled; mandatory (enabled with no pattern serves no write tool, "
         f"which the `ConfigValid` condition reports); {PATTERNS_HELP}",
     )
+    confirm: tuple[Annotated[ConfirmableAction, Field(json_schema_extra={"maxLength": 6})], ...] = Field(
+        default=DEFAULT_CONFIRM,
+        max_length=len(CONFIRMABLE_ACTIONS),
+        description="Write actions whose every call a person confirms through the MCP client (elicitation); "
+        "default `[delete]`, `[]` for none. Live: a change needs no restart.",
+    )
+    confirm_tools: tuple[ToolPattern, ...] = Field(
+        default=(),
+        alias="confirmTools",
+        max_length=MAX_PATTERNS,
+        description=f"Tools whose every call a person confirms, whatever the action; {PATTERNS_HELP}",
+    )
+
+    @field_validator("confirm", "confirm_tools", mode="before")
+    @classmethod
+    def _no_bare_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            raise ValueError("must be a list of strings, not a single string")
+        return value
 
 
 class PolicyConfig(_Strict):
@@ -195,6 +219,7 @@ def catalog_errors(document: Mapping[str, Any], catalog: Catalog) -> list[str]:
     errors += _pattern_errors("disabledTools", _strings(document, "disabledTools"))
     errors += _pattern_errors("enabledTools", _strings(document, "enabledTools"))
     errors += _pattern_errors("write.allowlist", _strings(document, "write", "allowlist"))
+    errors += _pattern_errors("write.confirmTools", _strings(document, "write", "confirmTools"))
     return errors
 
 
@@ -226,6 +251,7 @@ def policy_warnings(config: PolicyConfig, catalog: Catalog) -> list[str]:
         ("disabledTools", config.disabled_tools),
         ("enabledTools", config.enabled_tools),
         ("write.allowlist", config.write.allowlist),
+        ("write.confirmTools", config.write.confirm_tools),
     ):
         for pattern in patterns:
             if not fnmatch.filter(names, pattern):

@@ -11,7 +11,7 @@ import fnmatch
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from .catalog.model import META_TOOLSET, Catalog, Tool
+from .catalog.model import META_TOOLSET, Action, Catalog, Tool
 from .config import PolicyConfig
 
 
@@ -84,6 +84,13 @@ class PolicyView:
             if not matches_any(tool, config.write.allowlist):
                 return "it is a write tool that matches no write.allowlist pattern"
         return None
+
+    def needs_confirmation(self, tool: Tool, allow_unconfirmed_deletes: bool = False) -> bool:
+        """Whether a person must approve each call: its action is in `write.confirm` or it matches a
+        `write.confirmTools` pattern. The deprecated `--allow-unconfirmed-deletes` takes delete out of `confirm`."""
+        write = self.config.write
+        confirmed = set(write.confirm) - ({Action.DELETE.value} if allow_unconfirmed_deletes else set())
+        return tool.action.value in confirmed or matches_any(tool, write.confirm_tools)
 
     def served_tools(self) -> Mapping[str, Tool]:
         return {name: tool for name, tool in self.catalog.tools.items() if self.exclusion_reason(tool) is None}

@@ -115,12 +115,32 @@ def test_bare_comma_in_set_is_split_by_helm_itself() -> None:
 def test_write_allowlist_from_set() -> None:
     values = helm.parse_set_string("write.enabled=true,write.allowlist={zia_create_*,zia_update_*}")
     config = config_yaml(render_gateway(_with_base(values)))
-    assert config["write"] == {"enabled": True, "allowlist": ["zia_create_*", "zia_update_*"]}
+    assert config["write"] == {
+        "enabled": True,
+        "allowlist": ["zia_create_*", "zia_update_*"],
+        "confirm": ["delete"],
+        "confirmTools": [],
+    }
+
+
+def test_confirmation_policy_renders_into_the_policy_file() -> None:
+    values = helm.parse_set_string("write.confirm={create,update,delete},write.confirmTools={zia_*_rule}")
+    assert config_yaml(render_gateway(_with_base(values)))["write"] == {
+        "enabled": False,
+        "allowlist": [],
+        "confirm": ["create", "update", "delete"],
+        "confirmTools": ["zia_*_rule"],
+    }
+    none = config_yaml(render_gateway(_with_base({"write": {"confirm": []}})))
+    assert none["write"]["confirm"] == []  # empty is a choice (nobody asked), not the default
 
 
 def test_defaults_render_only_write_and_entitlement_filter() -> None:
     config = config_yaml(render_gateway(BASE_VALUES))
-    assert config == {"write": {"enabled": False, "allowlist": []}, "entitlementFilter": True}
+    assert config == {
+        "write": {"enabled": False, "allowlist": [], "confirm": ["delete"], "confirmTools": []},
+        "entitlementFilter": True,
+    }
 
 
 def test_comma_strings_render_as_lists() -> None:
@@ -131,7 +151,12 @@ def test_comma_strings_render_as_lists() -> None:
         "disabledToolsets": ["zpa_pra"],
         "disabledTools": ["zia_delete_*", "zpa_delete_*"],
         "enabledTools": ["zia_*", "zpa_*"],
-        "write": {"enabled": True, "allowlist": ["zia_create_*", "zia_update_url_filtering_rule"]},
+        "write": {
+            "enabled": True,
+            "allowlist": ["zia_create_*", "zia_update_url_filtering_rule"],
+            "confirm": ["delete"],
+            "confirmTools": [],
+        },
         "entitlementFilter": False,
     }
 
@@ -181,6 +206,8 @@ def test_config_directory_is_mounted_whole_never_with_subpath() -> None:
         ({"replicaCount": "two"}, "at '/replicaCount': got string, want integer"),
         ({"replicas": 2}, "additional properties 'replicas' not allowed"),
         ({"write": {"enable": True}}, "additional properties 'enable' not allowed"),
+        ({"write": {"confirm": ["drop"]}}, "at '/write/confirm/0'"),
+        ({"write": {"confirmTools": ["zia rule"]}}, "'zia rule' does not match pattern"),
         ({"services": "zia,zpb"}, "'zia,zpb' does not match pattern"),
         ({"services": ["zia", "zpb"]}, "at '/services/1': value must be one of 'zia'"),
         ({"disabledTools": ["zia delete"]}, "'zia delete' does not match pattern"),

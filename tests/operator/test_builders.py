@@ -30,7 +30,7 @@ SPEC: dict[str, Any] = {
     "services": ["zia", "zpa"],
     "toolsets": ["zia_url_filtering", "zpa_app_segments"],
     "disabledTools": ["zia_delete_*"],
-    "write": {"enabled": True, "allowlist": ["zpa_update_*"]},
+    "write": {"enabled": True, "allowlist": ["zpa_update_*"], "confirm": ["update", "delete"], "confirmTools": []},
     "credentials": {"secretName": "zscaler-credentials"},
     "resources": {"requests": {"cpu": "100m", "memory": "160Mi"}, "limits": {"memory": "512Mi"}},
 }

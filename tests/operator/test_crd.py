@@ -317,3 +317,17 @@ def test_the_generated_schema_holds_no_keyword_kubernetes_refuses() -> None:
     assert _keywords(resource_schema()) & NOT_STRUCTURAL == set()
     admitted = admission_errors({"auth": {"principals": {"principals": {"ci": ["*_list_*"]}, "default": []}}})
     assert admitted == []
+
+
+@pytest.mark.parametrize(
+    ("write", "refusal"),
+    [
+        ({"confirm": ["create", "update", "delete"], "confirmTools": ["zia_*_rule"]}, None),
+        ({"confirm": []}, None),
+        ({"confirm": ["drop"]}, "is not one of"),
+        ({"confirmTools": ["zia rule"]}, "does not match"),
+    ],
+)
+def test_admission_of_the_confirmation_policy(write: dict[str, Any], refusal: str | None) -> None:
+    errors = admission_errors({"write": write})
+    assert errors == [] if refusal is None else any(refusal in error for error in errors), errors

@@ -26,18 +26,28 @@ toolsets: [zia_url_filtering, zpa_app_segments]
 disabledToolsets: []
 disabledTools: ["zia_delete_*"]
 enabledTools: []
-write: {enabled: true, allowlist: ["zia_create_*"]}
+write: {enabled: true, allowlist: ["zia_create_*"], confirm: [create, delete], confirmTools: [zia_*_rule]}
 entitlementFilter: false
 """
     config = parse_policy_text(text, CATALOG)
     doc = config.to_document()
     assert doc["toolsets"] == ["zia_url_filtering", "zpa_app_segments"]
-    assert doc["write"] == {"enabled": True, "allowlist": ["zia_create_*"]}
+    assert doc["write"] == {
+        "enabled": True,
+        "allowlist": ["zia_create_*"],
+        "confirm": ["create", "delete"],
+        "confirmTools": ["zia_*_rule"],
+    }
     assert doc["entitlementFilter"] is False
 
 
 def test_empty_file_is_the_default_policy() -> None:
-    assert parse_policy_text("", CATALOG).to_document()["write"] == {"enabled": False, "allowlist": []}
+    assert parse_policy_text("", CATALOG).to_document()["write"] == {
+        "enabled": False,
+        "allowlist": [],
+        "confirm": ["delete"],  # deletes need a person unless the policy says otherwise
+        "confirmTools": [],
+    }
 
 
 @pytest.mark.parametrize(
@@ -51,6 +61,9 @@ def test_empty_file_is_the_default_policy() -> None:
         ("disabledTools: ['zia delete']", "disabledTools: invalid pattern 'zia delete'"),
         ("write: {allowlist: ['zia_[create']}", "write.allowlist: invalid pattern"),
         ("toolsets: zia_url_filtering", "toolsets: must be a list of strings"),
+        ("write: {confirm: [drop]}", "write.confirm.0: Input should be 'create', 'update' or 'delete'"),
+        ("write: {confirm: delete}", "write.confirm: must be a list of strings"),
+        ("write: {confirmTools: ['zia rule']}", "write.confirmTools: invalid pattern"),
         ("write: {enabled: maybe}", "write.enabled:"),
         ("toolsets: [zia_url_filtering", "malformed YAML at line"),
         ("- just\n- a list", "config: must be a mapping"),
@@ -84,7 +97,7 @@ def test_official_env_vars_map_onto_the_schema() -> None:
     assert doc["services"] == ["zia", "zpa"]
     assert doc["toolsets"] == ["zia_rule_labels", "zpa_segment_groups"]
     assert doc["disabledTools"] == ["zia_delete_*"]
-    assert doc["write"] == {"enabled": True, "allowlist": ["zpa_create_*"]}
+    assert doc["write"] == {"enabled": True, "allowlist": ["zpa_create_*"], "confirm": ["delete"], "confirmTools": []}
 
 
 def test_env_errors_name_the_env_var() -> None:

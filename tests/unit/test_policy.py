@@ -106,3 +106,22 @@ def test_exclusion_reason_names_the_rule() -> None:
     view = PolicyView.build(validate_policy({"toolsets": ["zpa_segment_groups"]}, CATALOG), CATALOG)
     assert "write.enabled is false" in (view.exclusion_reason(CATALOG.tools["zpa_delete_segment_group"]) or "")
     assert "not enabled" in (view.exclusion_reason(CATALOG.tools["zia_list_rule_labels"]) or "")
+
+
+@pytest.mark.parametrize(
+    ("write", "allow_unconfirmed_deletes", "asks"),
+    [
+        ({}, False, {"delete"}),  # the default: deletes need a person
+        ({}, True, set()),  # the deprecated flag: as `confirm` without delete
+        ({"confirm": []}, False, set()),
+        ({"confirm": ["create", "update", "delete"]}, False, {"create", "update", "delete"}),
+        ({"confirm": ["create", "delete"]}, True, {"create"}),
+        ({"confirm": [], "confirmTools": ["zpa_get_segment_group"]}, False, {"read"}),
+    ],
+)
+def test_which_calls_need_a_person(write: dict[str, Any], allow_unconfirmed_deletes: bool, asks: set[str]) -> None:
+    catalog = load_catalog()
+    view = PolicyView.build(validate_policy({"toolsets": ["zpa_segment_groups"], "write": write}, catalog), catalog)
+    tools = catalog.toolset_tools("zpa_segment_groups")
+    asked = {t.action.value for t in tools if view.needs_confirmation(t, allow_unconfirmed_deletes)}
+    assert asked == asks

@@ -80,7 +80,8 @@ the key and the id. Usage: include "zscaler-mcp-gateway.idList" (dict "key" "too
 
 {{/*
 The policy file /etc/zscaler-mcp/config.yaml: the policy values under the server's key names.
-List keys are rendered only when non-empty (empty means the server's default); write always is.
+List keys are rendered only when non-empty (empty means the server's default); write always is, whole
+(an empty write.confirm means: no confirmation).
 */}}
 {{- define "zscaler-mcp-gateway.config" -}}
 {{- $toolsets := append (include "zscaler-mcp-gateway.catalogToolsets" . | fromYamlArray) "meta" -}}
@@ -96,7 +97,10 @@ List keys are rendered only when non-empty (empty means the server's default); w
 {{- $_ := set $config $key $items -}}
 {{- end -}}
 {{- end -}}
-{{- $_ := set $config "write" (dict "enabled" .Values.write.enabled "allowlist" (include "zscaler-mcp-gateway.list" .Values.write.allowlist | fromJsonArray)) -}}
+{{- $write := dict "enabled" .Values.write.enabled "allowlist" (include "zscaler-mcp-gateway.list" .Values.write.allowlist | fromJsonArray) -}}
+{{- $_ := set $write "confirm" (include "zscaler-mcp-gateway.list" .Values.write.confirm | fromJsonArray) -}}
+{{- $_ := set $write "confirmTools" (include "zscaler-mcp-gateway.list" .Values.write.confirmTools | fromJsonArray) -}}
+{{- $_ := set $config "write" $write -}}
 {{- $_ := set $config "entitlementFilter" .Values.entitlementFilter -}}
 {{- toYaml $config -}}
 {{- end -}}
