@@ -33,6 +33,9 @@ from .metrics import MetricsServer
 from .redaction import install_log_redaction
 from .refusals import RefusalAudit
 from .reload import ConfigReloader
+from .security.approval_keys import ApprovalKeys
+from .security.approvals import ApprovalTokens
+from .security.confirm import ALLOW_FLAG
 from .security.layer import SecurityLayer
 from .security.options import SecurityOptions
 from .telemetry import Telemetry
@@ -99,8 +102,16 @@ class Gateway:
             principals=self.security.principals,
             allow_unconfirmed_deletes=options.security.allow_unconfirmed_deletes,
         )
+        security = options.security
+        if security.allow_unconfirmed_deletes:
+            log.warning("%s is deprecated: use the policy key write.confirm (e.g. [] or [create, update])", ALLOW_FLAG)
+        self.approvals = ApprovalTokens(ApprovalKeys(security.approval_keys_dir), security.approval_window_seconds)
         self.mcp, self.broadcaster, self.listen = build_mcp_server(
-            self.store, self.dispatcher, stateless=options.stateless_http
+            self.store,
+            self.dispatcher,
+            self.approvals,
+            security.confirm_progress_interval_seconds,
+            stateless=options.stateless_http,
         )
         self.reloader = (
             ConfigReloader(options.config_path, self.store, self.catalog, options.reload_interval_seconds)

@@ -8,26 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import functools
 import json
 import logging
 import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-import anyio.to_thread
 import mcp_types as types
 
 from .arguments import validate_arguments
 from .catalog import meta
-from .catalog.model import META_TOOLSET, Action, Catalog
+from .catalog.model import META_TOOLSET, Catalog, Tool
 from .credentials import CredentialsError
 from .generation import Generation, GenerationStore
 from .redaction import scrub
-from .security.confirm import Confirmer, refuse_without_client
+from .security.approvals import ConfirmationOutcome
+from .security.confirm import Confirmation, Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
 from .telemetry import CallRecord, Telemetry
 from .upstream.errors import TokenRequestError, UpstreamError, UpstreamUnavailable
@@ -74,10 +73,7 @@ class ToolDispatcher:
         self.store = store
         self.upstream = upstream
         self.telemetry = telemetry
-        self.limiter = anyio.CapacityLimiter(max_concurrent_upstream)  # off asyncio only (the anyio fallback)
-        # Upstream calls run on a pool of their own: loop.run_in_executor costs the event loop less than
-        # anyio.to_thread (task, cancel scope, limiter, events, a Condition per hand-off); the pool size
-        # bounds concurrent upstream calls as the limiter did. Made on first use, threads on demand.
+        # Upstream calls run on a pool of their own (made on first use, threads on demand).
         self.max_concurrent_upstream = max_concurrent_upstream
         self._executor: ThreadPoolExecutor | None = None
         self.call_timeout_seconds = call_timeout_seconds
@@ -145,47 +141,93 @@ class ToolDispatcher:
         if errors:
             record.outcome = "invalid"
             return CallResult(f"Invalid arguments for {name}: " + "; ".join(errors), True)
-        if tool.action is Action.DELETE and not self.allow_unconfirmed_deletes:
-            confirmation = await caller.confirm(tool, clean)
+        if generation.view.needs_confirmation(tool, self.allow_unconfirmed_deletes):
+            confirmation = await self._confirm(tool, clean, caller, record)
             if not confirmation.approved:
                 record.outcome = "denied"
                 return CallResult(confirmation.message, True, confirmation.input_required)
         if tool.toolset == META_TOOLSET:
             return self._meta(name, clean, generation)
+        return await self._execute(tool, clean, record)
+
+    def needs_confirmation(self, name: str) -> bool:
+        """Whether a call of `name` may ask its user under the current generation (the fast lane leaves those)."""
+        tool = self.catalog.tools.get(name)
+        return tool is not None and self.store.current.view.needs_confirmation(tool, self.allow_unconfirmed_deletes)
+
+    async def _confirm(self, tool: Tool, clean: Mapping[str, Any], caller: Caller, record: CallRecord) -> Confirmation:
+        """Ask for a person's approval; every step is counted, the verdict audited, a client's cancel too."""
+        try:
+            confirmation = await caller.confirm(tool, clean, caller.principal)
+        except asyncio.CancelledError:
+            record.cancelled, record.outcome = True, "denied"
+            record.error = "the client cancelled the call while its user was being asked; nothing ran"
+            self._count_confirmation(tool, record, (ConfirmationOutcome.ASKED, ConfirmationOutcome.CANCELLED))
+            raise
+        self._count_confirmation(tool, record, confirmation.outcomes)
+        return confirmation
+
+    def _count_confirmation(self, tool: Tool, record: CallRecord, outcomes: tuple[ConfirmationOutcome, ...]) -> None:
+        for outcome in outcomes:
+            self.telemetry.metrics.confirmation(tool.action.value, outcome.value)
+        if outcomes:
+            record.confirmation = outcomes[-1].value
+
+    async def _execute(self, tool: Tool, clean: Mapping[str, Any], record: CallRecord) -> CallResult:
+        """The upstream call. A client that cancels meanwhile cannot take back a request already sent: the
+        gateway waits for its answer (bounded by the call timeout) and audits that, with `cancelled`."""
+        future = self._submit(self.upstream.execute, tool, clean)
         try:
             with anyio.fail_after(self.call_timeout_seconds):
-                payload = await self._in_thread(self.upstream.execute, tool, clean)
+                payload = await asyncio.wrap_future(future)
         except TimeoutError:
-            return CallResult(
-                f"{tool.service.upper()} API did not answer within {self.call_timeout_seconds:g} s.", True
-            )
-        except UpstreamUnavailable as exc:
-            return CallResult(f"{exc}.", True)
-        except UpstreamError as exc:
-            status = f" {exc.status}" if exc.status else ""
-            return CallResult(f"{tool.service.upper()} API error{status}: {exc}", True)
-        except CredentialsError as exc:
-            return CallResult(f"Zscaler credentials unavailable: {exc}", True)
-        except TokenRequestError as exc:
-            return CallResult(str(exc), True)
-        except Exception as exc:  # an SDK failure nobody foresaw is still an answer, never JSON-RPC -32603
-            log.exception("%s failed unexpectedly in the SDK", tool.name)
-            return CallResult(f"{tool.service.upper()} call failed in the Zscaler SDK: {type(exc).__name__}", True)
+            return self._timed_out(tool)
+        except asyncio.CancelledError:
+            record.cancelled = True
+            if future.cancel():  # still queued: nothing reached Zscaler
+                record.outcome, record.error = "error", "cancelled by the client before the upstream call was sent"
+                raise
+            with anyio.CancelScope(shield=True), anyio.move_on_after(self.call_timeout_seconds):
+                await asyncio.wait([asyncio.wrap_future(future)])
+            upstream = self._settled(tool, future) if future.done() else self._timed_out(tool)
+            record.outcome = "error" if upstream.is_error else "ok"
+            record.error = upstream.text()[:500] if upstream.is_error else None
+            raise
+        except Exception as exc:  # every failure is an answer to the client, never JSON-RPC -32603
+            return self._failed(tool, exc)
         return CallResult(payload)
 
-    async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
-        """`function(*args)` on the upstream pool, in a copy of the caller's context; a cancelled or
-        timed-out caller abandons it (the thread finishes on its own), as anyio's `abandon_on_cancel` did."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not asyncio (trio): anyio's worker threads
-            return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter, abandon_on_cancel=True)
+    def _settled(self, tool: Tool, future: Future[Any]) -> CallResult:
+        exc = future.exception()
+        return CallResult(future.result()) if exc is None else self._failed(tool, exc)
+
+    def _timed_out(self, tool: Tool) -> CallResult:
+        return CallResult(f"{tool.service.upper()} API did not answer within {self.call_timeout_seconds:g} s.", True)
+
+    @staticmethod
+    def _failed(tool: Tool, exc: BaseException) -> CallResult:
+        if isinstance(exc, UpstreamUnavailable):
+            return CallResult(f"{exc}.", True)
+        if isinstance(exc, UpstreamError):
+            status = f" {exc.status}" if exc.status else ""
+            return CallResult(f"{tool.service.upper()} API error{status}: {exc}", True)
+        if isinstance(exc, CredentialsError):
+            return CallResult(f"Zscaler credentials unavailable: {exc}", True)
+        if isinstance(exc, TokenRequestError):
+            return CallResult(str(exc), True)
+        # An SDK failure nobody foresaw is still an answer, never JSON-RPC -32603.
+        log.error("%s failed unexpectedly in the SDK", tool.name, exc_info=exc)
+        return CallResult(f"{tool.service.upper()} call failed in the Zscaler SDK: {type(exc).__name__}", True)
+
+    def _submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
+        """`function(*args)` on the upstream pool, in a copy of the caller's context. The pool (its own:
+        cheaper for the event loop than anyio's worker threads) bounds concurrent upstream calls."""
         executor = self._executor
         if executor is None:
             executor = self._executor = ThreadPoolExecutor(
                 max_workers=self.max_concurrent_upstream, thread_name_prefix="upstream"
             )
-        return await loop.run_in_executor(executor, functools.partial(contextvars.copy_context().run, function, *args))
+        return executor.submit(contextvars.copy_context().run, function, *args)
 
     def close(self) -> None:
         """Release the upstream pool's idle threads (a later call makes a new pool); running calls finish on their own."""

@@ -4,8 +4,8 @@ Inside a handshake-era session the mcp SDK passes every POST through memory stre
 session's task, a JSON-RPC dispatcher task and the handler, and answers on an SSE stream with a
 task group of its own; a 2026-07-28 request gets a handler task, a disconnect watcher and a
 per-request connection. That is most of the gateway's event-loop time per call
-(docs/performance.md). A tool call that makes no server-to-client request (anything but a delete,
-which may ask its user to confirm) needs none of it. The lane checks such a call with the SDK's own
+(docs/performance.md). A tool call that makes no server-to-client request (anything but a call
+that may ask its user to confirm) needs none of it. The lane checks such a call with the SDK's own
 functions (transport security, Accept, the 2026 routing-header and envelope ladder, `Mcp-Param`
 headers, the per-version request surface), runs the same `ToolDispatcher` (policy, arguments, audit
 line, metrics, span), shapes the result with the SDK's own result kernel and answers
@@ -16,10 +16,11 @@ unchanged, so its answers and errors stay the SDK's; `serve --no-fast-lane` send
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
 import mcp_types as types
@@ -51,17 +52,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from .catalog.model import Action
-from .dispatch import ToolDispatcher
+from .dispatch import CallResult, ToolDispatcher
 from .mcp_server import caller_of, mark_dispatched, wire_result
 
 log = logging.getLogger(__name__)
 
 METHOD = "tools/call"
+CANCELLED = "notifications/cancelled"
 ENVELOPE_KEYS = frozenset({"jsonrpc", "id", "method", "params"})
 MAX_INITIALIZE_ANSWER = 64 * 1024  # an initialize result is a few KB (instructions included)
 LANE_PARAMS = frozenset({"name", "arguments", "_meta"})  # `task`, `inputResponses`, `requestState`: the SDK's path
-PARAM_HEADER_PREFIX = MCP_PARAM_HEADER_PREFIX.lower()  # ASGI header names are lowercase
+PARAM_HEADER_PREFIX = MCP_PARAM_HEADER_PREFIX.lower()
+CLIENT_CLOSED_REQUEST = 499  # no one reads it: the connection is gone  # ASGI header names are lowercase
 
 
 Call = tuple[int | str, types.CallToolRequestParams, Mapping[str, Any] | None]  # JSON-RPC id, params, `_meta`
@@ -73,12 +75,12 @@ class FastLane:
         self.dispatcher = dispatcher
         # The SDK shapes results in its per-connection kernel (cache hints, per-version sieve, 2026-07-28
         # `resultType` and `serverInfo` stamp); that step reads only the server, so one kernel serves all.
+        self._running: dict[tuple[str | None, int | str], asyncio.Future[CallResult]] = {}  # (session, JSON-RPC id)
         self._results = ServerRunner(server, Connection.from_envelope(MODERN_PROTOCOL_VERSIONS[-1], None, None), None)
 
     def takes_tool(self, name: str) -> bool:
-        """Not a delete that may ask its user to confirm (an SSE question or a 2026 input request)."""
-        tool = self.dispatcher.catalog.tools.get(name)
-        return tool is None or tool.action is not Action.DELETE or self.dispatcher.allow_unconfirmed_deletes
+        """Not a call that may ask its user to confirm (an SSE question or a 2026 input request)."""
+        return not self.dispatcher.needs_confirmation(name)
 
     def call_of(self, message: Any, version: str) -> Call | None:
         """The call in a decoded `tools/call` body this lane takes at `version`; None for anything else."""
@@ -104,22 +106,27 @@ class FastLane:
             return None
         return request_id, typed, meta if isinstance(meta, dict) else None
 
-    async def run(
-        self, request: Request, call: Call, version: str, headers: Mapping[str, str] | None = None
-    ) -> Response:
+    async def run(self, request: Request, call: Call, version: str, session_id: str | None = None) -> Response:
         """Run the call through the dispatcher and answer it as the SDK would, in one JSON body."""
         request_id, params, meta = call
         mark_dispatched(request.scope)
         reply: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
         try:
-            result = await self.dispatcher.call(
-                params.name, params.arguments, caller_of(request.scope, request.headers, meta)
+            caller = caller_of(request.scope, request.headers, meta)
+            result = await self._unless_cancelled(
+                request, self.dispatcher.call(params.name, params.arguments, caller), (session_id, request_id)
             )
+            if result is None:  # nobody to answer; the dispatcher audited what happened upstream, `cancelled`
+                return Response(status_code=CLIENT_CLOSED_REQUEST)
             reply["result"] = self._results._serialize(METHOD, version, wire_result(result))
         except Exception:  # the dispatcher answers every failure as a tool error; this is a gateway bug
             log.exception("tools/call %s failed in the fast lane", params.name)
             reply["error"] = {"code": INTERNAL_ERROR, "message": "Internal error"}
-        return Response(json.dumps(reply, separators=(",", ":")), media_type="application/json", headers=headers)
+        return Response(
+            json.dumps(reply, separators=(",", ":")),
+            media_type="application/json",
+            headers=_session_headers(session_id),
+        )
 
     async def answer_session_call(self, request: Request, session_id: str | None) -> Response | None:
         """A handshake-era session's call (the transport checked what it checks first); None: the SDK's."""
@@ -128,10 +135,13 @@ class FastLane:
         version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER)
         if version not in HANDSHAKE_PROTOCOL_VERSIONS:
             return None
-        call = self.call_of(await _decoded_body(request), version)
+        message = await _decoded_body(request)
+        if self.cancel_session_call(message, session_id):
+            return Response(status_code=202, headers=_session_headers(session_id))
+        call = self.call_of(message, version)
         if call is None:
             return None
-        return await self.run(request, call, version, {MCP_SESSION_ID_HEADER: session_id} if session_id else None)
+        return await self.run(request, call, version, session_id)
 
     async def answer_modern_call(self, request: Request, security: TransportSecurityMiddleware) -> Response | None:
         """A 2026-07-28 request, after the SDK's own gates for that era; None: the SDK's."""
@@ -151,6 +161,43 @@ class FastLane:
             return None
         return await self.run(request, call, verdict.protocol_version)
 
+    async def _unless_cancelled(
+        self, request: Request, call: Coroutine[Any, Any, CallResult], key: tuple[str | None, int | str]
+    ) -> CallResult | None:
+        """The call's result; None when the client cancelled first: it disconnected, or (in a session) sent
+        `notifications/cancelled` for it. The call is then cancelled, as the SDK's path cancels a handler."""
+        running = asyncio.ensure_future(call)
+        # The body is read: the next ASGI message can only be `http.disconnect`.
+        leaving = asyncio.ensure_future(request.receive())
+        self._running[key] = running
+        try:
+            await asyncio.wait((running, leaving), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            leaving.cancel()
+            self._running.pop(key, None)
+        if not running.done():
+            running.cancel()
+        try:
+            return await running
+        except asyncio.CancelledError:
+            if running.cancelled() and not _current_task_cancelling():
+                return None  # the call's own cancellation, now audited
+            raise
+
+    def cancel_session_call(self, message: Any, session_id: str | None) -> bool:
+        """Whether `message` is a `notifications/cancelled` for a call the lane runs in `session_id` (now cancelled)."""
+        if not isinstance(message, dict) or message.get("method") != CANCELLED or session_id is None:
+            return False
+        params = message.get("params")
+        request_id = params.get("requestId") if isinstance(params, dict) else None
+        if isinstance(request_id, bool) or not isinstance(request_id, (int, str)):
+            return False
+        running = self._running.get((session_id, request_id))
+        if running is None:
+            return False
+        running.cancel()
+        return True
+
     def param_headers_ok(self, request: Request, params: types.CallToolRequestParams) -> bool:
         """`Mcp-Param-*` headers agree with the arguments, as the SDK checks them against the tool's schema."""
         if any(name.startswith(PARAM_HEADER_PREFIX) for name in request.headers):
@@ -158,6 +205,16 @@ class FastLane:
         lookup = self.server.get_tool_input_schema
         schema = lookup(params.name) if lookup is not None and params.arguments else None
         return schema is None or validate_mcp_param_headers(schema, params.arguments or {}, request.headers) is None
+
+
+def _session_headers(session_id: str | None) -> dict[str, str] | None:
+    return {MCP_SESSION_ID_HEADER: session_id} if session_id else None
+
+
+def _current_task_cancelling() -> bool:
+    """Whether this request's own task is being cancelled (server shutdown): that must propagate."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def _decoded_body(request: Request) -> Any:

@@ -25,7 +25,8 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from . import __version__
 from .dispatch import Caller, CallResult, ToolDispatcher
 from .generation import Generation, GenerationStore
-from .security.confirm import ElicitationConfirmer
+from .security.approvals import ApprovalTokens
+from .security.confirm import DEFAULT_PROGRESS_INTERVAL_SECONDS, ElicitationConfirmer
 from .tracing import trace_carrier
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,11 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
 
 
 def build_mcp_server(
-    store: GenerationStore, dispatcher: ToolDispatcher, stateless: bool = False
+    store: GenerationStore,
+    dispatcher: ToolDispatcher,
+    approvals: ApprovalTokens,
+    progress_interval_seconds: float = DEFAULT_PROGRESS_INTERVAL_SECONDS,
+    stateless: bool = False,
 ) -> tuple[GatewayServer, ListChangedBroadcaster, ListenHandler]:
     bus = InMemorySubscriptionBus()
     broadcaster = ListChangedBroadcaster(bus)
@@ -151,7 +156,8 @@ def build_mcp_server(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult | types.InputRequiredResult:
         mark_dispatched(getattr(ctx.request, "scope", None))
-        caller = replace(caller_from(ctx), confirm=ElicitationConfirmer(ctx, params.input_responses))
+        confirmer = ElicitationConfirmer(ctx, params, approvals, progress_interval_seconds)
+        caller = replace(caller_from(ctx), confirm=confirmer)
         result = await dispatcher.call(params.name, params.arguments, caller)
         if result.input_required is not None:
             return result.input_required

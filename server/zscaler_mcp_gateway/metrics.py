@@ -21,8 +21,9 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
 
 from . import __version__
-from .catalog.model import Tool
+from .catalog.model import Action, Tool
 from .generation import Generation
+from .security.approvals import ConfirmationOutcome
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,16 @@ class GatewayMetrics:
             ("zscaler_service", "access"),
             registry=self.registry,
         )
+        self.confirmations = Counter(
+            "zscaler_mcp_confirmations",
+            "Steps of human confirmations by the action of the tool and outcome (asked, approved, declined, "
+            "expired, forged, replayed, wrong_principal, ...).",
+            ("action", "outcome"),
+            registry=self.registry,
+        )
+        for action in Action:  # bounded: 4 actions x the closed outcome set, present from the start
+            for step in ConfirmationOutcome:
+                self.confirmations.labels(action=action.value, outcome=step.value)
         self.build_info = Gauge(
             "zscaler_mcp_build_info", "Always 1; the gateway version as a label.", ("version",), registry=self.registry
         )
@@ -114,6 +125,9 @@ class GatewayMetrics:
         for tool in tools:
             if tool.access == "write":
                 self.tool_calls.labels(tool.name, tool.toolset, tool.service, tool.access, "denied")
+
+    def confirmation(self, action: str, outcome: str) -> None:
+        self.confirmations.labels(action=action, outcome=outcome).inc()
 
     def upstream_response(self, service: str, status: int | None) -> None:
         self.upstream_requests.labels(zscaler_service=service, status=str(status) if status else NO_STATUS).inc()

@@ -111,6 +111,8 @@ class CallRecord:
     trace_id: str | None = None
     duration_ms: float = 0.0
     trace_context: Mapping[str, str] = field(default_factory=dict, repr=False)  # the client's W3C headers
+    confirmation: str | None = None  # the verdict of a human confirmation, when the call needed one
+    cancelled: bool = False  # the client gave up; `outcome` is still what happened upstream
 
     def audit_line(self) -> str:
         """One strict-JSON line (no NaN/Infinity tokens), bounded whatever the client sent."""
@@ -133,6 +135,10 @@ class CallRecord:
         }
         if truncated:
             line["truncated"] = True
+        if self.confirmation is not None:
+            line["confirmation"] = self.confirmation
+        if self.cancelled:
+            line["cancelled"] = True
         return json.dumps(line, separators=(",", ":"), allow_nan=False)
 
 
@@ -176,8 +182,9 @@ class Telemetry:
         try:
             yield record
         except BaseException as exc:
-            record.outcome = "error"
-            record.error = record.error or f"internal error: {type(exc).__name__}"
+            if not record.cancelled:  # a cancelled call's record already says what happened upstream
+                record.outcome = "error"
+                record.error = record.error or f"internal error: {type(exc).__name__}"
             raise
         finally:
             seconds = time.perf_counter() - started

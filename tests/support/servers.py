@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import uvicorn
@@ -71,3 +75,28 @@ def run_gateway(
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextlib.contextmanager
+def serve_process(args: Sequence[str], ready_timeout: float = 30.0) -> Iterator[str]:
+    """`zscaler-mcp-gateway serve ARGS` as a process of its own on a free loopback port; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-c", "from zscaler_mcp_gateway.cli import main; raise SystemExit(main())"]
+    command += ["serve", "--host", "127.0.0.1", "--port", str(port), "--metrics-port", "0", *args]
+    environ = {**os.environ, **TEST_CREDENTIALS}
+    process = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + ready_timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gateway process did not start: {process.communicate(timeout=5)[1]}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)

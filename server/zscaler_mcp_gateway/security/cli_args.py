@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from .approval_keys import ENV_KEYS_DIR, KEYS_FLAG
+from .approvals import DEFAULT_WINDOW_SECONDS
 from .confirm import ALLOW_FLAG
 from .hosts import ENV_ALLOWED_HOSTS
 from .options import AUTH_MODES, DEFAULT_JWT_ALGORITHMS, JwtOptions, SecurityOptions
@@ -40,7 +42,23 @@ def add_security_arguments(serve: argparse.ArgumentParser) -> None:
         default=os.environ.get(ENV_ALLOWED_HOSTS, ""),
         help=f"comma-separated Host values the MCP endpoint accepts (host, host:port, host:*); env {ENV_ALLOWED_HOSTS}",
     )
-    group.add_argument(ALLOW_FLAG, action="store_true", help="let delete tools run without a human's confirmation")
+    group.add_argument(
+        ALLOW_FLAG,
+        action="store_true",
+        help="deprecated: let delete tools run without a human's confirmation (policy key write.confirm instead)",
+    )
+    group.add_argument(
+        KEYS_FLAG,
+        default=os.environ.get(ENV_KEYS_DIR) or None,
+        help="directory (a Secret) with the approval signing key `current` and, while rotating, `previous`; "
+        f"every replica must share it; env {ENV_KEYS_DIR}; default: a key of this process only",
+    )
+    group.add_argument(
+        "--approval-window",
+        type=float,
+        default=DEFAULT_WINDOW_SECONDS,
+        help="seconds a person has to confirm a call, and an approval's lifetime (default %(default)g)",
+    )
 
 
 def security_options(args: argparse.Namespace) -> SecurityOptions:
@@ -60,4 +78,6 @@ def security_options(args: argparse.Namespace) -> SecurityOptions:
         principals_file=args.principals_file,
         allowed_hosts=_split(args.allowed_hosts),
         allow_unconfirmed_deletes=args.allow_unconfirmed_deletes,
+        approval_keys_dir=args.approval_keys_dir,
+        approval_window_seconds=args.approval_window,
     )

@@ -1,18 +1,26 @@
-"""Deletes need a human: the client's user confirms each delete through MCP form elicitation.
+"""Calls that need a person: the client's user confirms each one through MCP form elicitation.
 
-Handshake-era sessions get a mid-call `elicitation/create`; 2026-07-28 requests get an
-`InputRequiredResult` whose answer comes back with the retried call. Both carry no server secret
-and no server memory (any replica can take the retry): the question key is a digest of the tool and
-its arguments, so an answer only ever approves the exact call it was asked about. There is no
-token the agent can redeem by itself: a client that cannot ask its user is refused, with a message
-saying how an operator can allow unconfirmed deletes (`--allow-unconfirmed-deletes`).
+Which calls: `write.confirm` (actions, default delete) and `write.confirmTools` (patterns), decided
+by the policy (policy.py). How, per protocol era:
+
+- Handshake-era sessions get a mid-call `elicitation/create` on the session's own stream; the answer is
+  the JSON-RPC response to the server's request on that session, which only its principal can reach.
+  While the user thinks, the call reports progress, so clients that reset their timeout on progress
+  keep waiting for the whole window.
+- 2026-07-28 requests get an `InputRequiredResult` whose `requestState` is a signed approval token
+  (approvals.py) and whose question key names the token's question. The retried call runs only when the
+  token verifies on this replica's keys, names this principal, tool and arguments, is unexpired and was
+  not redeemed here before, and the user's answer to that very question accepts.
+
+Nothing an agent can compute approves a call; a client that cannot ask its user is refused with the
+real reason and what works instead.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,19 +31,25 @@ from mcp.server import ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from ..catalog.model import Tool
+from ..catalog.model import Action, Tool
 from ..telemetry import redact
+from .approvals import ApprovalTokens, Claims, ConfirmationOutcome
 
 log = logging.getLogger(__name__)
 
 ALLOW_FLAG = "--allow-unconfirmed-deletes"
-ANSWER_TIMEOUT_SECONDS = 300.0
-QUESTION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "confirm": {"type": "boolean", "title": "Delete", "description": "Confirm the deletion. It cannot be undone."},
-    },
-    "required": ["confirm"],
+QUESTION_KEY_PREFIX = "confirm-"
+DEFAULT_PROGRESS_INTERVAL_SECONDS = 10.0  # well under the 60 s request timeout of TypeScript-based clients
+NO_CHANNEL = (
+    "this connection has no server-to-client channel: the gateway runs without MCP sessions (--stateless). "
+    "What works: MCP sessions with session affinity at the load balancer, or a client speaking MCP 2026-07-28"
+)
+NO_FORM = "it does not support MCP form elicitation"
+EFFECTS = {
+    Action.CREATE: "This creates an object in Zscaler {service}.",
+    Action.UPDATE: "This changes an object in Zscaler {service}.",
+    Action.DELETE: "This deletes data in Zscaler {service} and cannot be undone.",
+    Action.READ: "This reads data from Zscaler {service}.",
 }
 
 
@@ -44,43 +58,84 @@ class Confirmation:
     approved: bool
     message: str = ""
     input_required: types.InputRequiredResult | None = None  # 2026-07-28: ask, then retry
+    outcomes: tuple[ConfirmationOutcome, ...] = ()  # each step, in order; the last is the verdict
 
 
-Confirmer = Callable[[Tool, Mapping[str, Any]], Awaitable[Confirmation]]
+Confirmer = Callable[[Tool, Mapping[str, Any], str], Awaitable[Confirmation]]  # tool, arguments, principal
 
 
-def no_human(tool: Tool, why: str = "it does not support MCP form elicitation") -> Confirmation:
+def unavailable(tool: Tool, why: str) -> Confirmation:
     return Confirmation(
         False,
-        f"Refused: {tool.name} deletes data and needs confirmation by a human, but this client cannot ask its "
-        f"user ({why}). Use an MCP client that supports elicitation, or have an operator start the gateway "
-        f"with {ALLOW_FLAG} to let deletes run unconfirmed.",
+        f"Refused: {tool.name} needs confirmation by a human (write.confirm / write.confirmTools), but this "
+        f"client cannot ask its user: {why}. An operator can change the gateway's write.confirm policy "
+        f"(or, for deletes, start it with {ALLOW_FLAG}, deprecated) to let such calls run unconfirmed.",
+        outcomes=(ConfirmationOutcome.UNAVAILABLE,),
     )
 
 
-async def refuse_without_client(tool: Tool, arguments: Mapping[str, Any]) -> Confirmation:
+async def refuse_without_client(tool: Tool, arguments: Mapping[str, Any], principal: str) -> Confirmation:
     """The confirmer of calls that come with no MCP client to ask (not over the MCP transport)."""
-    return no_human(tool, "no MCP client is attached to this call")
+    return unavailable(tool, "no MCP client is attached to this call")
 
 
-def question_key(tool: Tool, arguments: Mapping[str, Any]) -> str:
-    canonical = json.dumps([tool.name, arguments], sort_keys=True, separators=(",", ":"), default=str)
-    return "confirm-delete-" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+REFUSALS = {
+    ConfirmationOutcome.FORGED: "the approval it carries was not issued by this gateway (no token, or a bad signature)",
+    ConfirmationOutcome.WRONG_PRINCIPAL: "the approval was issued to another principal; each principal's user "
+    "approves that principal's calls",
+    ConfirmationOutcome.MISMATCHED: "the approval was given for another call (a different tool or other arguments)",
+    ConfirmationOutcome.EXPIRED: "the approval has expired",
+    ConfirmationOutcome.REPLAYED: "the approval was already used; one approval runs one call",
+    ConfirmationOutcome.OVERLOADED: "this replica holds too many unexpired approvals to remember another",
+}
+
+
+def refused(tool: Tool, outcome: ConfirmationOutcome) -> Confirmation:
+    return Confirmation(
+        False,
+        f"Refused: {tool.name} was not run: {REFUSALS[outcome]}. Call it again without an approval to ask the user.",
+        outcomes=(outcome,),
+    )
+
+
+def declined(tool: Tool, *steps: ConfirmationOutcome) -> Confirmation:
+    return Confirmation(
+        False,
+        f"The {tool.action.value} was cancelled by the user: {tool.name} was not run.",
+        outcomes=(*steps, ConfirmationOutcome.DECLINED),
+    )
+
+
+def question_key(question: str) -> str:
+    return QUESTION_KEY_PREFIX + question
 
 
 def question(tool: Tool, arguments: Mapping[str, Any]) -> str:
     shown = json.dumps(redact(dict(arguments)), sort_keys=True, default=str)
-    return f"An agent asks to run {tool.name} ({tool.description}) with {shown}. This deletes data in Zscaler {tool.service.upper()} and cannot be undone. Delete?"
+    effect = EFFECTS[tool.action].format(service=tool.service.upper())
+    return f"An agent asks to run {tool.name} ({tool.description}) with {shown}. {effect} Approve?"
 
 
-def decide(tool: Tool, answer: object) -> Confirmation:
-    if (
+def question_schema(tool: Tool) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "confirm": {
+                "type": "boolean",
+                "title": "Approve",
+                "description": f"Run {tool.name}. " + EFFECTS[tool.action].format(service=tool.service.upper()),
+            },
+        },
+        "required": ["confirm"],
+    }
+
+
+def accepts(answer: object) -> bool:
+    return (
         isinstance(answer, types.ElicitResult)
         and answer.action == "accept"
         and (answer.content or {}).get("confirm") is True
-    ):
-        return Confirmation(True)
-    return Confirmation(False, f"Deletion cancelled by the user: {tool.name} was not run.")
+    )
 
 
 def _supports_form(capabilities: types.ClientCapabilities | None) -> bool:
@@ -89,42 +144,92 @@ def _supports_form(capabilities: types.ClientCapabilities | None) -> bool:
 
 
 class ElicitationConfirmer:
-    """Asks the user of the MCP client behind `ctx`; `input_responses` are the 2026-07-28 retry's answers."""
+    """Asks the user of the MCP client behind `ctx`; `params` may carry a 2026-07-28 retry's answers and token."""
 
-    def __init__(self, ctx: ServerRequestContext[Any, Any], input_responses: types.InputResponses | None) -> None:
+    def __init__(
+        self,
+        ctx: ServerRequestContext[Any, Any],
+        params: types.CallToolRequestParams,
+        tokens: ApprovalTokens,
+        progress_interval_seconds: float = DEFAULT_PROGRESS_INTERVAL_SECONDS,
+    ) -> None:
         self.ctx = ctx
-        self.input_responses = input_responses or {}
+        self.input_responses = params.input_responses or {}
+        self.request_state = params.request_state
+        self.tokens = tokens
+        self.progress_interval_seconds = progress_interval_seconds
 
-    async def __call__(self, tool: Tool, arguments: Mapping[str, Any]) -> Confirmation:
+    async def __call__(self, tool: Tool, arguments: Mapping[str, Any], principal: str) -> Confirmation:
+        modern = self.ctx.protocol_version in MODERN_PROTOCOL_VERSIONS
+        if modern and (self.input_responses or self.request_state is not None):
+            return self._redeem(tool, arguments, principal)
+        # Without sessions a handshake-era client's capabilities are unknown: the channel is the real reason.
+        if not modern and not self.ctx.session.can_send_request:
+            return unavailable(tool, NO_CHANNEL)
         if not _supports_form(self.ctx.session.client_capabilities):
-            return no_human(tool)
-        key, message = question_key(tool, arguments), question(tool, arguments)
-        if self.ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:
-            answer = self.input_responses.get(key)
-            if answer is not None:
-                return decide(tool, answer)
-            ask = types.ElicitRequest(
-                params=types.ElicitRequestFormParams(message=message, requested_schema=QUESTION_SCHEMA)
+            return unavailable(tool, NO_FORM)
+        if modern:
+            return self._ask_for_retry(tool, arguments, principal)
+        return await self._ask_in_session(tool, arguments)
+
+    def _ask_for_retry(self, tool: Tool, arguments: Mapping[str, Any], principal: str) -> Confirmation:
+        question_id, token = self.tokens.issue(tool.name, arguments, principal)
+        ask = types.ElicitRequest(
+            params=types.ElicitRequestFormParams(
+                message=question(tool, arguments), requested_schema=question_schema(tool)
             )
-            return Confirmation(
-                False,
-                "Awaiting the user's confirmation of the deletion.",
-                types.InputRequiredResult(input_requests={key: ask}),
-            )
-        if not self.ctx.session.can_send_request:
-            return no_human(
-                tool, "this connection has no channel for server requests; use MCP sessions or a 2026-07-28 client"
-            )
+        )
+        return Confirmation(
+            False,
+            "Awaiting the user's confirmation.",
+            types.InputRequiredResult(input_requests={question_key(question_id): ask}, request_state=token),
+            (ConfirmationOutcome.ASKED,),
+        )
+
+    def _redeem(self, tool: Tool, arguments: Mapping[str, Any], principal: str) -> Confirmation:
+        checked = self.tokens.check(self.request_state, tool.name, arguments, principal)
+        if not isinstance(checked, Claims):
+            return refused(tool, checked)
+        if not accepts(self.input_responses.get(question_key(checked.question))):
+            return declined(tool)
+        outcome = self.tokens.consume(checked)
+        if outcome is not ConfirmationOutcome.APPROVED:
+            return refused(tool, outcome)
+        return Confirmation(True, outcomes=(outcome,))
+
+    async def _ask_in_session(self, tool: Tool, arguments: Mapping[str, Any]) -> Confirmation:
+        asked = ConfirmationOutcome.ASKED
+        window = self.tokens.window_seconds
         try:
-            with anyio.fail_after(ANSWER_TIMEOUT_SECONDS):
-                answer = await self.ctx.session.elicit_form(
-                    message, QUESTION_SCHEMA, related_request_id=self.ctx.request_id
-                )
+            with anyio.fail_after(window):
+                answer = await self._answer_with_progress(question(tool, arguments), question_schema(tool), window)
         except TimeoutError:
             return Confirmation(
-                False, f"No answer from the user within {ANSWER_TIMEOUT_SECONDS:g} s: {tool.name} was not run."
+                False,
+                f"No answer from the user within {window:g} s: {tool.name} was not run.",
+                outcomes=(asked, ConfirmationOutcome.EXPIRED),
             )
         except MCPError as exc:
             log.info("elicitation for %s failed: %s", tool.name, exc)
-            return no_human(tool, "the confirmation request failed")
-        return decide(tool, answer)
+            return unavailable(tool, "the confirmation request failed")
+        if not accepts(answer):
+            return declined(tool, asked)
+        return Confirmation(True, outcomes=(asked, ConfirmationOutcome.APPROVED))
+
+    async def _answer_with_progress(self, message: str, schema: dict[str, Any], window: float) -> types.ElicitResult:
+        """The user's answer; meanwhile `notifications/progress` every interval when the client asked for progress."""
+        answer: types.ElicitResult | None = None
+
+        async def heartbeat() -> None:
+            interval = self.progress_interval_seconds
+            for tick in range(1, math.ceil(window / interval) + 1):  # the window's fail_after ends it sooner
+                await anyio.sleep(interval)
+                await self.ctx.session.report_progress(
+                    min(tick * interval, window), window, "Waiting for the user to confirm"
+                )
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(heartbeat)
+            answer = await self.ctx.session.elicit_form(message, schema, related_request_id=self.ctx.request_id)
+            group.cancel_scope.cancel()
+        return answer

@@ -10,6 +10,8 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ..config import ConfigError
+from .approvals import DEFAULT_WINDOW_SECONDS
+from .confirm import DEFAULT_PROGRESS_INTERVAL_SECONDS
 
 AUTH_NONE = "none"
 AUTH_API_KEY = "api-key"
@@ -37,7 +39,10 @@ class SecurityOptions:
     jwt: JwtOptions | None = None
     principals_file: str | None = None  # optional per-principal tool patterns
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)  # Host header allowlist (DNS rebinding)
-    allow_unconfirmed_deletes: bool = False  # operator opt-out of the human confirmation of deletes
+    allow_unconfirmed_deletes: bool = False  # deprecated: as `write.confirm` without delete
+    approval_keys_dir: str | None = None  # `current` (+ `previous`) HMAC keys shared by every replica
+    approval_window_seconds: float = DEFAULT_WINDOW_SECONDS  # how long a person may take; how long an approval lives
+    confirm_progress_interval_seconds: float = DEFAULT_PROGRESS_INTERVAL_SECONDS
 
 
 def is_loopback(host: str) -> bool:
