@@ -30,6 +30,7 @@ GATEWAY_EXAMPLE_NAMESPACE = "zscaler-mcp"
 GATEWAY_EXAMPLE_VALUES: dict[str, Any] = {
     "credentials": {"existingSecret": "zscaler-credentials"},
     "auth": {"apiKeysSecret": "zscaler-mcp-api-keys"},
+    "approvals": {"existingSecret": "zscaler-mcp-approval-keys"},  # a rendered random key would differ per run
     "services": ["zia", "zpa"],
     "toolsets": ["zia_url_filtering", "zpa_app_segments"],
     "disabledTools": ["zia_delete_*", "zpa_delete_*"],

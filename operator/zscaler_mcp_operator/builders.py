@@ -34,6 +34,7 @@ CONFIG_KEY = "config.yaml"
 PRINCIPALS_KEY = "principals.yaml"
 CREDENTIALS_DIR = DEFAULT_CREDENTIALS_DIR
 API_KEYS_DIR = "/var/run/secrets/zscaler-mcp-api-keys"
+APPROVAL_KEYS_DIR = "/var/run/secrets/zscaler-mcp-approval-keys"
 BIND_HOST = "0.0.0.0"
 CLUSTER_DOMAIN = "cluster.local"
 MCP_PORT = 8000
@@ -171,6 +172,8 @@ def serve_args(gateway: Gateway) -> list[str]:
     args += _auth_args(gateway)
     # Always given, the file maybe empty: principals are set or cleared in the ConfigMap, with no rollout.
     args += ["--principals-file", f"{CONFIG_DIR}/{PRINCIPALS_KEY}"]
+    if gateway.approvals_secret:
+        args += ["--approval-keys-dir", APPROVAL_KEYS_DIR]
     if gateway.allow_unconfirmed_deletes:
         args.append("--allow-unconfirmed-deletes")
     return args
@@ -183,6 +186,11 @@ def _uses_api_keys(gateway: Gateway) -> bool:
 def _container(gateway: Gateway) -> dict[str, Any]:
     api_keys_mount = (
         [{"name": "api-keys", "mountPath": API_KEYS_DIR, "readOnly": True}] if _uses_api_keys(gateway) else []
+    )
+    approval_keys_mount = (
+        [{"name": "approval-keys", "mountPath": APPROVAL_KEYS_DIR, "readOnly": True}]
+        if gateway.approvals_secret
+        else []
     )
     return {
         "name": CONTAINER,
@@ -200,6 +208,7 @@ def _container(gateway: Gateway) -> dict[str, Any]:
         "volumeMounts": [
             {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
             {"name": "credentials", "mountPath": CREDENTIALS_DIR, "readOnly": True},
+            *approval_keys_mount,
             *api_keys_mount,
             {"name": "tmp", "mountPath": "/tmp"},
         ],
@@ -211,6 +220,13 @@ def _volumes(gateway: Gateway) -> list[dict[str, Any]]:
         {"name": "config", "configMap": {"name": config_map_name(gateway.name)}},
         {"name": "credentials", "secret": {"secretName": gateway.secret_name, "defaultMode": SECRET_FILE_MODE}},
     ]
+    if gateway.approvals_secret:
+        volumes.append(
+            {
+                "name": "approval-keys",
+                "secret": {"secretName": gateway.approvals_secret, "defaultMode": SECRET_FILE_MODE},
+            }
+        )
     if _uses_api_keys(gateway):
         volumes.append(
             {

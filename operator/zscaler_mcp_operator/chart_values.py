@@ -91,6 +91,10 @@ class CredentialsValues(_Values):
     existing_secret: SecretNameOrEmpty = Field(default="", alias="existingSecret")
 
 
+class ApprovalsValues(_Values):
+    existing_secret: SecretNameOrEmpty = Field(default="", alias="existingSecret")
+
+
 class SimulatorValues(_Values):
     enabled: StrictBool = False
 
@@ -202,6 +206,7 @@ class ChartValues(PolicyConfig):
 
     global_: dict[str, Any] = Field(default={}, alias="global")
     credentials: CredentialsValues = CredentialsValues()
+    approvals: ApprovalsValues = ApprovalsValues()
     auth: AuthValues = AuthValues()
     allow_unconfirmed_deletes: StrictBool = Field(default=False, alias="allowUnconfirmedDeletes")
     allowed_hosts: tuple[Annotated[str, StringConstraints(max_length=HOST_MAX_LENGTH, pattern=HOST_PATTERN)], ...] = (

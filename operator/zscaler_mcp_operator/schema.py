@@ -245,6 +245,20 @@ class CredentialsSpec(_Spec):
     )
 
 
+class ApprovalsSpec(_Spec):
+    """The key that signs human approvals (docs/security.md), shared by every gateway pod."""
+
+    secret_name: SecretName | None = Field(
+        default=None,
+        alias="secretName",
+        description="Secret in the resource's namespace holding the approval signing key as the file `current` "
+        "(and `previous` while rotating), at least 32 bytes each, mounted read-only. Unset: each pod signs with a "
+        "key of its own, so a 2026-07-28 client's approval is accepted only by the pod that asked; set it when "
+        "replicas > 1. The operator never reads or creates Secrets: create it with "
+        "`kubectl create secret generic NAME --from-literal=current=$(openssl rand -hex 32)`.",
+    )
+
+
 class ResourcesSpec(_Spec):
     """Compute resources of the gateway container (core/v1 ResourceRequirements)."""
 
@@ -270,6 +284,7 @@ class ZscalerMCPSpec(PolicyConfig):
         default=None, description="Gateway image; the operator's default (`ZSCALER_MCP_GATEWAY_IMAGE`) when unset."
     )
     credentials: CredentialsSpec
+    approvals: ApprovalsSpec = ApprovalsSpec()
     auth: AuthSpec = AuthSpec()
     allowed_hosts: tuple[Host, ...] = Field(
         default=(),
@@ -283,8 +298,8 @@ class ZscalerMCPSpec(PolicyConfig):
     allow_unconfirmed_deletes: StrictBool = Field(
         default=False,
         alias="allowUnconfirmedDeletes",
-        description="Let delete tools run without a human confirming each one through the MCP client "
-        "(`--allow-unconfirmed-deletes`); only for automation whose deletes are reviewed elsewhere.",
+        description="Deprecated: as `write.confirm` without `delete` (`--allow-unconfirmed-deletes`): delete tools "
+        "run without a human confirming each one through the MCP client.",
     )
     resources: ResourcesSpec = ResourcesSpec()
 

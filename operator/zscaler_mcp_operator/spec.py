@@ -68,6 +68,7 @@ class Gateway:
     principals: Mapping[str, Any] = field(
         default_factory=dict
     )  # the principals file's document; {} = no one restricted
+    approvals_secret: str | None = None  # the approval signing keys every pod shares, when named
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -149,4 +150,5 @@ def parse_gateway(resource: Mapping[str, Any], catalog: Catalog, default_image: 
         allowed_hosts=parsed.allowed_hosts,
         allow_unconfirmed_deletes=parsed.allow_unconfirmed_deletes,
         principals=parsed.auth.principals.document(),
+        approvals_secret=parsed.approvals.secret_name,
     )

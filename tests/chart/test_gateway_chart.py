@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,7 @@ def test_full_value_set_renders_every_optional_object() -> None:
             "Service",
             "ServiceAccount",
             "ServiceMonitor",
+            "Secret",  # the approval signing key, made when approvals.existingSecret is not given
         ]
     )
 
@@ -168,6 +170,10 @@ def test_the_gateway_accepts_the_rendered_policy(name: str) -> None:
     assert policy.to_document() | yaml.safe_load(text) == policy.to_document()
 
 
+def _without_key(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k != "data"} if obj["kind"] == "Secret" else obj
+
+
 def test_policy_only_upgrade_changes_only_the_configmap() -> None:
     before = render_gateway(BASE_VALUES)
     after = render_gateway(
@@ -179,7 +185,12 @@ def test_policy_only_upgrade_changes_only_the_configmap() -> None:
             }
         )
     )
-    changed = [f"{new['kind']}/{new['metadata']['name']}" for old, new in zip(before, after, strict=True) if old != new]
+    # Without a cluster `lookup` finds no Secret, so each render makes a new approval key; `helm upgrade` keeps it.
+    changed = [
+        f"{new['kind']}/{new['metadata']['name']}"
+        for old, new in zip(before, after, strict=True)
+        if _without_key(old) != _without_key(new)
+    ]
     assert changed == [f"ConfigMap/{DEPLOYMENT}-config"]
     template = find(after, "Deployment", DEPLOYMENT)["spec"]["template"]["metadata"]
     assert not any("checksum" in key for key in template.get("annotations", {}))
@@ -284,7 +295,11 @@ def test_credentials_are_a_read_only_volume_never_env(name: str) -> None:
             for env in c.get("env", []):
                 assert "valueFrom" not in env, env
                 assert not env["name"].startswith("ZSCALER_"), env
-    assert "Secret" not in {o["kind"] for o in objects}
+    # The one Secret the chart makes holds the approval signing key, never a credential.
+    assert [(o["metadata"]["name"], set(o["data"])) for o in objects if o["kind"] == "Secret"] in (
+        [],
+        [(f"{DEPLOYMENT}-approval-keys", {"current"})],
+    )
 
 
 @pytest.mark.parametrize("name", sorted(VALUE_SETS))
@@ -342,6 +357,11 @@ def test_the_rendered_pod_command_starts_the_real_gateway(tmp_path: Path) -> Non
         "/etc/zscaler-mcp": find(objects, "ConfigMap", f"{DEPLOYMENT}-config")["data"],
         "/var/run/secrets/zscaler": dict(pods.SIMULATOR_CREDENTIAL_FILES),
         "/var/run/secrets/zscaler-mcp-api-keys": {"alice": "an-api-key-of-24-characters"},
+        "/var/run/secrets/zscaler-mcp-approval-keys": {
+            "current": base64.b64decode(
+                find(objects, "Secret", f"{DEPLOYMENT}-approval-keys")["data"]["current"]
+            ).decode()
+        },
     }
     mounts = pods.lay_out(container, files, tmp_path)
     args = pods.local_args(container["args"], mounts)
@@ -350,6 +370,22 @@ def test_the_rendered_pod_command_starts_the_real_gateway(tmp_path: Path) -> Non
     assert started.readyz["ready"] is True, started.output
     assert started.readyz["config"]["source"] == str(mounts["/etc/zscaler-mcp"] / "config.yaml")
     assert "MCP endpoint authentication: api-key" in started.output
+    assert "approvals are signed with a key of this process only" not in started.output  # the Secret's key
+
+
+def test_the_chart_makes_a_random_approval_key_unless_one_is_given() -> None:
+    made = find(render_gateway(BASE_VALUES), "Secret", f"{DEPLOYMENT}-approval-keys")
+    key = base64.b64decode(made["data"]["current"])
+    assert len(key) == 64 and key != base64.b64decode(
+        find(render_gateway(BASE_VALUES), "Secret", f"{DEPLOYMENT}-approval-keys")["data"]["current"]
+    )
+    given = render_gateway(_with_base({"approvals": {"existingSecret": "my-approval-keys"}}))
+    assert "Secret" not in {o["kind"] for o in given}
+    spec = find(given, "Deployment", DEPLOYMENT)["spec"]["template"]["spec"]
+    assert {"name": "approval-keys", "secret": {"secretName": "my-approval-keys", "defaultMode": 0o440}} in spec[
+        "volumes"
+    ]
+    assert _arg(_container(given), "--approval-keys-dir") == "/var/run/secrets/zscaler-mcp-approval-keys"
 
 
 @pytest.mark.parametrize(

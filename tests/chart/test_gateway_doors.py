@@ -63,18 +63,24 @@ def test_the_operator_runs_the_gateway_like_the_chart(case: dict[str, Any]) -> N
         "replicaCount": case["replicas"],
         "allowedHosts": case.get("allowedHosts", []),
         "allowUnconfirmedDeletes": case.get("allowUnconfirmedDeletes", False),
+        "approvals": {"existingSecret": "zscaler-mcp-approval-keys"},
     }
     chart_container, chart_pod = _pod(find(render_gateway(values), "Deployment", DEPLOYMENT))
 
-    spec = {"credentials": {"secretName": "zscaler-credentials"}, **case}
+    spec = {
+        "credentials": {"secretName": "zscaler-credentials"},
+        "approvals": {"secretName": "zscaler-mcp-approval-keys"},
+        **case,
+    }
     resource = {"metadata": {"name": DEPLOYMENT, "namespace": namespace}, "spec": spec}
     _, deployment, _ = children(parse_gateway(resource, load_catalog(), DEFAULT_IMAGE))
     container, pod = _pod(deployment)
 
     assert container["args"] == _without_log_level(chart_container["args"])
     assert _api_keys(container, pod) == _api_keys(chart_container, chart_pod)
-    credentials = [m for m in container["volumeMounts"] if m["name"] == "credentials"]
-    assert credentials == [m for m in chart_container["volumeMounts"] if m["name"] == "credentials"]
+    for volume in ("credentials", "approval-keys"):
+        mounts = [m for m in container["volumeMounts"] if m["name"] == volume]
+        assert mounts and mounts == [m for m in chart_container["volumeMounts"] if m["name"] == volume]
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert container[probe] == chart_container[probe], probe
     assert container["securityContext"] == chart_container["securityContext"]

@@ -14,6 +14,7 @@ from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import validate_policy
 from zscaler_mcp_gateway.security.principals import parse_rules
 from zscaler_mcp_operator.builders import (
+    APPROVAL_KEYS_DIR,
     DEFAULT_IMAGE,
     children,
     config_hash,
@@ -282,10 +283,21 @@ def test_unconfirmed_deletes_only_when_asked() -> None:
     assert serve_args(gateway(allowUnconfirmedDeletes=True))[-1] == "--allow-unconfirmed-deletes"
 
 
+def test_the_approval_keys_secret_is_mounted_when_named() -> None:
+    named = gateway(approvals={"secretName": "zs-approval-keys"})
+    (container,) = deployment(named)["spec"]["template"]["spec"]["containers"]
+    volumes = deployment(named)["spec"]["template"]["spec"]["volumes"]
+    assert {"name": "approval-keys", "secret": {"secretName": "zs-approval-keys", "defaultMode": 0o440}} in volumes
+    assert {"name": "approval-keys", "mountPath": APPROVAL_KEYS_DIR, "readOnly": True} in container["volumeMounts"]
+    assert serve_args(named)[-2:] == ["--approval-keys-dir", APPROVAL_KEYS_DIR]
+    assert "--approval-keys-dir" not in serve_args(gateway())  # unset: each pod's own key (docs/security.md)
+
+
 @pytest.mark.parametrize(
     "spec",
     [
         {"auth": {"apiKeysSecret": "keys"}, "allowedHosts": ["mcp.example.com"], "allowUnconfirmedDeletes": True},
+        {"auth": {"mode": "none"}, "approvals": {"secretName": "zs-approval-keys"}},
         {"auth": {"jwt": JWT_PLAIN_AUDIENCE}, "replicas": 1},
     ],
 )

@@ -81,7 +81,8 @@ def test_the_schema_is_structural_and_covers_the_contract() -> None:
     spec = schema["properties"]["spec"]
     assert set(spec["properties"]) == {
         "replicas", "image", "services", "toolsets", "disabledToolsets", "disabledTools", "enabledTools",
-        "write", "entitlementFilter", "credentials", "resources", "auth", "allowedHosts", "allowUnconfirmedDeletes",
+        "write", "entitlementFilter", "credentials", "approvals", "resources", "auth", "allowedHosts",
+        "allowUnconfirmedDeletes",
     }  # fmt: skip
     assert spec["required"] == ["credentials"] and spec["properties"]["credentials"]["required"] == ["secretName"]
     assert spec["properties"]["replicas"]["minimum"] == 0

@@ -179,6 +179,13 @@ gateway would refuse to start with fails the release instead.
 {{- end -}}
 
 {{/*
+The Secret of the approval signing keys: the given one, or the one the chart makes (approval-keys-secret.yaml).
+*/}}
+{{- define "zscaler-mcp-gateway.approvalKeysSecret" -}}
+{{- .Values.approvals.existingSecret | default (printf "%s-approval-keys" (include "zscaler-mcp-gateway.fullname" .)) -}}
+{{- end -}}
+
+{{/*
 Pod Security "restricted": shared by the gateway pod and the helm test pod.
 */}}
 {{- define "zscaler-mcp-gateway.podSecurityContext" -}}
