@@ -4,10 +4,11 @@
 
 Every read tool of the official catalog (tests/data/official-0.15.4-tools.json) is called on both
 servers with the same arguments, built only from the official input schema: its required arguments,
-valued from the argument tables of the catalog tests (tests/integration/test_*_tools.py) where a name
-matches, typed as the official types them. Per tool it prints `official ok / gateway ok / same records`
-(the same record ids, or the same number of records when they have none) and the totals. The official
-server runs in bench/.venv-official (python bench/official_env.py), as in run.py.
+valued from the argument tables of the catalog tests (tests/integration/test_*_tools.py), the tool's
+own there, else a value of that name from a tool of the same toolset; typed as the official types them.
+Per tool it prints `official ok / gateway ok / same records` (the same record ids, or the same number
+of records when they have none) and the totals. The official server runs in bench/.venv-official
+(python bench/official_env.py), as in run.py.
 """
 
 from __future__ import annotations
@@ -36,20 +37,25 @@ from tests.support.official import official_tools  # noqa: E402
 import harness  # noqa: E402
 from mcpclient import McpClient, McpError  # noqa: E402
 from official_env import ensure_official_env  # noqa: E402
+from zscaler_mcp_gateway.catalog import load_catalog  # noqa: E402
 
 ARGUMENT_TABLES = (test_zpa_tools, test_zia_tools, test_zdx_zcc_tools, test_other_services_tools)
 LIST_KEYS = ("items", "records", "list", "results", "result", "nodes")
 
 
-def known_arguments() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """(arguments per tool, one value per argument name) from the catalog tests' tables."""
+def known_arguments() -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], Any]]:
+    """(arguments per tool, one value per (toolset, argument name)) from the catalog tests' tables.
+
+    A value is borrowed only within a toolset: `name` or `group_id` mean different things elsewhere.
+    """
+    toolset_of = {tool.name: tool.toolset for tool in load_catalog().tools.values()}
     per_tool: dict[str, dict[str, Any]] = {}
-    by_name: dict[str, Any] = {}
+    by_name: dict[tuple[str, str], Any] = {}
     for module in ARGUMENT_TABLES:
         for tool, arguments in module.READ_ARGS.items():
             per_tool[tool] = dict(arguments)
             for name, value in arguments.items():
-                by_name.setdefault(name, value)
+                by_name.setdefault((toolset_of.get(tool, ""), name), value)
     return per_tool, by_name
 
 
@@ -71,7 +77,7 @@ def typed(value: Any, schema: Mapping[str, Any]) -> Any:
 
 
 def official_arguments(
-    tool: Mapping[str, Any], per_tool: Mapping[str, dict[str, Any]], by_name: Mapping[str, Any]
+    tool: Mapping[str, Any], per_tool: Mapping[str, dict[str, Any]], by_name: Mapping[tuple[str, str], Any]
 ) -> dict[str, Any] | None:
     """The tool's arguments, or None when a required one has no known value."""
     schema = tool["inputSchema"]
@@ -81,9 +87,9 @@ def official_arguments(
     for name in schema.get("required", []):
         if name in arguments:
             continue
-        if name not in by_name:
+        if (tool["toolset"], name) not in by_name:
             return None
-        arguments[name] = typed(by_name[name], properties[name])
+        arguments[name] = typed(by_name[(tool["toolset"], name)], properties[name])
     return arguments
 
 
@@ -170,7 +176,7 @@ def compare(only: str, out: Path | None) -> dict[str, Any]:
 def _rows(
     tools: list[dict[str, Any]],
     per_tool: Mapping[str, dict[str, Any]],
-    by_name: Mapping[str, Any],
+    by_name: Mapping[tuple[str, str], Any],
     ours: McpClient,
     theirs: McpClient,
 ) -> Iterator[dict[str, Any]]:
