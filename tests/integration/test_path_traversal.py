@@ -276,3 +276,17 @@ def test_query_values_stay_values(every_tool: Gateway, upstream_sim: RunningSimu
                 if "injected" in parse_qs(query) or "frag" in path or _route_service(path) != tool.service:
                     injected.append(f"{tool.name}.{param.name}: {path}?{query}")
     assert checked > 50 and not injected, injected
+
+
+def test_an_id_a_lookup_finds_in_the_api_answer_cannot_leave_its_segment(
+    every_tool: Gateway, upstream_sim: RunningSimulator
+) -> None:
+    groups = next(c for c in upstream_sim.state.store.collections if c.path.endswith("/ziam/admin/api/v1/groups"))
+    hostile = {"id": UP + "zia/api/v1/users", "name": "Hostile Group", "displayName": "Hostile Group"}
+    groups.records[hostile["id"]] = hostile  # an API answer nobody validated
+    try:
+        result, requests = _run(every_tool, upstream_sim, "zid_get_group_users_by_name", {"name": "Hostile Group"})
+    finally:
+        del groups.records[hostile["id"]]
+    assert result.is_error and "returned an id that cannot be a URL path segment" in result.text(), result.text()
+    assert requests and all(_route_service(path) == "zid" for _, path, _ in requests)
