@@ -30,7 +30,10 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("+ the gateway's own modules (catalog, telemetry, security)", ["zscaler_mcp_gateway.app"]),
 ]
 FLOOR_LAYER = 3  # the mcp server SDK and the zscaler SDK: what no gateway on this stack can avoid
-PROBE = "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m)\nprint(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')))"
+PROBE = (
+    "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m)\n"
+    "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')))"
+)
 
 
 def rss_mib(modules: list[str], runs: int) -> float:
@@ -75,9 +78,8 @@ def main() -> int:
         print(source)
         return 0
     print(f"official peak RSS under load: {peak:.1f} MiB ({source}); the target, half of it: {peak / 2:.1f} MiB")
-    print(
-        f"floor / official peak = {floor / peak:.2f}x: the 0.5x target is {'reachable' if floor <= peak / 2 else 'below the floor'}"
-    )
+    verdict = "reachable" if floor <= peak / 2 else "below the floor"
+    print(f"floor / official peak = {floor / peak:.2f}x: the 0.5x target is {verdict}")
     return 0
 
 

@@ -309,8 +309,8 @@ def build_rows(off: dict[str, Any] | None, gw: dict[str, Any], reload_ms: list[f
         rows.append(
             Row(
                 f"throughput, {clients} client(s) (median of runs)",
-                get(off, lambda d: load(d, clients, "throughput")),
-                get(gw, lambda d: load(d, clients, "throughput")),
+                get(off, lambda d, clients=clients: load(d, clients, "throughput")),
+                get(gw, lambda d, clients=clients: load(d, clients, "throughput")),
                 "calls/s",
                 target,
             )
@@ -318,24 +318,24 @@ def build_rows(off: dict[str, Any] | None, gw: dict[str, Any], reload_ms: list[f
         rows.append(
             Row(
                 f"  call latency under {clients} client(s), median",
-                get(off, lambda d: load(d, clients, "median")),
-                get(gw, lambda d: load(d, clients, "median")),
+                get(off, lambda d, clients=clients: load(d, clients, "median")),
+                get(gw, lambda d, clients=clients: load(d, clients, "median")),
                 "ms",
             )
         )
         rows.append(
             Row(
                 f"  server CPU per call under {clients} client(s)",
-                get(off, lambda d: load(d, clients, "cpu")),
-                get(gw, lambda d: load(d, clients, "cpu")),
+                get(off, lambda d, clients=clients: load(d, clients, "cpu")),
+                get(gw, lambda d, clients=clients: load(d, clients, "cpu")),
                 "ms",
             )
         )
         rows.append(
             Row(
                 f"  call latency under {clients} client(s), p95",
-                get(off, lambda d: load(d, clients, "p95")),
-                get(gw, lambda d: load(d, clients, "p95")),
+                get(off, lambda d, clients=clients: load(d, clients, "p95")),
+                get(gw, lambda d, clients=clients: load(d, clients, "p95")),
                 "ms",
             )
         )
@@ -521,8 +521,10 @@ def main(argv: list[str] | None = None) -> int:
             else " (handshake, sessions)"
         )
         + ("; calls only" if args.calls_only else ""),
-        f"machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; server, simulator and clients share them",
-        f"auth: {args.auth}; official enforces={results.get('official', {}).get('auth_enforced', 'n/a')}, gateway enforces={results['gateway']['auth_enforced']}",
+        f"machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; "
+        "server, simulator and clients share them",
+        f"auth: {args.auth}; official enforces={results.get('official', {}).get('auth_enforced', 'n/a')}, "
+        f"gateway enforces={results['gateway']['auth_enforced']}",
         f"gateway extra args: {' '.join(args.gateway_arg) or '(none)'}; official has no live reload (n/a)",
         f"raw results: {out_path}",
     ]

@@ -18,7 +18,7 @@ import yaml
 
 from zscaler_mcp_gateway import __version__
 from zscaler_mcp_gateway.config import PolicyConfig
-from zscaler_mcp_gateway.credentials import DEFAULT_CREDENTIALS_DIR
+from zscaler_mcp_gateway.credential_files import DEFAULT_CREDENTIALS_DIR
 
 from .crd import API_VERSION, KIND
 from .schema import AUTH_API_KEY, AUTH_JWT

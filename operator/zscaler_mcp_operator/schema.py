@@ -321,7 +321,8 @@ def json_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON Schema in one piece (draft-07 readers need no `$defs`): references inlined, titles
     dropped, descriptions on one line."""
     schema = model.model_json_schema(by_alias=True)
-    return _inline(schema, schema.pop("$defs", {}))
+    inlined: dict[str, Any] = _inline(schema, schema.pop("$defs", {}))
+    return inlined
 
 
 def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
@@ -350,7 +351,8 @@ def openapi(model: type[BaseModel]) -> dict[str, Any]:
     `patternProperties` as its `additionalProperties` (key names are the operator's check), no
     `additionalProperties: false` beside `properties` (the API server prunes unknown fields), and defaults only
     on scalars (a list or object default would be written into every stored resource)."""
-    return _structural(json_schema(model))
+    structural: dict[str, Any] = _structural(json_schema(model))
+    return structural
 
 
 def _structural(node: Any) -> Any:

@@ -9,11 +9,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from . import __version__
 from .catalog import load_catalog
 from .config import ConfigError, load_policy_file, policy_from_env, policy_warnings
-from .credentials import DEFAULT_CREDENTIALS_DIR, KEYS
+from .credential_files import DEFAULT_CREDENTIALS_DIR, KEYS
 from .generation import build_generation
 from .security.cli_args import add_security_arguments, security_options
 from .telemetry import AUDIT_LOGGER
@@ -87,14 +88,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(level: str, audit_stream: object) -> None:
+def configure_logging(level: str, audit_stream: TextIO) -> None:
     logging.basicConfig(
         level=level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # The SDK logs full request/response dumps at INFO: keep them out of pod logs.
     logging.getLogger("zscaler").setLevel(logging.WARNING)
     audit = logging.getLogger(AUDIT_LOGGER)
-    handler = logging.StreamHandler(audit_stream)  # type: ignore[arg-type]
+    handler = logging.StreamHandler(audit_stream)
     handler.setFormatter(logging.Formatter("%(message)s"))
     audit.addHandler(handler)
     audit.setLevel(logging.INFO)

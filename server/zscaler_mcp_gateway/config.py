@@ -179,7 +179,7 @@ def validation_messages(exc: ValidationError, prefix: str = "", meanings: Mappin
             messages.append(f"{key}: must be {_SHAPES[err['type']]}")
         elif err["type"] == "value_error":  # our own validators' words, without pydantic's "Value error, "
             messages.append(f"{key}: {err['ctx']['error']}")
-        elif err["type"] == "string_pattern_mismatch" and pattern in meanings:
+        elif err["type"] == "string_pattern_mismatch" and isinstance(pattern, str) and pattern in meanings:
             messages.append(f"{key}: not {meanings[pattern]}")
         else:
             messages.append(f"{key}: {err['msg']}")

@@ -14,17 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .credential_files import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    CLOUD,
+    CUSTOMER_ID,
+    DEFAULT_CREDENTIALS_DIR,
+    KEYS,
+    PRIVATE_KEY,
+    VANITY_DOMAIN,
+    ZCELL_CUSTOMER_ID,
+)
 from .redaction import remember_secrets
-
-DEFAULT_CREDENTIALS_DIR = "/var/run/secrets/zscaler"
-CLIENT_ID = "ZSCALER_CLIENT_ID"
-CLIENT_SECRET = "ZSCALER_CLIENT_SECRET"
-PRIVATE_KEY = "ZSCALER_PRIVATE_KEY"
-CUSTOMER_ID = "ZSCALER_CUSTOMER_ID"
-VANITY_DOMAIN = "ZSCALER_VANITY_DOMAIN"
-CLOUD = "ZSCALER_CLOUD"
-ZCELL_CUSTOMER_ID = "ZCELL_CUSTOMER_ID"  # optional, the official server's Cellular tenant id
-KEYS = (CLIENT_ID, CLIENT_SECRET, PRIVATE_KEY, CUSTOMER_ID, VANITY_DOMAIN, CLOUD, ZCELL_CUSTOMER_ID)
 
 
 class CredentialsError(Exception):

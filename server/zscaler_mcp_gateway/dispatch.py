@@ -24,8 +24,8 @@ from .catalog import meta
 from .catalog.model import META_TOOLSET, Catalog, Tool
 from .credentials import CredentialsError
 from .generation import Generation, GenerationStore
+from .outcomes import ConfirmationOutcome
 from .redaction import scrub
-from .security.approvals import ConfirmationOutcome
 from .security.confirm import Confirmation, Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
 from .telemetry import CallRecord, Telemetry
@@ -230,7 +230,8 @@ class ToolDispatcher:
         return executor.submit(contextvars.copy_context().run, function, *args)
 
     def close(self) -> None:
-        """Release the upstream pool's idle threads (a later call makes a new pool); running calls finish on their own."""
+        """Release the upstream pool's idle threads (a later call makes a new pool); running calls finish on
+        their own."""
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)

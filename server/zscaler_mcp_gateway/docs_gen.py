@@ -127,17 +127,18 @@ def render_toolsets(catalog: Catalog) -> str:
         "## Selecting tools",
         "",
         (
-            "- `toolsets: [default]` serves the toolsets marked *default* below, `[all]` (or an empty list) every toolset; "
-            "the meta toolset is always on."
+            "- `toolsets: [default]` serves the toolsets marked *default* below, `[all]` (or an empty list) "
+            "every toolset; the meta toolset is always on."
         ),
         (
-            "- Read tools need no switch. A write tool (create, update, delete) is served only when `write.enabled` is true "
-            "and a `write.allowlist` pattern matches its name."
+            "- Read tools need no switch. A write tool (create, update, delete) is served only when "
+            "`write.enabled` is true and a `write.allowlist` pattern matches its name."
         ),
         (
-            "- Patterns (`disabledTools`, `enabledTools`, `write.allowlist`) are fnmatch patterns matched against the tool "
-            "name **and its service-prefixed alias**. A few official names do not start with their service, so "
-            '`disabledTools: ["zia_*"]` also catches `get_zia_*` (alias `zia_get_zia_*`), and `zpa_*` catches `get_zpa_*`:'
+            "- Patterns (`disabledTools`, `enabledTools`, `write.allowlist`) are fnmatch patterns matched against "
+            "the tool name **and its service-prefixed alias**. A few official names do not start with their "
+            'service, so `disabledTools: ["zia_*"]` also catches `get_zia_*` (alias `zia_get_zia_*`), '
+            "and `zpa_*` catches `get_zpa_*`:"
         ),
         "",
     ]

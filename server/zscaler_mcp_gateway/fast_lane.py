@@ -29,7 +29,6 @@ from mcp.server.connection import Connection
 from mcp.server.lowlevel import Server
 from mcp.server.runner import ServerRunner
 from mcp.server.streamable_http import (
-    MCP_PROTOCOL_VERSION_HEADER,
     MCP_SESSION_ID_HEADER,
     StreamableHTTPServerTransport,
     check_accept_headers,
@@ -38,6 +37,7 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecurityMiddleware
 from mcp.shared.inbound import (
     MCP_PARAM_HEADER_PREFIX,
+    MCP_PROTOCOL_VERSION_HEADER,
     InboundLadderRejection,
     classify_inbound_request,
     find_duplicated_routing_header,
@@ -311,6 +311,7 @@ class FastLaneSessionManager(StreamableHTTPSessionManager):
             # The SDK builds and registers the transport (its limits, owner, idle timer); the
             # subclass adds only the POST shortcut, so it takes the instance as the SDK made it.
             transport.__class__ = FastLaneTransport
+            assert isinstance(transport, FastLaneTransport)
             transport.lane, transport.lane_open = self.lane, False
         return transport
 

@@ -29,12 +29,8 @@ def mcp_tool(tool: Tool) -> types.Tool:
         name=tool.name,
         description=tool.description,
         input_schema=tool.input_schema(),
-        annotations=types.ToolAnnotations(**{_snake(k): v for k, v in tool.annotations().items()}),
+        annotations=types.ToolAnnotations.model_validate(tool.annotations()),
     )
-
-
-def _snake(camel: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
 
 
 def instructions_for(catalog: Catalog, tools: Iterable[Tool]) -> str:
@@ -45,7 +41,10 @@ def instructions_for(catalog: Catalog, tools: Iterable[Tool]) -> str:
         if toolset.id in served:
             for snippet in toolset.instructions:
                 seen.setdefault(snippet, None)
-    head = "Zscaler MCP gateway. Use zscaler_list_toolsets to see what else exists and zscaler_enable_toolset to ask for more."
+    head = (
+        "Zscaler MCP gateway. Use zscaler_list_toolsets to see what else exists "
+        "and zscaler_enable_toolset to ask for more."
+    )
     return "\n\n".join([head, *seen])
 
 

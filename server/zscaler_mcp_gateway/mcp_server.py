@@ -26,12 +26,12 @@ from . import __version__
 from .dispatch import Caller, CallResult, ToolDispatcher
 from .generation import Generation, GenerationStore
 from .security.approvals import ApprovalTokens
+from .security.auth import PRINCIPAL_SCOPE_KEY
 from .security.confirm import DEFAULT_PROGRESS_INTERVAL_SECONDS, ElicitationConfirmer
 from .tracing import trace_carrier
 
 log = logging.getLogger(__name__)
 
-PRINCIPAL_SCOPE_KEY = "zscaler_mcp.principal"  # set by the auth middleware on the ASGI scope
 DISPATCHED_SCOPE_KEY = "zscaler_mcp.dispatched"  # set when a tools/call reached the dispatcher (refusals.py)
 # Short and private: the list changes on reload and may depend on the caller.
 TOOLS_LIST_CACHE_HINT = CacheHint(ttl_ms=500, scope="private")
@@ -149,7 +149,8 @@ def build_mcp_server(
             principal = caller_from(ctx).principal
             listing = tuple(t for t in listing if principals.allows(principal, dispatcher.catalog.tools[t.name]))
         dumped = generation.wire_tools
-        # As ListToolsResult dumps, less ttlMs/cacheScope (the cache hint fills them); the SDK sieves it per protocol version.
+        # As ListToolsResult dumps, less ttlMs/cacheScope (the cache hint fills them); the SDK sieves it
+        # per protocol version.
         return {"tools": [dumped[t.name] for t in listing], "resultType": "complete"}
 
     async def call_tool(
@@ -176,7 +177,8 @@ def build_mcp_server(
         instructions=store.current.instructions,
         cache_hints={"tools/list": TOOLS_LIST_CACHE_HINT},
         get_tool_input_schema=input_schema,
-        on_list_tools=list_tools,
+        # A dict the SDK serialises as a ListToolsResult: the wire form is dumped once per generation.
+        on_list_tools=list_tools,  # type: ignore[arg-type]
         on_call_tool=call_tool,
         on_subscriptions_listen=listen,
     )

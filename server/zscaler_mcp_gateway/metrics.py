@@ -23,7 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from . import __version__
 from .catalog.model import Action, Tool
 from .generation import Generation
-from .security.approvals import ConfirmationOutcome
+from .outcomes import ConfirmationOutcome
 
 log = logging.getLogger(__name__)
 

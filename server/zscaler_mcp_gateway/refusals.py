@@ -11,25 +11,15 @@ A request that is not a `tools/call` is never a tool-call event.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
 import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .dispatch import ToolDispatcher
 from .mcp_server import DISPATCHED_SCOPE_KEY, caller_of
+from .requested_call import BODY_READ_SECONDS, MAX_SNIFFED_BODY, METHOD_PATTERN, decode_message, sniff_tools_call
+from .security.auth import REFUSAL_SCOPE_KEY
 
-MAX_SNIFFED_BODY = 64 * 1024  # a refused request's body is kept only this far, only to name the call
-BODY_READ_SECONDS = 2.0
-REFUSAL_SCOPE_KEY = "zscaler_mcp.refusal"  # (outcome, reason) set by the layer that refused, e.g. auth
-METHOD = "tools/call"
-_METHOD = re.compile(rb'"method"\s*:\s*"tools/call"')
-_NAME = re.compile(rb'"params"\s*:\s*\{\s*"name"\s*:\s*"([A-Za-z0-9_.-]{1,128})"')
 # An answer's JSON-RPC error code -> outcome: malformed requests are `invalid`, anything else `denied`.
 INVALID_CODES = frozenset({-32700, -32600, -32602})
 LAYER_STATUSES = frozenset({403, 404, 421})  # Origin, session, Host: refused before any JSON-RPC handling
@@ -42,52 +32,6 @@ HTTP_REASONS = {
     415: ("invalid", "request body is not application/json (HTTP 415)"),
     421: ("denied", "Host header not allowed (DNS-rebinding protection, HTTP 421)"),
 }
-
-
-@dataclass(frozen=True)
-class ToolsCall:
-    """What a refused request's body says about the call it asked for."""
-
-    name: str
-    arguments: Mapping[str, Any] = field(default_factory=dict)
-    request_id: int | str | None = None
-    meta: Mapping[str, Any] | None = None
-    parsed: bool = True  # False: named from the raw bytes (too large or too deep for a parse)
-
-
-def decode_message(body: bytes) -> Any:
-    """The JSON body, or None when it is not JSON, not UTF-8, or nested too deep to parse."""
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-
-
-def request_id_of(message: Any) -> int | str | None:
-    request_id = message.get("id") if isinstance(message, dict) else None
-    return request_id if isinstance(request_id, (int, str)) and not isinstance(request_id, bool) else None
-
-
-def sniff_tools_call(body: bytes, complete: bool) -> ToolsCall | None:
-    """The `tools/call` a body asks for; None when it is something else (or says nothing readable)."""
-    message = decode_message(body) if complete and len(body) <= MAX_SNIFFED_BODY else None
-    if isinstance(message, dict):
-        if message.get("method") != METHOD:
-            return None
-        params = message.get("params")
-        params = params if isinstance(params, dict) else {}
-        name, arguments, meta = params.get("name"), params.get("arguments"), params.get("_meta")
-        return ToolsCall(
-            name=name if isinstance(name, str) else "",
-            arguments=arguments if isinstance(arguments, dict) else {},
-            request_id=request_id_of(message),
-            meta=meta if isinstance(meta, dict) else None,
-        )
-    head = body[:MAX_SNIFFED_BODY]
-    if message is not None or not _METHOD.search(head):
-        return None
-    named = _NAME.search(head)
-    return ToolsCall(name=named.group(1).decode() if named else "", parsed=False)
 
 
 def jsonrpc_error_of(answer: bytes) -> tuple[int, str] | None:
@@ -189,7 +133,7 @@ class RefusalAudit:
         """Whether this answer may refuse a tools/call: a body that names the method, or might in JSON
         escapes (any other answer is neither kept nor read)."""
         head = body_of(received)[:MAX_SNIFFED_BODY]
-        return _METHOD.search(head) is not None or b"\\" in head
+        return METHOD_PATTERN.search(head) is not None or b"\\" in head
 
     def _audit(self, scope: Scope, received: list[Message], status: int, answer: bytes) -> None:
         call = sniff_tools_call(body_of(received), body_complete(received))

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 from .catalog.model import Catalog
@@ -42,7 +43,7 @@ class ConfigReloader:
         self.interval = interval
         self._identity = file_identity(self.path)
         self._wake = asyncio.Event()
-        self.on_result: list = []  # callables(result: "success"|"failure") for metrics
+        self.on_result: list[Callable[[str], None]] = []  # callables(result: "success"|"failure") for metrics
 
     def reload(self) -> bool:
         """Load the file now; on success publish a generation, on failure keep the last good one."""

@@ -49,7 +49,7 @@ class RetryPolicy:
         """Seconds before retry number `retry` (1-based): the server's word, else backoff with jitter."""
         if retry_after is not None:
             return retry_after
-        ceiling = min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (retry - 1))
+        ceiling = min(self.max_backoff_seconds, self.backoff_seconds * 2.0 ** (retry - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 

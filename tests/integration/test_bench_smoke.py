@@ -28,7 +28,10 @@ _spec.loader.exec_module(bench_run)
 def test_parse_body_reads_json_and_sse_framing() -> None:
     json_body = b'{"jsonrpc":"2.0","id":3,"result":{"ok":true}}'
     assert mcpclient.parse_body("application/json", json_body, 3)["result"] == {"ok": True}
-    sse = b'event: message\r\ndata: {"jsonrpc":"2.0","method":"notifications/progress"}\r\n\r\nevent: message\r\ndata: {"jsonrpc":"2.0","id":7,"result":{"n":1}}\r\n\r\n'
+    sse = (
+        b'event: message\r\ndata: {"jsonrpc":"2.0","method":"notifications/progress"}\r\n\r\n'
+        b'event: message\r\ndata: {"jsonrpc":"2.0","id":7,"result":{"n":1}}\r\n\r\n'
+    )
     assert mcpclient.parse_body("text/event-stream", sse, 7)["result"] == {"n": 1}
     with pytest.raises(mcpclient.McpError):
         mcpclient.parse_body("text/event-stream", sse, 8)

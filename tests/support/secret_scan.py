@@ -20,7 +20,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from tests.support.servers import TEST_CREDENTIALS
 from zscaler_mcp_gateway.cli import SIMULATOR_CREDENTIALS
-from zscaler_mcp_gateway.credentials import CLIENT_SECRET
+from zscaler_mcp_gateway.credential_files import CLIENT_SECRET
 from zscaler_mcp_gateway.telemetry import AUDIT_LOGGER, Telemetry
 
 MIN_SECRET_LENGTH = 8  # shorter fragments would match by chance

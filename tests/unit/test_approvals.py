@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from tests.support.kubelet import ProjectedConfigMap
 from zscaler_mcp_gateway.config import ConfigError
+from zscaler_mcp_gateway.outcomes import ConfirmationOutcome
 from zscaler_mcp_gateway.security.approval_keys import ApprovalKeys
-from zscaler_mcp_gateway.security.approvals import ApprovalTokens, Claims, ConfirmationOutcome, ReplayCache
+from zscaler_mcp_gateway.security.approvals import ApprovalTokens, Claims, ReplayCache
 
 TOOL, ARGS = "zpa_delete_segment_group", {"group_id": "72058304855001000"}
 

@@ -32,7 +32,8 @@ TOOLS: list[Tool] = [
         META_SERVICE,
         META_TOOLSET,
         Action.READ,
-        "Serve a toolset from now on, within the operator's policy; answers can_enable=false with the reason when the policy forbids it.",
+        "Serve a toolset from now on, within the operator's policy; "
+        "answers can_enable=false with the reason when the policy forbids it.",
         (_TOOLSET,),
     ),
 ]

@@ -61,7 +61,8 @@ TOOLSETS: tuple[Toolset, ...] = (
     ),
     _ts(
         "zia_cloud_firewall",
-        "ZIA cloud firewall: filtering, DNS and IPS rules, IP groups, network services and applications, custom IPS signatures.",
+        "ZIA cloud firewall: filtering, DNS and IPS rules, IP groups, network services and applications, "
+        "custom IPS signatures.",
         ZIA_ACTIVATION,
         ZIA_RULE_ORDER,
         default=True,

@@ -282,8 +282,10 @@ TOOLS: list[Tool] = [
 CONDITIONS = param(
     "conditions",
     "array",
-    'Conditions in the ZPA API shape, e.g. [{"operator":"OR","operands":[{"objectType":"APP","lhs":"id","rhs":"<segment ID>"}]}]. '
-    "objectType: APP, APP_GROUP, CLIENT_TYPE, IDP, SAML, SCIM, SCIM_GROUP, POSTURE, TRUSTED_NETWORK, MACHINE_GRP, PLATFORM, "
+    "Conditions in the ZPA API shape, e.g. "
+    '[{"operator":"OR","operands":[{"objectType":"APP","lhs":"id","rhs":"<segment ID>"}]}]. '
+    "objectType: APP, APP_GROUP, CLIENT_TYPE, IDP, SAML, SCIM, SCIM_GROUP, POSTURE, TRUSTED_NETWORK, MACHINE_GRP, "
+    "PLATFORM, "
     "COUNTRY_CODE, LOCATION. SAML/SCIM: lhs attribute ID, rhs value; SCIM_GROUP: lhs IdP ID, rhs group ID; "
     'POSTURE/TRUSTED_NETWORK: lhs UDID, rhs "true". The v2 shape (operands with values or entryValues) works too.',
     items="object",
@@ -625,7 +627,8 @@ _CERT_TOOLS = [
         param(
             "cert_blob",
             "string",
-            "PEM text: the certificate, then its private key (-----BEGIN CERTIFICATE----- ... -----BEGIN PRIVATE KEY----- ...).",
+            "PEM text: the certificate, then its private key "
+            "(-----BEGIN CERTIFICATE----- ... -----BEGIN PRIVATE KEY----- ...).",
             required=True,
         ),
         MICROTENANT,

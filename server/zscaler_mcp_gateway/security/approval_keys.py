@@ -27,7 +27,7 @@ Identity = tuple[tuple[int, int, int, int] | None, ...]
 
 
 def _identity(paths: tuple[Path, ...]) -> Identity:
-    stats = []
+    stats: list[tuple[int, int, int, int] | None] = []
     for path in paths:
         try:
             st = os.stat(path)  # follows kubelet's ..data symlink swap

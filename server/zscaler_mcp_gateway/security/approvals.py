@@ -21,30 +21,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from ..outcomes import ConfirmationOutcome
 from .approval_keys import ApprovalKeys
 
 TOKEN_PREFIX = "zmcp-approval-v1"
 DEFAULT_WINDOW_SECONDS = 300.0
 REPLAY_CACHE_SIZE = 100_000
-
-
-class ConfirmationOutcome(StrEnum):
-    """Every step a confirmation can take: the `confirmation` audit field and the metric's `outcome`."""
-
-    ASKED = "asked"  # a question went to the user
-    APPROVED = "approved"
-    DECLINED = "declined"  # declined, cancelled or not ticked
-    EXPIRED = "expired"  # no answer in the window, or a token past its expiry
-    FORGED = "forged"  # no token, or one this gateway's keys did not sign
-    REPLAYED = "replayed"  # a token already redeemed on this replica
-    WRONG_PRINCIPAL = "wrong_principal"  # a token issued to another principal
-    MISMATCHED = "mismatched"  # a token for another tool or other arguments
-    UNAVAILABLE = "unavailable"  # nobody can be asked on this connection
-    CANCELLED = "cancelled"  # the client gave up while the user was being asked
-    OVERLOADED = "overloaded"  # the replay cache is full of live tokens: refused rather than forgetting one
 
 
 def arguments_digest(tool: str, arguments: Mapping[str, Any]) -> str:

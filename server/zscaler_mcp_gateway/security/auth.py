@@ -25,18 +25,13 @@ from starlette.authentication import AuthCredentials
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..mcp_server import PRINCIPAL_SCOPE_KEY
 from ..metrics import GatewayMetrics
-from ..refusals import (
-    BODY_READ_SECONDS,
-    MAX_SNIFFED_BODY,
-    REFUSAL_SCOPE_KEY,
-    decode_message,
-    request_id_of,
-    sniff_tools_call,
-)
+from ..requested_call import BODY_READ_SECONDS, MAX_SNIFFED_BODY, decode_message, request_id_of, sniff_tools_call
 
 log = logging.getLogger(__name__)
+
+PRINCIPAL_SCOPE_KEY = "zscaler_mcp.principal"  # the authenticated principal on the ASGI scope, for the MCP handlers
+REFUSAL_SCOPE_KEY = "zscaler_mcp.refusal"  # (outcome, reason) of a refusal here, for the refusal audit
 
 REALM = "zscaler-mcp-gateway"
 ANONYMOUS = "anonymous"

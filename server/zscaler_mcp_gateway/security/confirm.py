@@ -32,8 +32,9 @@ from mcp.shared.exceptions import MCPError
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from ..catalog.model import Action, Tool
+from ..outcomes import ConfirmationOutcome
 from ..telemetry import redact
-from .approvals import ApprovalTokens, Claims, ConfirmationOutcome
+from .approvals import ApprovalTokens, Claims
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,6 @@ class ElicitationConfirmer:
 
     async def _answer_with_progress(self, message: str, schema: dict[str, Any], window: float) -> types.ElicitResult:
         """The user's answer; meanwhile `notifications/progress` every interval when the client asked for progress."""
-        answer: types.ElicitResult | None = None
 
         async def heartbeat() -> None:
             interval = self.progress_interval_seconds

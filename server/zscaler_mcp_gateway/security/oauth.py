@@ -39,7 +39,8 @@ def validate_jwt_options(options: JwtOptions) -> None:
     bad = [a for a in options.algorithms if a not in ASYMMETRIC_ALGORITHMS]
     if bad or not options.algorithms:
         errors.append(
-            f"auth: --jwt-algorithms {', '.join(bad) or '(empty)'} not allowed; use asymmetric ones: {', '.join(sorted(ASYMMETRIC_ALGORITHMS))}"
+            f"auth: --jwt-algorithms {', '.join(bad) or '(empty)'} not allowed; "
+            f"use asymmetric ones: {', '.join(sorted(ASYMMETRIC_ALGORITHMS))}"
         )
     url = urlparse(options.jwks_url or "")
     if options.jwks_url and not (url.scheme == "https" or (url.scheme == "http" and is_loopback(url.hostname or ""))):

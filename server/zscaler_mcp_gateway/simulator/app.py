@@ -281,7 +281,7 @@ def build_app(
 ) -> tuple[Any, SimulatorState]:
     store = Store(list(collections))
     state = SimulatorState(store=store, products=tuple(products))
-    routes: list[BaseRoute] = admin_routes(state)
+    routes: list[BaseRoute] = [*admin_routes(state)]
     routes.extend(extra_routes)
     for collection in store.collections:
         routes.extend(crud_routes(collection))

@@ -28,7 +28,7 @@ SERIES_POINTS = 12
 SEED = seeds("zdx")
 USERS = SEED["users"]
 DEVICES = SEED["devices"]
-APPS = {
+APPS: dict[int, dict[str, Any]] = {
     1: {"id": 1, "name": "Outlook Online", "score": 62.0, "pft": 1850.0},
     3: {"id": 3, "name": "Zoom", "score": 78.5, "pft": 620.0},
     5: {"id": 5, "name": "Salesforce", "score": 91.0, "pft": 980.0},
@@ -223,7 +223,8 @@ def _bucket_of(score: float) -> str:
 
 
 def _user_score(app: dict[str, Any], device: dict[str, Any]) -> float:
-    return round((app["score"] + device["score"]) / 2 - (25 if device["score"] < 60 and app["score"] < 70 else 0), 1)
+    score: float = (app["score"] + device["score"]) / 2 - (25 if device["score"] < 60 and app["score"] < 70 else 0)
+    return round(score, 1)
 
 
 def _app_users(request: Request) -> Any:

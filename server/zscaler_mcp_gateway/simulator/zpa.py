@@ -186,7 +186,7 @@ def _policy_rules(policy_type: str) -> Collection:
 
 def _policy_routes(rules: dict[str, Collection]) -> list[Route]:
     def known(request: Request) -> str:
-        policy_type = request.path_params["policy_type"]
+        policy_type: str = request.path_params["policy_type"]
         if policy_type not in rules:
             raise SimulatorError(400, f"Unknown policy type {policy_type}")
         return policy_type
@@ -347,7 +347,7 @@ def _lss_routes() -> list[Route]:
 
 
 def _of_idp(record: dict[str, Any], request: Request) -> bool:
-    return record.get("idpId") == request.path_params["idp_id"]
+    return bool(record.get("idpId") == request.path_params["idp_id"])
 
 
 def _idp_routes(scim_attributes: Collection) -> list[Route]:

@@ -311,7 +311,7 @@ def remember_environment_settings(session: requests.Session) -> None:
     on each request: about a sixth of an upstream call's CPU. The environment is fixed for the
     process, so the answer per (origin, arguments) is too; the result is the same as requests'.
     """
-    compute = session.merge_environment_settings
+    compute: Callable[..., Any] = session.merge_environment_settings
     cache: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def merge_environment_settings(url: str, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict[str, Any]:
@@ -331,4 +331,5 @@ def remember_environment_settings(session: requests.Session) -> None:
                 cache[key] = settings
         return {**settings, "proxies": dict(settings["proxies"] or {})}
 
-    session.merge_environment_settings = merge_environment_settings  # type: ignore[method-assign]
+    # Same call and answer as requests' own method; typeshed spells its argument types more narrowly.
+    session.merge_environment_settings = merge_environment_settings  # type: ignore[method-assign,assignment]

@@ -197,7 +197,7 @@ def settings_fields(rows: Sequence[SettingRow], *, required_all: bool = False) -
     out = []
     for row in rows:
         api_name, json_type, description = row[0], row[1], row[2]
-        name = row[3] if len(row) == 4 else snake(api_name)  # type: ignore[misc]
+        name = row[3] if len(row) == 4 else snake(api_name)
         items: JsonType | None = "string" if json_type == "array" else None
         out.append(
             Param(name, json_type, description, required=required_all, items=items, location="body", sdk_name=api_name)
@@ -215,7 +215,7 @@ def threat_pairs(rows: Sequence[tuple[str, str] | tuple[str, str, str]]) -> tupl
     out: list[SettingRow] = []
     for row in rows:
         stem, phrase = row[0], row[1]
-        name = row[2] if len(row) == 3 else snake(stem)  # type: ignore[misc]
+        name = row[2] if len(row) == 3 else snake(stem)
         out.append((f"{stem}Blocked", "boolean", f"Block {phrase}.", f"{name}_blocked"))
         out.append((f"{stem}Capture", "boolean", f"Capture packets (PCAP) of {phrase}.", f"{name}_capture"))
     return tuple(out)

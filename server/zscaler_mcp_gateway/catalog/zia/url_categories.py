@@ -80,7 +80,8 @@ TOOLS: list[Tool] = [
     merged_update(
         "zia_update_url_category_predefined",
         TOOLSET,
-        "Update the URLs, keywords or IP ranges added to a predefined URL category; a given list replaces the old one. Activate after.",
+        "Update the URLs, keywords or IP ranges added to a predefined URL category; "
+        "a given list replaces the old one. Activate after.",
         f"{SDK}.update_url_category",
         f"{SDK}.get_category",
         _PREDEFINED_ID,

@@ -4,21 +4,23 @@ custom IPS signatures (with the API's rule-text validation)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..endpoints import object_body
 from ..seeds import seeds
 from ..store import ServiceApi
-from ._kit import AUDIT, ROOT, get_route, list_route, object_body, zia
+from ._kit import AUDIT, ROOT, get_route, list_route, zia
 
 SEED = seeds("zia")
 NETWORK_APPS = SEED["objects_network_apps"]
 _SIGNATURE = re.compile(r"^\s*(alert|drop|reject|pass)\s.+\bsid\s*:\s*\d+", re.DOTALL)
 
 
-def _protocol(record: dict, value: str) -> bool:
+def _protocol(record: dict[str, Any], value: str) -> bool:
     return any(key.endswith("Ports") and value.lower() in key.lower() for key in record)
 
 

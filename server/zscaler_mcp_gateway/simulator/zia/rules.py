@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..endpoints import object_body
 from ..seeds import seeds
 from ..store import Collection, ServiceApi, SimulatorError
 from ._kit import (
@@ -13,7 +14,6 @@ from ._kit import (
     contains,
     equals,
     lite_route,
-    object_body,
     replace,
     rule_table,
     static_route,
@@ -85,7 +85,8 @@ def build() -> ServiceApi:
     cac = tables.pop("webApplicationRules")
 
     def of_type(request: Request) -> str:
-        return request.path_params["rule_type"]
+        rule_type: str = request.path_params["rule_type"]
+        return rule_type
 
     async def cac_list(request: Request) -> Response:
         return JSONResponse(

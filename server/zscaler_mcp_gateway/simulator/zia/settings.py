@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..endpoints import object_body
 from ..seeds import seeds
 from ..store import ServiceApi, SimulatorError
 from ._kit import (
@@ -15,7 +16,6 @@ from ._kit import (
     Record,
     document,
     document_routes,
-    object_body,
     read_document,
     replace_document,
     static_route,

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..endpoints import object_body
 from ..seeds import seeds
 from ..store import ServiceApi, SimulatorError
 from ._kit import (
@@ -19,7 +20,6 @@ from ._kit import (
     equals,
     get_route,
     list_route,
-    object_body,
     replace,
     static_route,
     truthy,
