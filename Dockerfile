@@ -39,11 +39,12 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN groupadd --gid 10001 zscaler \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin zscaler
-ENV PATH="/opt/venv/bin:${PATH}" \
-    PYTHONDONTWRITEBYTECODE=1 \
+ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HOME=/tmp
 WORKDIR /tmp
+# Each target puts /opt/venv/bin on PATH after its install: before it, `python -m pip` would be the venv's,
+# which has no pip.
 
 # --- operator ----------------------------------------------------------------------------------
 FROM runtime AS operator
@@ -55,7 +56,8 @@ RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
  && python -m pip --python /opt/venv/bin/python install --no-index --find-links=/wheels \
         "zscaler-mcp-gateway[operator]" \
  && python -m pip uninstall --yes pip setuptools wheel \
- && zscaler-mcp-operator --help > /dev/null
+ && /opt/venv/bin/zscaler-mcp-operator --help > /dev/null
+ENV PATH="/opt/venv/bin:${PATH}"
 USER 10001:10001
 # 8080: kopf's liveness endpoint (--liveness).
 EXPOSE 8080
@@ -69,8 +71,9 @@ RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
  && python -m pip --python /opt/venv/bin/python install --no-index --find-links=/wheels \
         "zscaler-mcp-gateway" \
  && python -m pip uninstall --yes pip setuptools wheel \
- && zscaler-mcp-gateway --help > /dev/null \
- && python -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) for m in ('kubernetes', 'kopf')))"
+ && /opt/venv/bin/zscaler-mcp-gateway --help > /dev/null \
+ && /opt/venv/bin/python -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) for m in ('kubernetes', 'kopf')))"
+ENV PATH="/opt/venv/bin:${PATH}"
 USER 10001:10001
 # 8000: MCP (/mcp, /healthz, /readyz), 9090: /metrics.
 EXPOSE 8000 9090
