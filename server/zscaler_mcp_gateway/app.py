@@ -26,13 +26,14 @@ from .config import ConfigError, PolicyConfig, load_policy_file, policy_from_env
 from .credentials import CredentialsError, CredentialSource
 from .dispatch import ToolDispatcher
 from .entitlements import EntitlementFilter
-from .fast_lane import FastLane, FastLaneSessionManager
+from .fast_lane import FastLane
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
 from .metrics import MetricsServer
 from .redaction import install_log_redaction
 from .refusals import RefusalAudit
 from .reload import ConfigReloader
+from .sdk_surface import LaneSessionManager
 from .security.approval_keys import ApprovalKeys
 from .security.approvals import ApprovalTokens
 from .security.confirm import ALLOW_FLAG
@@ -215,7 +216,7 @@ class Gateway:
             "security_settings": self.security.transport_security(),
         }
         sessions = (
-            FastLaneSessionManager(**manager_options, lane=FastLane(self.mcp, self.dispatcher))
+            LaneSessionManager(**manager_options, lane=FastLane(self.mcp, self.dispatcher))
             if self.options.fast_lane
             else StreamableHTTPSessionManager(**manager_options)
         )

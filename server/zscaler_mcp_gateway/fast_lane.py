@@ -12,6 +12,8 @@ line, metrics, span), shapes the result with the SDK's own result kernel and ans
 `application/json`, which streamable HTTP lets a server choose per request. Everything else
 (initialize, listings, notifications, deletes, anything malformed or unusual) goes to the SDK
 unchanged, so its answers and errors stay the SDK's; `serve --no-fast-lane` sends everything there.
+The hooks in the SDK's transport that offer requests to the lane are in sdk_surface.py, with the rest
+of the SDK's private surface the gateway relies on.
 """
 
 from __future__ import annotations
@@ -19,21 +21,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import deque
 from collections.abc import Coroutine, Mapping
 from typing import Any
 
 import mcp_types as types
-from mcp.server.auth.middleware.bearer_auth import AuthorizationContext
 from mcp.server.connection import Connection
 from mcp.server.lowlevel import Server
 from mcp.server.runner import ServerRunner
 from mcp.server.streamable_http import (
     MCP_SESSION_ID_HEADER,
-    StreamableHTTPServerTransport,
     check_accept_headers,
 )
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecurityMiddleware
 from mcp.shared.inbound import (
     MCP_PARAM_HEADER_PREFIX,
@@ -47,20 +45,18 @@ from mcp_types import INTERNAL_ERROR, PROTOCOL_VERSION_META_KEY
 from mcp_types.methods import validate_client_request
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message, Receive, Scope, Send
 
 from .dispatch import CallResult, ToolDispatcher
 from .mcp_server import caller_of, mark_dispatched, wire_result
+from .sdk_surface import serialize_result
 
 log = logging.getLogger(__name__)
 
 METHOD = "tools/call"
 CANCELLED = "notifications/cancelled"
 ENVELOPE_KEYS = frozenset({"jsonrpc", "id", "method", "params"})
-MAX_INITIALIZE_ANSWER = 64 * 1024  # an initialize result is a few KB (instructions included)
 LANE_PARAMS = frozenset({"name", "arguments", "_meta"})  # `task`, `inputResponses`, `requestState`: the SDK's path
 PARAM_HEADER_PREFIX = MCP_PARAM_HEADER_PREFIX.lower()
 CLIENT_CLOSED_REQUEST = 499  # no one reads it: the connection is gone  # ASGI header names are lowercase
@@ -118,7 +114,7 @@ class FastLane:
             )
             if result is None:  # nobody to answer; the dispatcher audited what happened upstream, `cancelled`
                 return Response(status_code=CLIENT_CLOSED_REQUEST)
-            reply["result"] = self._results._serialize(METHOD, version, wire_result(result))
+            reply["result"] = serialize_result(self._results, METHOD, version, wire_result(result))
         except Exception:  # the dispatcher answers every failure as a tool error; this is a gateway bug
             log.exception("tools/call %s failed in the fast lane", params.name)
             reply["error"] = {"code": INTERNAL_ERROR, "message": "Internal error"}
@@ -223,109 +219,3 @@ async def _decoded_body(request: Request) -> Any:
         return json.loads(await request.body())
     except Exception:  # not JSON, too deep, a client gone: never the lane's to answer
         return None
-
-
-def answers_initialize(body: bytes) -> bool:
-    """Whether a response body (JSON or SSE) carries an `initialize` result, not an error."""
-    lines = body.decode("utf-8", "replace").splitlines()
-    texts = [line[5:] for line in lines if line.startswith("data:")] or [body.decode("utf-8", "replace")]
-    for text in texts:
-        try:
-            message = json.loads(text)
-        except ValueError:
-            continue
-        if (
-            isinstance(message, dict)
-            and isinstance(message.get("result"), dict)
-            and "protocolVersion" in message["result"]
-        ):
-            return True
-    return False
-
-
-class RecordedReceive:
-    """An ASGI `receive` that keeps what it received, so a request the lane declines reaches the SDK whole."""
-
-    def __init__(self, receive: Receive) -> None:
-        self.receive = receive
-        self.messages: list[Message] = []
-
-    async def __call__(self) -> Message:
-        message = await self.receive()
-        self.messages.append(message)
-        return message
-
-    def replay(self) -> Receive:
-        pending = deque(self.messages)
-
-        async def receive() -> Message:
-            return pending.popleft() if pending else await self.receive()
-
-        return receive
-
-
-class FastLaneTransport(StreamableHTTPServerTransport):
-    """The SDK's session transport, its POSTs offered to the lane first once the session is initialized."""
-
-    lane: FastLane
-    lane_open: bool  # set when `initialize` succeeded: before that the SDK refuses every other request
-
-    async def _handle_post_request(self, scope: Scope, request: Request, receive: Receive, send: Send) -> None:
-        has_json, has_sse = check_accept_headers(request)
-        if (
-            self.lane_open and has_json and has_sse and self._check_content_type(request)
-        ):  # as the SDK requires of a POST
-            response = await self.lane.answer_session_call(request, self.mcp_session_id)
-            if response is not None:
-                await response(scope, receive, send)
-                return
-        await super()._handle_post_request(scope, request, receive, send)
-
-
-class FastLaneSessionManager(StreamableHTTPSessionManager):
-    """The SDK's session manager whose sessions offer their POSTs to the lane."""
-
-    def __init__(self, *args: Any, lane: FastLane, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.lane = lane
-        self._security = TransportSecurityMiddleware(self.security_settings)
-
-    async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """2026-07-28 requests (no session) are offered to the lane here, where the SDK routes them."""
-        if (
-            self._task_group is not None
-            and scope["method"] == "POST"
-            and Headers(scope=scope).get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS
-        ):
-            recorded = RecordedReceive(receive)
-            response = await self.lane.answer_modern_call(Request(scope, recorded), self._security)
-            if response is not None:
-                await response(scope, receive, send)
-                return
-            receive = recorded.replay()
-        await super()._handle_request(scope, receive, send)
-
-    def _admit_session(self, requestor: AuthorizationContext | None) -> StreamableHTTPServerTransport | None:
-        transport = super()._admit_session(requestor)
-        if transport is not None:
-            # The SDK builds and registers the transport (its limits, owner, idle timer); the
-            # subclass adds only the POST shortcut, so it takes the instance as the SDK made it.
-            transport.__class__ = FastLaneTransport
-            assert isinstance(transport, FastLaneTransport)
-            transport.lane, transport.lane_open = self.lane, False
-        return transport
-
-    async def _serve_opening_request(
-        self, http_transport: StreamableHTTPServerTransport, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        """The SDK serves the request that opens a session; the lane opens if it was a successful `initialize`."""
-        answer = bytearray()
-
-        async def watch(message: Message) -> None:
-            if message["type"] == "http.response.body" and len(answer) < MAX_INITIALIZE_ANSWER:
-                answer.extend(message.get("body", b""))
-            await send(message)
-
-        await super()._serve_opening_request(http_transport, scope, receive, watch)
-        if isinstance(http_transport, FastLaneTransport) and not http_transport.is_terminated:
-            http_transport.lane_open = answers_initialize(bytes(answer))

@@ -16,7 +16,6 @@ from typing import Any
 
 import mcp_types as types
 from mcp.server import CacheHint, NotificationOptions, Server, ServerRequestContext
-from mcp.server._otel import OpenTelemetryMiddleware
 from mcp.server.context import CallNext, HandlerResult
 from mcp.server.models import InitializationOptions
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
@@ -25,6 +24,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from . import __version__
 from .dispatch import Caller, CallResult, ToolDispatcher
 from .generation import Generation, GenerationStore
+from .sdk_surface import is_sdk_tracing, session_connection
 from .security.approvals import ApprovalTokens
 from .security.auth import PRINCIPAL_SCOPE_KEY
 from .security.confirm import DEFAULT_PROGRESS_INTERVAL_SECONDS, ElicitationConfirmer
@@ -73,7 +73,8 @@ def mark_dispatched(scope: MutableMapping[str, Any] | None) -> None:
         scope[DISPATCHED_SCOPE_KEY] = True
 
 
-def caller_from(ctx: ServerRequestContext[Any, Any]) -> Caller:
+def caller_of_context(ctx: ServerRequestContext[Any, Any]) -> Caller:
+    """`caller_of` for an SDK handler: the HTTP request it carries (none on stdio) and the request's `_meta`."""
     request = ctx.request
     return caller_of(getattr(request, "scope", None) or {}, getattr(request, "headers", None), ctx.meta)
 
@@ -93,7 +94,7 @@ class ListChangedBroadcaster:
         self._tasks: set[asyncio.Future[None]] = set()
 
     def track(self, ctx: ServerRequestContext[Any, Any]) -> None:
-        connection = ctx.session._connection  # no public accessor in mcp 2.3
+        connection = session_connection(ctx)
         if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS and connection.has_standalone_channel:
             self.connections.add(connection)
 
@@ -146,7 +147,7 @@ def build_mcp_server(
         listing = generation.listing
         principals = dispatcher.principals
         if principals is not None:  # a principal lists only what its patterns let it call
-            principal = caller_from(ctx).principal
+            principal = caller_of_context(ctx).principal
             listing = tuple(t for t in listing if principals.allows(principal, dispatcher.catalog.tools[t.name]))
         dumped = generation.wire_tools
         # As ListToolsResult dumps, less ttlMs/cacheScope (the cache hint fills them); the SDK sieves it
@@ -158,7 +159,7 @@ def build_mcp_server(
     ) -> types.CallToolResult | types.InputRequiredResult:
         mark_dispatched(getattr(ctx.request, "scope", None))
         confirmer = ElicitationConfirmer(ctx, params, approvals, progress_interval_seconds)
-        caller = replace(caller_from(ctx), confirm=confirmer)
+        caller = replace(caller_of_context(ctx), confirm=confirmer)
         result = await dispatcher.call(params.name, params.arguments, caller)
         if result.input_required is not None:
             return result.input_required
@@ -184,7 +185,7 @@ def build_mcp_server(
     )
     # Telemetry's `execute_tool {tool}` span is the one span per call; the SDK's per-message span
     # (process-global provider, trace context from `_meta` only) would duplicate it.
-    server.middleware = [m for m in server.middleware if not isinstance(m, OpenTelemetryMiddleware)]
+    server.middleware = [m for m in server.middleware if not is_sdk_tracing(m)]
     server.middleware.append(broadcaster)
     server.advertises_list_changed = not stateless
 

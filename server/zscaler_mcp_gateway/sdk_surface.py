@@ -1,0 +1,218 @@
+"""Every use of the `mcp` SDK's private surface, in one module; nothing else names a private `mcp` attribute.
+
+mcp 2.3 has no public hook for four things the gateway does: offer a session's POST, or a sessionless
+2026-07-28 request, to the fast lane before the SDK routes it (`LaneTransport`, `LaneSessionManager`);
+shape a result with the SDK's own per-version kernel (`serialize_result`); reach a handshake-era
+session's connection to send `list_changed` on its standalone stream (`session_connection`); and drop
+the SDK's per-message span (`OpenTelemetryMiddleware`). `PRIVATE_SURFACE` lists each private name with
+the parameters relied on; tests/unit/test_sdk_surface.py fails, naming the attribute, when an SDK
+upgrade moves one, and pyproject.toml pins `mcp` to the versions that test has passed on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mcp.server import ServerRequestContext
+from mcp.server._otel import OpenTelemetryMiddleware
+from mcp.server.auth.middleware.bearer_auth import AuthorizationContext
+from mcp.server.connection import Connection
+from mcp.server.runner import ServerRunner
+from mcp.server.session import ServerSession
+from mcp.server.streamable_http import StreamableHTTPServerTransport, check_accept_headers
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecurityMiddleware
+from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+
+MAX_INITIALIZE_ANSWER = 64 * 1024  # an initialize result is a few KB (instructions included)
+
+
+@dataclass(frozen=True)
+class PrivateName:
+    """A private name of the SDK the gateway relies on: `owner.name`, and the parameters it must take."""
+
+    owner: type[Any]
+    name: str
+    parameters: tuple[str, ...] | None  # None: an attribute (set in `__init__`), not a method
+    use: str
+
+
+PRIVATE_SURFACE: tuple[PrivateName, ...] = (
+    PrivateName(
+        StreamableHTTPServerTransport,
+        "_handle_post_request",
+        ("self", "scope", "request", "receive", "send"),
+        "overridden: a session's POST is offered to the lane first",
+    ),
+    PrivateName(
+        StreamableHTTPServerTransport,
+        "_check_content_type",
+        ("self", "request"),
+        "called: the lane takes only what the SDK would accept",
+    ),
+    PrivateName(
+        StreamableHTTPSessionManager,
+        "_handle_request",
+        ("self", "scope", "receive", "send"),
+        "overridden: a sessionless 2026-07-28 POST is offered to the lane first",
+    ),
+    PrivateName(
+        StreamableHTTPSessionManager,
+        "_admit_session",
+        ("self", "requestor"),
+        "overridden: the transport the SDK built becomes a LaneTransport",
+    ),
+    PrivateName(
+        StreamableHTTPSessionManager,
+        "_serve_opening_request",
+        ("self", "http_transport", "scope", "receive", "send"),
+        "overridden: the lane opens once `initialize` succeeded",
+    ),
+    PrivateName(StreamableHTTPSessionManager, "_task_group", None, "read: the manager is running"),
+    PrivateName(
+        ServerRunner,
+        "_serialize",
+        ("self", "method", "version", "result"),
+        "called: results shaped by the SDK's per-version kernel",
+    ),
+    PrivateName(ServerSession, "_connection", None, "read: a session's connection, for list_changed"),
+)
+# The private module imported above, for its class: the SDK's per-message span, dropped from the server.
+PRIVATE_MODULES = ("mcp.server._otel",)
+
+
+class Lane(Protocol):
+    """What answers a `tools/call` itself; None hands the request to the SDK unchanged."""
+
+    async def answer_session_call(self, request: Request, session_id: str | None) -> Response | None: ...
+
+    async def answer_modern_call(self, request: Request, security: TransportSecurityMiddleware) -> Response | None: ...
+
+
+def serialize_result(runner: ServerRunner[Any], method: str, version: str, result: Any) -> dict[str, Any]:
+    """`result` as the SDK would send it at `version` (cache hints, per-version sieve, 2026-07-28 stamps)."""
+    return runner._serialize(method, version, result)
+
+
+def session_connection(ctx: ServerRequestContext[Any, Any]) -> Connection:
+    """The connection of the session a handler runs in (no public accessor in mcp 2.3)."""
+    return ctx.session._connection
+
+
+def is_sdk_tracing(middleware: object) -> bool:
+    """Whether a server middleware is the SDK's per-message OpenTelemetry span."""
+    return isinstance(middleware, OpenTelemetryMiddleware)
+
+
+class LaneTransport(StreamableHTTPServerTransport):
+    """The SDK's session transport, its POSTs offered to the lane first once the session is initialized."""
+
+    lane: Lane
+    lane_open: bool  # set when `initialize` succeeded: before that the SDK refuses every other request
+
+    async def _handle_post_request(self, scope: Scope, request: Request, receive: Receive, send: Send) -> None:
+        has_json, has_sse = check_accept_headers(request)
+        if (
+            self.lane_open and has_json and has_sse and self._check_content_type(request)
+        ):  # as the SDK requires of a POST
+            response = await self.lane.answer_session_call(request, self.mcp_session_id)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await super()._handle_post_request(scope, request, receive, send)
+
+
+class LaneSessionManager(StreamableHTTPSessionManager):
+    """The SDK's session manager whose requests are offered to the lane first."""
+
+    def __init__(self, *args: Any, lane: Lane, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lane = lane
+        self.lane_security = TransportSecurityMiddleware(self.security_settings)
+
+    async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """2026-07-28 requests (no session) are offered to the lane here, where the SDK routes them."""
+        if (
+            self._task_group is not None
+            and scope["method"] == "POST"
+            and Headers(scope=scope).get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS
+        ):
+            recorded = RecordedReceive(receive)
+            response = await self.lane.answer_modern_call(Request(scope, recorded), self.lane_security)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+            receive = recorded.replay()
+        await super()._handle_request(scope, receive, send)
+
+    def _admit_session(self, requestor: AuthorizationContext | None) -> StreamableHTTPServerTransport | None:
+        transport = super()._admit_session(requestor)
+        if transport is not None:
+            # The SDK builds and registers the transport (its limits, owner, idle timer); the
+            # subclass adds only the POST shortcut, so it takes the instance as the SDK made it.
+            transport.__class__ = LaneTransport
+            assert isinstance(transport, LaneTransport)
+            transport.lane, transport.lane_open = self.lane, False
+        return transport
+
+    async def _serve_opening_request(
+        self, http_transport: StreamableHTTPServerTransport, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """The SDK serves the request that opens a session; the lane opens if it was a successful `initialize`."""
+        answer = bytearray()
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.body" and len(answer) < MAX_INITIALIZE_ANSWER:
+                answer.extend(message.get("body", b""))
+            await send(message)
+
+        await super()._serve_opening_request(http_transport, scope, receive, watch)
+        if isinstance(http_transport, LaneTransport) and not http_transport.is_terminated:
+            http_transport.lane_open = answers_initialize(bytes(answer))
+
+
+def answers_initialize(body: bytes) -> bool:
+    """Whether a response body (JSON or SSE) carries an `initialize` result, not an error."""
+    lines = body.decode("utf-8", "replace").splitlines()
+    texts = [line[5:] for line in lines if line.startswith("data:")] or [body.decode("utf-8", "replace")]
+    for text in texts:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            continue
+        if (
+            isinstance(message, dict)
+            and isinstance(message.get("result"), dict)
+            and "protocolVersion" in message["result"]
+        ):
+            return True
+    return False
+
+
+class RecordedReceive:
+    """An ASGI `receive` that keeps what it received, so a request the lane declines reaches the SDK whole."""
+
+    def __init__(self, receive: Receive) -> None:
+        self.receive = receive
+        self.messages: list[Message] = []
+
+    async def __call__(self) -> Message:
+        message = await self.receive()
+        self.messages.append(message)
+        return message
+
+    def replay(self) -> Receive:
+        pending = deque(self.messages)
+
+        async def receive() -> Message:
+            return pending.popleft() if pending else await self.receive()
+
+        return receive
