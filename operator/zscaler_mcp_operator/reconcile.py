@@ -3,8 +3,8 @@
 Idempotent: a child is created when missing, merge-patched when a field we set differs, and left
 alone otherwise; the status is written only when it changes. An invalid spec touches no child
 (the last valid ConfigMap keeps serving) and is reported, never raised, so kopf does not retry it;
-so is a child the API server rejects (say, requests above limits). Transient API errors are raised
-for kopf to retry.
+so is a child the API server rejects (say, requests above limits). A transient API error becomes kopf's
+`TemporaryError`, so kopf retries the handler after `RETRY_DELAY_SECONDS` (not its default backoff).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import kopf
 
 from zscaler_mcp_gateway.catalog import Catalog
 from zscaler_mcp_gateway.config import ConfigError, policy_warnings
@@ -25,6 +27,7 @@ from .kube import ApiError, Cluster
 from .schema import AUTH_NONE
 from .spec import Gateway, api_keys_secret_of, parse_gateway, secret_name_of
 
+RETRY_DELAY_SECONDS = 10.0  # after a transient API error: 5xx, 408, 409, 429, 404 (a namespace in flux)
 UNAUTHENTICATED = (
     "spec.auth: mode none, the MCP endpoint takes calls without a credential from anything that reaches the "
     "Service; set spec.auth.apiKeysSecret (or spec.auth.jwt) to require one"
@@ -60,7 +63,7 @@ class Reconciler:
                 outcome = await self.apply(child)
             except ApiError as exc:
                 if exc.transient:
-                    raise  # kopf retries the handler
+                    raise kopf.TemporaryError(f"{where}: {exc}", delay=RETRY_DELAY_SECONDS) from exc
                 rejected[child["kind"]] = f"{where}: {exc}"
             else:
                 if outcome != "unchanged":

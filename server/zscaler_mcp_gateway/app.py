@@ -120,7 +120,7 @@ class Gateway:
             else None
         )
         if self.reloader is not None:
-            self.reloader.on_result.append(metrics.reload_result)
+            self.reloader.subscribe(metrics.reload_result)
         self.metrics_server: MetricsServer | None = None
         self._token_retry: asyncio.Future[None] | None = None
         self._token_retried_at = float("-inf")

@@ -24,7 +24,7 @@ from .catalog import meta
 from .catalog.model import META_TOOLSET, Catalog, Tool
 from .credentials import CredentialsError
 from .generation import Generation, GenerationStore
-from .outcomes import ConfirmationOutcome
+from .outcomes import ConfirmationOutcome, Outcome
 from .redaction import scrub
 from .security.confirm import Confirmation, Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
@@ -86,13 +86,15 @@ class ToolDispatcher:
         record = self._record(name, arguments, caller, generation)
         with self.telemetry.tool_call(record):
             result = await self._call(name, arguments, generation, record, caller)
-            if result.is_error and record.outcome == "ok":
-                record.outcome = "error"
+            if result.is_error and record.outcome == Outcome.OK:
+                record.outcome = Outcome.ERROR
             if result.is_error and record.error is None:
                 record.error = result.text()[:500]
             return result
 
-    def refuse(self, name: str, arguments: Mapping[str, Any] | None, caller: Caller, outcome: str, reason: str) -> None:
+    def refuse(
+        self, name: str, arguments: Mapping[str, Any] | None, caller: Caller, outcome: Outcome, reason: str
+    ) -> None:
         """Audit a call refused before it reached `call` (authentication, Host/Origin, session, the SDK's checks)."""
         record = self._record(name, arguments, caller, self.store.current)
         with self.telemetry.tool_call(record):
@@ -125,26 +127,26 @@ class ToolDispatcher:
     ) -> CallResult:
         tool = self.catalog.tools.get(name)
         if tool is None:
-            record.outcome = "invalid"
+            record.outcome = Outcome.INVALID
             return CallResult(f"Unknown tool {name[:100]!r}. Use zscaler_list_toolsets to discover tools.", True)
         if name not in generation.tools:
-            record.outcome = "denied"
+            record.outcome = Outcome.DENIED
             reason = generation.view.exclusion_reason(tool) or "it is not served"
             return CallResult(
                 f"Tool {name!r} is not allowed by the current policy (generation {generation.number}): {reason}.", True
             )
         refused = self.principals.refusal(caller.principal, tool) if self.principals is not None else None
         if refused is not None:
-            record.outcome = "denied"
+            record.outcome = Outcome.DENIED
             return CallResult(refused, True)
         clean, errors = validate_arguments(tool, arguments)
         if errors:
-            record.outcome = "invalid"
+            record.outcome = Outcome.INVALID
             return CallResult(f"Invalid arguments for {name}: " + "; ".join(errors), True)
         if generation.view.needs_confirmation(tool, self.allow_unconfirmed_deletes):
             confirmation = await self._confirm(tool, clean, caller, record)
             if not confirmation.approved:
-                record.outcome = "denied"
+                record.outcome = Outcome.DENIED
                 return CallResult(confirmation.message, True, confirmation.input_required)
         if tool.toolset == META_TOOLSET:
             return self._meta(name, clean, generation)
@@ -160,7 +162,7 @@ class ToolDispatcher:
         try:
             confirmation = await caller.confirm(tool, clean, caller.principal)
         except asyncio.CancelledError:
-            record.cancelled, record.outcome = True, "denied"
+            record.cancelled, record.outcome = True, Outcome.DENIED
             record.error = "the client cancelled the call while its user was being asked; nothing ran"
             self._count_confirmation(tool, record, (ConfirmationOutcome.ASKED, ConfirmationOutcome.CANCELLED))
             raise
@@ -185,12 +187,15 @@ class ToolDispatcher:
         except asyncio.CancelledError:
             record.cancelled = True
             if future.cancel():  # still queued: nothing reached Zscaler
-                record.outcome, record.error = "error", "cancelled by the client before the upstream call was sent"
+                record.outcome, record.error = (
+                    Outcome.ERROR,
+                    "cancelled by the client before the upstream call was sent",
+                )
                 raise
             with anyio.CancelScope(shield=True), anyio.move_on_after(self.call_timeout_seconds):
                 await asyncio.wait([asyncio.wrap_future(future)])
             upstream = self._settled(tool, future) if future.done() else self._timed_out(tool)
-            record.outcome = "error" if upstream.is_error else "ok"
+            record.outcome = Outcome.ERROR if upstream.is_error else Outcome.OK
             record.error = upstream.text()[:500] if upstream.is_error else None
             raise
         except Exception as exc:  # every failure is an answer to the client, never JSON-RPC -32603

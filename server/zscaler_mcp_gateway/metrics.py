@@ -23,7 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from . import __version__
 from .catalog.model import Action, Tool
 from .generation import Generation
-from .outcomes import ConfirmationOutcome
+from .outcomes import ConfirmationOutcome, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class GatewayMetrics:
         """
         for tool in tools:
             if tool.access == "write":
-                self.tool_calls.labels(tool.name, tool.toolset, tool.service, tool.access, "denied")
+                self.tool_calls.labels(tool.name, tool.toolset, tool.service, tool.access, Outcome.DENIED)
 
     def confirmation(self, action: str, outcome: str) -> None:
         self.confirmations.labels(action=action, outcome=outcome).inc()
@@ -147,7 +147,7 @@ class GatewayMetrics:
         """
         self.config_generation.set(new.number)
         for tool in new.tools.values():
-            for outcome in ("ok", "error"):
+            for outcome in (Outcome.OK, Outcome.ERROR):
                 self.tool_calls.labels(tool.name, tool.toolset, tool.service, tool.access, outcome)
         counts = new.counts()
         stale = set(old.counts()) - set(counts) if old is not None else set()

@@ -5,6 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class Outcome(StrEnum):
+    """How a tool call ended: the `outcome` label, the audit line's field and the span attribute."""
+
+    OK = "ok"
+    ERROR = "error"  # the upstream or the gateway failed it
+    DENIED = "denied"  # policy, principal, confirmation, authentication, Host/Origin or session refused it
+    INVALID = "invalid"  # its arguments or the request itself were malformed
+
+
 class ConfirmationOutcome(StrEnum):
     """Every step a confirmation can take: the `confirmation` audit field and the metric's `outcome`."""
 

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .dispatch import ToolDispatcher
 from .mcp_server import DISPATCHED_SCOPE_KEY, caller_of
+from .outcomes import Outcome
 from .requested_call import BODY_READ_SECONDS, MAX_SNIFFED_BODY, METHOD_PATTERN, decode_message, sniff_tools_call
 from .security.auth import REFUSAL_SCOPE_KEY
 
@@ -24,13 +25,13 @@ from .security.auth import REFUSAL_SCOPE_KEY
 INVALID_CODES = frozenset({-32700, -32600, -32602})
 LAYER_STATUSES = frozenset({403, 404, 421})  # Origin, session, Host: refused before any JSON-RPC handling
 HTTP_REASONS = {
-    400: ("invalid", "malformed MCP request (HTTP 400)"),
-    403: ("denied", "Origin header not allowed (DNS-rebinding protection, HTTP 403)"),
-    404: ("denied", "MCP session not found: unknown, expired, or opened by another principal (HTTP 404)"),
-    406: ("invalid", "the client does not accept the MCP response types (HTTP 406)"),
-    413: ("invalid", "request body too large (HTTP 413)"),
-    415: ("invalid", "request body is not application/json (HTTP 415)"),
-    421: ("denied", "Host header not allowed (DNS-rebinding protection, HTTP 421)"),
+    400: (Outcome.INVALID, "malformed MCP request (HTTP 400)"),
+    403: (Outcome.DENIED, "Origin header not allowed (DNS-rebinding protection, HTTP 403)"),
+    404: (Outcome.DENIED, "MCP session not found: unknown, expired, or opened by another principal (HTTP 404)"),
+    406: (Outcome.INVALID, "the client does not accept the MCP response types (HTTP 406)"),
+    413: (Outcome.INVALID, "request body too large (HTTP 413)"),
+    415: (Outcome.INVALID, "request body is not application/json (HTTP 415)"),
+    421: (Outcome.DENIED, "Host header not allowed (DNS-rebinding protection, HTTP 421)"),
 }
 
 
@@ -46,7 +47,7 @@ def jsonrpc_error_of(answer: bytes) -> tuple[int, str] | None:
     return None
 
 
-def refusal_of(scope: Scope, status: int, answer: bytes) -> tuple[str, str] | None:
+def refusal_of(scope: Scope, status: int, answer: bytes) -> tuple[Outcome, str] | None:
     """(outcome, reason) of a call the dispatcher never saw; None when the answer is not a refusal."""
     told = scope.get(REFUSAL_SCOPE_KEY)
     if told is not None:
@@ -56,12 +57,12 @@ def refusal_of(scope: Scope, status: int, answer: bytes) -> tuple[str, str] | No
     error = jsonrpc_error_of(answer)
     if error is not None:
         code, message = error
-        outcome = "invalid" if code in INVALID_CODES else "denied"
+        outcome = Outcome.INVALID if code in INVALID_CODES else Outcome.DENIED
         return outcome, f"refused by the MCP layer (JSON-RPC {code}, HTTP {status}): {message}"
     if status in HTTP_REASONS:
         return HTTP_REASONS[status]
     if status >= 400:
-        return "error", f"refused by the MCP layer (HTTP {status})"
+        return Outcome.ERROR, f"refused by the MCP layer (HTTP {status})"
     return None
 
 

@@ -14,6 +14,7 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .catalog.model import Catalog
 from .config import ConfigError, load_policy_file, policy_warnings
@@ -21,6 +22,7 @@ from .generation import GenerationStore
 
 log = logging.getLogger(__name__)
 
+ReloadListener = Callable[[str], Any]
 FileIdentity = tuple[str, int, int, int, int] | None
 
 
@@ -43,7 +45,7 @@ class ConfigReloader:
         self.interval = interval
         self._identity = file_identity(self.path)
         self._wake = asyncio.Event()
-        self.on_result: list[Callable[[str], None]] = []  # callables(result: "success"|"failure") for metrics
+        self._listeners: list[ReloadListener] = []
 
     def reload(self) -> bool:
         """Load the file now; on success publish a generation, on failure keep the last good one."""
@@ -66,9 +68,13 @@ class ConfigReloader:
         self._notify("success")
         return True
 
+    def subscribe(self, listener: ReloadListener) -> None:
+        """`listener(result)` runs after every reload attempt, with "success" or "failure" (as the store's)."""
+        self._listeners.append(listener)
+
     def _notify(self, result: str) -> None:
-        for callback in self.on_result:
-            callback(result)
+        for listener in self._listeners:
+            listener(result)
 
     def request_reload(self) -> None:
         """Thread- and signal-safe trigger (SIGHUP)."""

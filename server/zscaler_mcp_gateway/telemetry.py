@@ -24,6 +24,7 @@ from opentelemetry.trace import Span, SpanKind, StatusCode, format_trace_id
 
 from . import __version__
 from .metrics import GatewayMetrics
+from .outcomes import Outcome
 from .tracing import parent_context, trace_id_of, tracer_provider_from_env
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 AUDIT_LOGGER = "zscaler_mcp_gateway.audit"
 REDACTED = "[REDACTED]"
 _SECRET_KEY = re.compile(r"(pass(word|phrase)?|secret|token|key|psk|private|credential|auth)", re.IGNORECASE)
-OUTCOMES = ("ok", "error", "denied", "invalid")
 # Audit line bounds: a client chooses the arguments, so their size in the log is the gateway's choice.
 MAX_VALUE_CHARS = 1024  # per string value
 MAX_ITEMS = 100  # per list or object
@@ -106,7 +106,7 @@ class CallRecord:
     request_id: str
     config_generation: int
     args: Mapping[str, Any] = field(default_factory=dict)
-    outcome: str = "ok"
+    outcome: Outcome = Outcome.OK
     error: str | None = None
     trace_id: str | None = None
     duration_ms: float = 0.0
@@ -183,7 +183,7 @@ class Telemetry:
             yield record
         except BaseException as exc:
             if not record.cancelled:  # a cancelled call's record already says what happened upstream
-                record.outcome = "error"
+                record.outcome = Outcome.ERROR
                 record.error = record.error or f"internal error: {type(exc).__name__}"
             raise
         finally:
@@ -213,9 +213,9 @@ class Telemetry:
         )
 
 
-def _end_span(span: Span, outcome: str) -> None:
-    span.set_attribute("zscaler.outcome", outcome)
-    if outcome != "ok":
-        span.set_attribute("error.type", outcome)
-        span.set_status(StatusCode.ERROR, outcome)
+def _end_span(span: Span, outcome: Outcome) -> None:
+    span.set_attribute("zscaler.outcome", str(outcome))
+    if outcome != Outcome.OK:
+        span.set_attribute("error.type", str(outcome))
+        span.set_status(StatusCode.ERROR, str(outcome))
     span.end()

@@ -45,7 +45,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 class ApiServer(kmock.KubernetesEmulator):
     def declare(self) -> None:
         """The resources the operator and kopf use, with their discovery information."""
-        self.refusals: dict[Any, str] = {}
+        self.refusals: dict[Any, tuple[int, str]] = {}
         rw = {"get", "list", "watch", "create", "patch", "update", "delete"}
         self.resources[ZSCALERMCPS] = kmock.ResourceInfo(
             kind="ZscalerMCP", singular="zscalermcp", namespaced=True, verbs=rw, subresources={"status"}
@@ -110,14 +110,16 @@ class ApiServer(kmock.KubernetesEmulator):
             patch.pop("status", None)
         return merge_patch(patch, {"metadata": self._stamp(old, merge_patch(old, patch))})
 
-    def refuse(self, resource: str, message: str) -> None:
-        """From now on, answer every create or patch of `resource` with a 422 carrying `message`."""
-        self.refusals[kmock.resource(resource)] = message
+    def refuse(self, resource: str, message: str, status: int = 422) -> None:
+        """From now on, answer every create or patch of `resource` with `status` (422) carrying `message`."""
+        self.refusals[kmock.resource(resource)] = (status, message)
 
     async def _handle(self, request: kmock.Request) -> Any:
         writes = (kmock.action.CREATE, kmock.action.UPDATE)
         if request.action in writes and request.resource in self.refusals:
-            raise kmock.KubernetesError(status=422, reason="Invalid", message=self.refusals[request.resource])
+            status, message = self.refusals[request.resource]
+            reason = "Invalid" if status == 422 else "Unavailable"
+            raise kmock.KubernetesError(status=status, reason=reason, message=message)
         # kmock matches reactions by the identity of the recorded request: rewrite its data in place.
         if request.resource is not None and request.action == kmock.action.CREATE:
             object.__setattr__(request, "data", self._create(request))

@@ -26,6 +26,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..metrics import GatewayMetrics
+from ..outcomes import Outcome
 from ..requested_call import BODY_READ_SECONDS, MAX_SNIFFED_BODY, decode_message, request_id_of, sniff_tools_call
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class AuthMiddleware:
         )
         body, complete = await read_body(receive) if scope["method"] == "POST" else (b"", True)
         if sniff_tools_call(body, complete) is not None:
-            scope[REFUSAL_SCOPE_KEY] = ("denied", f"authentication failed: {description.lower()}")
+            scope[REFUSAL_SCOPE_KEY] = (Outcome.DENIED, f"authentication failed: {description.lower()}")
         else:
             self.metrics.auth_failure(MISSING if missing else INVALID)
         message = decode_message(body) if complete and len(body) <= MAX_SNIFFED_BODY else None
