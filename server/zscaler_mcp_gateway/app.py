@@ -30,6 +30,7 @@ from .fast_lane import FastLane
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
 from .metrics import MetricsServer
+from .ratelimit import UpstreamLimiter
 from .redaction import install_log_redaction
 from .refusals import RefusalAudit
 from .reload import ConfigReloader
@@ -60,6 +61,7 @@ class GatewayOptions:
     upstream_timeout_seconds: float = 30.0
     reload_interval_seconds: float = 0.1
     stateless_http: bool = False
+    replicas: int = 1  # gateway pods sharing the tenant's API quota: `rateLimit: auto` divides it among them
     fast_lane: bool = True  # tool calls answered without the SDK's session machinery (fast_lane.py)
     security: SecurityOptions = field(default_factory=SecurityOptions)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -87,11 +89,15 @@ class Gateway:
         metrics.generation(None, self.store.current)
         metrics.expect_denials(self.catalog.tools.values())
         self.store.subscribe(metrics.generation)
+        self.limiter = UpstreamLimiter(replicas=options.replicas, on_wait=metrics.limiter_wait)
+        self.limiter.configure(self.store.current.config.upstream.rate_limit)
+        self.store.subscribe(lambda old, new: self.limiter.configure(new.config.upstream.rate_limit))
         self.upstream = SdkClient(
             self.credentials,
             options.upstream_base_url,
             options.upstream_timeout_seconds,
             on_attempt=metrics.upstream_response,
+            limiter=self.limiter,
         )
         self.executor = ToolExecutor(self.upstream)
         self.security = SecurityLayer(options.security, options.host)  # raises ConfigError: refuse to start unprotected

@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help=f"Prometheus /metrics port (default {DEFAULT_METRICS_PORT}; with stdio, none unless given; 0 disables)",
     )
+    serve.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="gateway replicas sharing the tenant's API quota; upstream.rateLimit auto gives each its share",
+    )
     serve.add_argument("--simulator", action="store_true", help="start the embedded Zscaler API simulator and use it")
     serve.add_argument(
         "--upstream-url", help="send Zscaler API and token requests to this base URL (a proxy or simulator)"
@@ -85,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulator", help="run the Zscaler API simulator")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=18080)
+    sim.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        help="the tenant's API requests per second; past it, 429 with Retry-After (default: unlimited)",
+    )
     return parser
 
 
@@ -182,6 +194,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         metrics_port=metrics_port(args),
         upstream_base_url=upstream,
         stateless_http=args.stateless,
+        replicas=max(1, args.replicas),
         fast_lane=args.fast_lane,
         security=security_options(args),
         environ=environ,
@@ -215,12 +228,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_simulator(host: str, port: int) -> int:
+def cmd_simulator(host: str, port: int, rate_limit: int | None = None) -> int:
     import uvicorn
 
     from .simulator import create_app
+    from .simulator.app import RateWindow
 
-    app, _ = create_app()
+    app, state = create_app()
+    if rate_limit is not None:
+        state.rate = RateWindow(rate_limit)
     print(f"Zscaler API simulator on http://{host}:{port}", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
     return 0
@@ -233,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "list-tools":
         return cmd_list_tools(args.config, args.all, args.format)
     if args.command == "simulator":
-        return cmd_simulator(args.host, args.port)
+        return cmd_simulator(args.host, args.port, args.rate_limit)
     return cmd_serve(args)
 
 

@@ -13,7 +13,17 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+)
 
 from .catalog.model import Catalog
 
@@ -95,6 +105,61 @@ class WritePolicy(_Strict):
         return value
 
 
+AUTO = "auto"
+MAX_RATE_LIMIT = 10_000  # requests per second per service: far above any published Zscaler limit
+MAX_CACHE_TTL_SECONDS = 3600
+MAX_PER_PRINCIPAL_CONCURRENCY = 64
+
+
+def _rate_limit(value: Any) -> int | str:
+    if value == AUTO:
+        return AUTO
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RATE_LIMIT:
+        raise ValueError(f'must be "auto" or a whole number of requests per second from 1 to {MAX_RATE_LIMIT}')
+    return value
+
+
+RateLimit = Annotated[
+    int | str,
+    PlainValidator(_rate_limit),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_RATE_LIMIT}, {"type": "string", "enum": [AUTO]}],
+            "maxLength": len(AUTO),
+            "x-kubernetes-int-or-string": True,
+        }
+    ),
+]
+
+
+class UpstreamPolicy(_Strict):
+    """Protection of the tenant's Zscaler API quota, shared by every agent of this gateway (live-reloadable)."""
+
+    rate_limit: RateLimit = Field(
+        default=AUTO,
+        alias="rateLimit",
+        description='Requests per second per Zscaler service, per gateway replica; `"auto"` follows the API\'s '
+        "rate-limit headers, starting from Zscaler's published limits divided among the replicas.",
+    )
+    coalesce_reads: StrictBool = Field(
+        default=True,
+        alias="coalesceReads",
+        description="Identical concurrent read calls (same tool, same arguments) share one upstream request.",
+    )
+    cache_ttl_seconds: Annotated[int, Field(ge=0, le=MAX_CACHE_TTL_SECONDS, strict=True)] = Field(
+        default=0,
+        alias="cacheTtlSeconds",
+        description="Above 0: identical reads are answered from memory for this many seconds; a write through the "
+        "gateway clears its service's entries.",
+    )
+    per_principal_concurrency: Annotated[int, Field(ge=1, le=MAX_PER_PRINCIPAL_CONCURRENCY, strict=True)] = Field(
+        default=8,
+        alias="perPrincipalConcurrency",
+        description="Upstream calls one principal may have in flight at once; freed slots go round-robin to the "
+        "principals waiting.",
+    )
+
+
 class PolicyConfig(_Strict):
     """The policy: which tools are served. The keys of the config file, the CR spec and the Helm values."""
 
@@ -134,6 +199,7 @@ class PolicyConfig(_Strict):
         description=f"Optional positive allowlist: when set, only matching tools are served; {PATTERNS_HELP}",
     )
     write: WritePolicy = Field(default=WritePolicy(), description=WritePolicy.__doc__)
+    upstream: UpstreamPolicy = Field(default=UpstreamPolicy(), description=UpstreamPolicy.__doc__)
     entitlement_filter: StrictBool = Field(
         default=True,
         alias="entitlementFilter",

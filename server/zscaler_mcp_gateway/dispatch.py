@@ -23,11 +23,13 @@ from .arguments import validate_arguments
 from .catalog import meta
 from .catalog.model import META_TOOLSET, Catalog, Tool
 from .credentials import CredentialsError
+from .fairness import FairSlots
 from .generation import Generation, GenerationStore
 from .outcomes import ConfirmationOutcome, Outcome
 from .redaction import scrub
 from .security.confirm import Confirmation, Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
+from .sharing import ReadCancelled, ReadSharing, read_key
 from .telemetry import CallRecord, Telemetry
 from .upstream.errors import TokenRequestError, UpstreamError, UpstreamUnavailable
 from .upstream.executor import ToolExecutor
@@ -76,6 +78,9 @@ class ToolDispatcher:
         # Upstream calls run on a pool of their own (made on first use, threads on demand).
         self.max_concurrent_upstream = max_concurrent_upstream
         self._executor: ThreadPoolExecutor | None = None
+        # The pool's slots, shared fairly among principals (`upstream.perPrincipalConcurrency` each).
+        self.slots = FairSlots(max_concurrent_upstream)
+        self.sharing = ReadSharing()
         self.call_timeout_seconds = call_timeout_seconds
         self.principals = principals
         self.allow_unconfirmed_deletes = allow_unconfirmed_deletes
@@ -150,7 +155,7 @@ class ToolDispatcher:
                 return CallResult(confirmation.message, True, confirmation.input_required)
         if tool.toolset == META_TOOLSET:
             return self._meta(name, clean, generation)
-        return await self._execute(tool, clean, record)
+        return await self._upstream(tool, clean, generation, caller, record)
 
     def needs_confirmation(self, name: str) -> bool:
         """Whether a call of `name` may ask its user under the current generation (the fast lane leaves those)."""
@@ -174,6 +179,46 @@ class ToolDispatcher:
             self.telemetry.metrics.confirmation(tool.action.value, outcome.value)
         if outcomes:
             record.confirmation = outcomes[-1].value
+
+    async def _upstream(
+        self, tool: Tool, clean: Mapping[str, Any], generation: Generation, caller: Caller, record: CallRecord
+    ) -> CallResult:
+        """The tool's upstream answer: in one of the caller's fair share of slots; an identical read already in
+        flight (or cached) shared; a write clearing its service's shared reads. Reached only after the policy,
+        principal and argument checks, so sharing never widens who gets an answer."""
+        limits = generation.config.upstream
+
+        async def execute() -> CallResult:
+            async with self.slots.slot(caller.principal, limits.per_principal_concurrency):
+                return await self._execute(tool, clean, record)
+
+        if tool.action.is_write:
+            try:
+                return await execute()
+            finally:
+                self.sharing.invalidate(tool.service)
+        try:
+            result, shared = await self.sharing.read(
+                tool.service,
+                read_key(tool.name, clean),
+                execute,
+                coalesce=limits.coalesce_reads,
+                ttl_seconds=limits.cache_ttl_seconds,
+                keep=lambda answer: not answer.is_error,
+            )
+        except ReadCancelled as cancelled:  # the client gave up; the read goes on (others may share it)
+            record.cancelled = True
+            with anyio.CancelScope(shield=True), anyio.move_on_after(self.call_timeout_seconds):
+                await asyncio.wait([cancelled.upstream])
+            done = cancelled.upstream.done() and cancelled.upstream.exception() is None
+            upstream = cancelled.upstream.result() if done else self._timed_out(tool)
+            record.outcome = Outcome.ERROR if upstream.is_error else Outcome.OK
+            record.error = upstream.text()[:500] if upstream.is_error else None
+            raise
+        if shared is not None:
+            record.shared = shared.value
+            self.telemetry.metrics.shared_call(tool.service, shared.value)
+        return result  # type: ignore[no-any-return]
 
     async def _execute(self, tool: Tool, clean: Mapping[str, Any], record: CallRecord) -> CallResult:
         """The upstream call. A client that cancels meanwhile cannot take back a request already sent: the

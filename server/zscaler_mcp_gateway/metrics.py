@@ -33,6 +33,8 @@ DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
 RELOAD_RESULTS = ("success", "failure")
 NO_STATUS = "none"  # the request got no HTTP answer (connection refused, timeout)
 AUTH_FAILURE_REASONS = ("missing_credential", "invalid_credential")
+# A paced request waits from milliseconds (a token soon) to the limiter's bound (10 s).
+WAIT_BUCKETS = (0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 class GatewayMetrics:
@@ -94,6 +96,19 @@ class GatewayMetrics:
         for action in Action:  # bounded: 4 actions x the closed outcome set, present from the start
             for step in ConfirmationOutcome:
                 self.confirmations.labels(action=action.value, outcome=step.value)
+        self.upstream_shared_calls = Counter(
+            "zscaler_mcp_upstream_shared_calls",
+            "Read calls answered without an upstream request of their own, by how (coalesced, cached).",
+            ("zscaler_service", "kind"),
+            registry=self.registry,
+        )
+        self.upstream_limiter_wait = Histogram(
+            "zscaler_mcp_upstream_limiter_wait_seconds",
+            "Seconds upstream requests waited for their service's rate limit (only those that waited).",
+            ("zscaler_service",),
+            buckets=WAIT_BUCKETS,
+            registry=self.registry,
+        )
         self.build_info = Gauge(
             "zscaler_mcp_build_info", "Always 1; the gateway version as a label.", ("version",), registry=self.registry
         )
@@ -131,6 +146,12 @@ class GatewayMetrics:
 
     def upstream_response(self, service: str, status: int | None) -> None:
         self.upstream_requests.labels(zscaler_service=service, status=str(status) if status else NO_STATUS).inc()
+
+    def shared_call(self, service: str, kind: str) -> None:
+        self.upstream_shared_calls.labels(zscaler_service=service, kind=kind).inc()
+
+    def limiter_wait(self, service: str, seconds: float) -> None:
+        self.upstream_limiter_wait.labels(zscaler_service=service).observe(seconds)
 
     def auth_failure(self, reason: str) -> None:
         self.auth_failures.labels(reason=reason).inc()

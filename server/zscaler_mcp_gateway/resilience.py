@@ -26,7 +26,8 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from .attribution import AttemptObserver, current_service
+from .attribution import UNATTRIBUTED, AttemptObserver, current_service
+from .ratelimit import UpstreamLimiter
 
 log = logging.getLogger(__name__)
 
@@ -71,22 +72,33 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 class RetryingAdapter(HTTPAdapter):
     def __init__(
-        self, policy: RetryPolicy | None = None, on_attempt: AttemptObserver | None = None, **kwargs: Any
+        self,
+        policy: RetryPolicy | None = None,
+        on_attempt: AttemptObserver | None = None,
+        limiter: UpstreamLimiter | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.policy = policy or RetryPolicy()
         self.on_attempt = on_attempt
+        self.limiter = limiter  # paces every attempt of a tool call by its service's quota (ratelimit.py)
 
     def _attempt(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        """One HTTP request, reported once whatever happens to it."""
+        """One HTTP request, paced by its service's quota, reported once whatever happens to it."""
+        service = current_service.get()
+        paced = self.limiter is not None and service != UNATTRIBUTED
+        if paced:
+            self.limiter.before_request(service)  # type: ignore[union-attr]  # raises RateLimited: nothing sent
         try:
             response = super().send(request, **kwargs)
         except requests.RequestException:
             if self.on_attempt is not None:
-                self.on_attempt(current_service.get(), None)
+                self.on_attempt(service, None)
             raise
         if self.on_attempt is not None:
-            self.on_attempt(current_service.get(), response.status_code)
+            self.on_attempt(service, response.status_code)
+        if paced:
+            self.limiter.after_response(service, response.status_code, response.headers)  # type: ignore[union-attr]
         return response
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]

@@ -113,6 +113,7 @@ class CallRecord:
     trace_context: Mapping[str, str] = field(default_factory=dict, repr=False)  # the client's W3C headers
     confirmation: str | None = None  # the verdict of a human confirmation, when the call needed one
     cancelled: bool = False  # the client gave up; `outcome` is still what happened upstream
+    shared: str | None = None  # "coalesced" or "cached": answered without an upstream request of its own
 
     def audit_line(self) -> str:
         """One strict-JSON line (no NaN/Infinity tokens), bounded whatever the client sent."""
@@ -133,6 +134,8 @@ class CallRecord:
             "args": args,
             "error": self.error[:MAX_VALUE_CHARS] if self.error is not None else None,
         }
+        if self.shared:
+            line["shared"] = self.shared
         if truncated:
             line["truncated"] = True
         if self.confirmation is not None:

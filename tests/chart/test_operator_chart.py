@@ -53,10 +53,9 @@ def _container(objects: list[dict[str, Any]]) -> dict[str, Any]:
     return containers[0]
 
 
-@pytest.mark.parametrize("version", KUBE_VERSIONS)
 @pytest.mark.parametrize("name", sorted(VALUE_SETS))
-def test_lints_clean(name: str, version: str) -> None:
-    report = helm.lint(OPERATOR_CHART, VALUE_SETS[name], strict=True, kube_version=f"v{version}.0")
+def test_lints_clean(name: str) -> None:
+    report = helm.lint(OPERATOR_CHART, VALUE_SETS[name], strict=True, kube_version="v1.30.0")
     assert report["errors"] == []
     assert [m for m in report["messages"] if m["severity"] >= 2] == []
 

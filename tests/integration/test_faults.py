@@ -165,13 +165,21 @@ async def test_failing_upstream_gives_prompt_error_results_and_bounded_retries(
         result, took = await timed_call(client)
         assert not result.is_error and 1.0 <= took < 3  # waited as told, then succeeded
 
+        fault(sim, status=503, times=2)
+        result, took = await timed_call(client)
+        assert not result.is_error and took < 3  # backoff, third attempt answers
+
         fault(sim, status=429, retryAfter=120, times=1)
         result, took = await timed_call(client)
         assert result.is_error and "429" in result.content[0].text and took < 2  # reported, not slept through
 
-        fault(sim, status=503, times=2)
+        # Zscaler said 120 s: until then the service's calls are refused at once, and nothing is sent.
+        before = upstream_requests(sim)
         result, took = await timed_call(client)
-        assert not result.is_error and took < 3  # backoff, third attempt answers
+        text = result.content[0].text
+        assert result.is_error and "rate limited by Zscaler" in text and "retry after 1" in text and took < 2
+        assert upstream_requests(sim) == before
+        assert not (await timed_call(client, "zia_list_rule_labels"))[0].is_error  # other services unaffected
 
 
 async def test_hanging_upstream_times_out_without_blocking_health_other_calls_or_leaking(
@@ -223,7 +231,7 @@ async def test_hanging_upstream_times_out_without_blocking_health_other_calls_or
 
 def test_sigterm_during_calls_finishes_and_audits_every_started_call(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text(GOOD)
+    config.write_text(GOOD + "upstream: {coalesceReads: false}\n")  # six requests in flight, not one shared
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZSCALER_")}
     command = [

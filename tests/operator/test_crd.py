@@ -81,9 +81,11 @@ def test_the_schema_is_structural_and_covers_the_contract() -> None:
     spec = schema["properties"]["spec"]
     assert set(spec["properties"]) == {
         "replicas", "image", "services", "toolsets", "disabledToolsets", "disabledTools", "enabledTools",
-        "write", "entitlementFilter", "credentials", "approvals", "resources", "auth", "allowedHosts",
+        "write", "entitlementFilter", "upstream", "credentials", "approvals", "resources", "auth", "allowedHosts",
         "allowUnconfirmedDeletes",
     }  # fmt: skip
+    rate_limit = spec["properties"]["upstream"]["properties"]["rateLimit"]
+    assert rate_limit["x-kubernetes-int-or-string"] is True and rate_limit["default"] == "auto"
     assert spec["required"] == ["credentials"] and spec["properties"]["credentials"]["required"] == ["secretName"]
     assert spec["properties"]["replicas"]["minimum"] == 0
     assert spec["properties"]["services"]["items"]["enum"] == list(load_catalog().services)

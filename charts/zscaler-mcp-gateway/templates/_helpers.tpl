@@ -102,6 +102,7 @@ List keys are rendered only when non-empty (empty means the server's default); w
 {{- $_ := set $write "confirmTools" (include "zscaler-mcp-gateway.list" .Values.write.confirmTools | fromJsonArray) -}}
 {{- $_ := set $config "write" $write -}}
 {{- $_ := set $config "entitlementFilter" .Values.entitlementFilter -}}
+{{- $_ := set $config "upstream" .Values.upstream -}}
 {{- toYaml $config -}}
 {{- end -}}
 

@@ -4,6 +4,9 @@ Envelopes follow each API: ZPA pages (`list`, `totalPages`, `totalCount` as stri
 arrays paged by `page`/`pageSize`. Errors follow the APIs too: 401 for an unknown token, 404 for
 an unknown id, 400 for a bad body, 429 with Retry-After (or 5xx, or a hang) when a test asks
 through `/_sim/faults`; the token endpoint answers what a test scripts through `/_sim/token-answers`.
+Rate limits follow OneAPI: every API answer carries `x-ratelimit-limit`,
+`x-ratelimit-remaining` and `x-ratelimit-reset`, and a request past the tenant's limit per second
+gets 429 with `Retry-After`. The limit is generous unless set (`/_sim/ratelimit`, `simulator --rate-limit`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,40 @@ from .store import Collection, SimulatorError, Store
 ALL_PRODUCTS: tuple[str, ...] = ("ZIA", "ZPA", "ZDX", "ZCC", "ZTW", "ZIDENTITY", "EASM", "ZINSIGHTS", "ZMS", "ZCELL")
 TOKEN_TTL_SECONDS = 3600
 REQUEST_LOG_SIZE = 1000  # the newest requests as received, for tests that check what reached the API
+UNLIMITED_PER_SECOND = 100_000  # the default: headers as the real API sends them, a limit nothing here reaches
+
+
+class RateWindow:
+    """The tenant's requests per one-second window, as OneAPI counts them: past `limit`, 429 until the next."""
+
+    def __init__(self, limit: int = UNLIMITED_PER_SECOND) -> None:
+        self.limit = limit
+        self.window = 0
+        self.used = 0
+        self.rejected = 0
+        self.lock = threading.Lock()
+
+    def take(self) -> tuple[bool, dict[str, str]]:
+        """(admitted, the rate-limit headers of the answer)."""
+        now = time.monotonic()
+        with self.lock:
+            window = int(now)
+            if window != self.window:
+                self.window, self.used = window, 0
+            admitted = self.used < self.limit
+            if admitted:
+                self.used += 1
+            else:
+                self.rejected += 1
+            reset = max(1, round(window + 1 - now + 0.5))
+            headers = {
+                "x-ratelimit-limit": f"{self.limit}, {self.limit};w=1",
+                "x-ratelimit-remaining": str(self.limit - self.used),
+                "x-ratelimit-reset": str(reset),
+            }
+        if not admitted:
+            headers["Retry-After"] = str(reset)
+        return admitted, headers
 
 
 @dataclass
@@ -77,6 +114,7 @@ class SimulatorState:
     requests: Counter[str] = field(default_factory=Counter)
     request_log: deque[ReceivedRequest] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    rate: RateWindow = field(default_factory=RateWindow)
 
     def issue_token(self, client_id: str) -> str:
         now = int(time.time())
@@ -212,6 +250,17 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         state.token_answers.clear()
         return Response(status_code=204)
 
+    async def set_rate_limit(request: Request) -> Response:
+        body = await json_body(request) or {}
+        limit = body.get("limit", UNLIMITED_PER_SECOND)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            return _error(400, "limit must be a whole number of requests per second, at least 1", "INVALID_INPUT")
+        state.rate = RateWindow(limit)
+        return JSONResponse({"limit": limit})
+
+    async def rate_limit_counts(request: Request) -> Response:
+        return JSONResponse({"limit": state.rate.limit, "rejected": state.rate.rejected})
+
     async def request_counts(request: Request) -> Response:
         return JSONResponse(dict(state.requests))
 
@@ -229,6 +278,8 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         Route("/_sim/faults", clear_faults, methods=["DELETE"]),
         Route("/_sim/token-answers", add_token_answer, methods=["POST"]),
         Route("/_sim/requests", request_counts, methods=["GET"]),
+        Route("/_sim/ratelimit", set_rate_limit, methods=["POST"]),
+        Route("/_sim/ratelimit", rate_limit_counts, methods=["GET"]),
         Route("/_sim/reset", reset, methods=["POST"]),
     ]
 
@@ -252,12 +303,18 @@ class _Gate:
                 scope["method"], raw_path.decode("latin-1"), scope.get("query_string", b"").decode("latin-1")
             )
         )
-        if not (path.startswith("/_sim/") or path.startswith("/oauth2/")):
-            response = await self._gate(scope)
-            if response is not None:
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if path.startswith("/_sim/") or path.startswith("/oauth2/"):
+            await self.app(scope, receive, send)
+            return
+        admitted, limits = self.state.rate.take()
+        response = await self._gate(scope) if admitted else None
+        if not admitted:
+            response = _error(429, "Rate limit exceeded", "TOO_MANY_REQUESTS", limits)
+        if response is not None:
+            response.headers.update(limits)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, _with_headers(send, limits))
 
     async def _gate(self, scope: Any) -> Response | None:
         headers = dict(scope["headers"])
@@ -274,6 +331,18 @@ class _Gate:
         headers_out = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
         echo = f"; the request said Authorization: {auth}" if fault.echo_authorization else ""
         return _error(fault.status, f"Simulated upstream failure ({fault.status}){echo}", "SIMULATED", headers_out)
+
+
+def _with_headers(send: Any, headers: dict[str, str]) -> Any:
+    """`send` with `headers` added to the response's start."""
+    encoded = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+    async def sending(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *encoded]}
+        await send(message)
+
+    return sending
 
 
 def build_app(

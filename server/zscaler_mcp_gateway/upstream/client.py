@@ -11,6 +11,7 @@ from .errors import TokenRequestError
 
 if TYPE_CHECKING:
     from ..attribution import AttemptObserver
+    from ..ratelimit import UpstreamLimiter
     from ..resilience import RetryPolicy
     from .sdk import Connection
 
@@ -30,6 +31,7 @@ class SdkClient:
         pool_size: int = 32,
         retry_policy: RetryPolicy | None = None,
         on_attempt: AttemptObserver | None = None,
+        limiter: UpstreamLimiter | None = None,
     ) -> None:
         self.credentials = credentials
         self.base_url = base_url.rstrip("/") if base_url else None
@@ -37,6 +39,7 @@ class SdkClient:
         self.pool_size = pool_size
         self.retry_policy = retry_policy  # None: the RetryingAdapter's default
         self.on_attempt = on_attempt  # (service, status) per HTTP attempt, for metrics
+        self.limiter = limiter  # the tenant's quota, shared by every connection this client builds
         self._lock = threading.Lock()
         self._live: tuple[str, Connection] | None = None  # (credential fingerprint, connection)
         self.token_error: str | None = None  # why the last token request failed; None once one succeeds
@@ -53,7 +56,9 @@ class SdkClient:
             from .sdk import Connection
 
             config = {**creds.sdk_config(), "requestTimeout": self.timeout_seconds, "logging": {"enabled": False}}
-            connection = Connection(config, self.base_url, self.pool_size, self.retry_policy, self.on_attempt)
+            connection = Connection(
+                config, self.base_url, self.pool_size, self.retry_policy, self.on_attempt, self.limiter
+            )
             old, self._live = self._live, (creds.fingerprint, connection)
             if old is not None:
                 log.info("credentials changed; rebuilt the Zscaler SDK client")

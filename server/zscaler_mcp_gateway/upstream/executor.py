@@ -16,6 +16,8 @@ from .. import zpa_bodies
 from ..attribution import current_service
 from ..catalog.model import Flow, Lookup, SdkCall, SdkResult, Tool
 from ..catalog.segments import Segment, encode_segment, segment_of, segment_problem
+from ..ratelimit import RateLimited
+from ..ratelimit import refusal as rate_refusal
 from ..sdk_flows import FLOWS, FlowRefused
 from .client import SdkClient
 from .errors import TokenRequestError, UpstreamError, UpstreamUnavailable
@@ -43,11 +45,15 @@ class ToolExecutor:
         self.sdk = sdk
 
     def execute(self, tool: Tool, arguments: Mapping[str, Any]) -> Any:
-        """The tool's payload; every HTTP attempt it makes is counted under its service (resilience.py)."""
+        """The tool's payload; every HTTP attempt it makes is counted and paced under its service (resilience.py)."""
         token = current_service.set(tool.service)
+        limited = rate_refusal.set(None)
         try:
             return self._execute(tool, arguments)
+        except RateLimited as exc:  # raised where the SDK lets it through rather than returning it as an error
+            raise UpstreamUnavailable(str(exc)) from exc
         finally:
+            rate_refusal.reset(limited)
             current_service.reset(token)
 
     def _execute(self, tool: Tool, arguments: Mapping[str, Any]) -> Any:
@@ -268,6 +274,9 @@ class ToolExecutor:
 
     def _failure(self, service: str, error: Any, response: Any) -> UpstreamError:
         """An API error as the API worded it; no answer at all in plain words (no library text, host or port)."""
+        limited = rate_refusal.get()
+        if limited is not None:  # the quota was spent: nothing was sent, whatever the SDK made of it
+            return UpstreamUnavailable(str(limited))
         connection = self.sdk.connection()
         text = str(error)
         timed_out = isinstance(error, connection.timeout_error) or "timed out" in text.lower()

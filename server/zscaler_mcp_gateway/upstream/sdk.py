@@ -27,6 +27,7 @@ from zscaler.request_executor import RequestExecutor
 from zscaler.utils import snake_to_camel
 
 from ..attribution import AttemptObserver
+from ..ratelimit import UpstreamLimiter
 from ..redaction import remember_secrets
 from ..resilience import RetryingAdapter, RetryPolicy
 from .errors import TokenRequestError, UpstreamError
@@ -113,6 +114,7 @@ class Connection:
         pool_size: int,
         retry_policy: RetryPolicy | None,
         on_attempt: AttemptObserver | None = None,
+        limiter: UpstreamLimiter | None = None,
     ) -> None:
         memoize_sdk_key_case()
         skip_unlogged_sdk_dumps()
@@ -120,7 +122,7 @@ class Connection:
         executor = redirected_executor_class(base_url) if base_url else BoundedRequestExecutor
         self.client = ZscalerClient({**config, "requestExecutor": executor})
         self.client.__enter__()  # installs a pooled requests.Session on the executor
-        adapter = RetryingAdapter(retry_policy, on_attempt, pool_connections=4, pool_maxsize=pool_size)
+        adapter = RetryingAdapter(retry_policy, on_attempt, limiter, pool_connections=4, pool_maxsize=pool_size)
         self.client._session.mount("http://", adapter)
         self.client._session.mount("https://", adapter)
         remember_environment_settings(self.client._session)
