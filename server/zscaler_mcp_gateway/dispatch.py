@@ -21,7 +21,8 @@ import mcp_types as types
 
 from .arguments import validate_arguments
 from .catalog import meta
-from .catalog.model import META_TOOLSET, Catalog, Tool
+from .catalog.contract import KWARGS_MESSAGE
+from .catalog.model import META_TOOLSET, Action, Catalog, Tool
 from .credentials import CredentialsError
 from .fairness import FairSlots
 from .generation import Generation, GenerationStore
@@ -30,8 +31,9 @@ from .redaction import scrub
 from .security.confirm import Confirmation, Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
 from .sharing import ReadCancelled, ReadSharing, read_key
+from .shaping import QueryError, shape
 from .telemetry import CallRecord, Telemetry
-from .upstream.errors import TokenRequestError, UpstreamError, UpstreamUnavailable
+from .upstream.errors import ArgumentRejected, TokenRequestError, UpstreamError, UpstreamUnavailable
 from .upstream.executor import ToolExecutor
 
 log = logging.getLogger(__name__)
@@ -148,6 +150,9 @@ class ToolDispatcher:
         if errors:
             record.outcome = Outcome.INVALID
             return CallResult(f"Invalid arguments for {name}: " + "; ".join(errors), True)
+        if tool.action is Action.DELETE and clean.get("kwargs") is not None:
+            record.outcome = "denied"  # the official's self-confirmation token: a human confirms here
+            return CallResult(KWARGS_MESSAGE.format(tool=name), True)
         if generation.view.needs_confirmation(tool, self.allow_unconfirmed_deletes):
             confirmation = await self._confirm(tool, clean, caller, record)
             if not confirmation.approved:
@@ -243,9 +248,15 @@ class ToolDispatcher:
             record.outcome = Outcome.ERROR if upstream.is_error else Outcome.OK
             record.error = upstream.text()[:500] if upstream.is_error else None
             raise
+        except ArgumentRejected as exc:  # found before any request: the argument's fault, named
+            record.outcome = "invalid"
+            return CallResult(f"Invalid arguments for {tool.name}: {exc}", True)
         except Exception as exc:  # every failure is an answer to the client, never JSON-RPC -32603
             return self._failed(tool, exc)
-        return CallResult(payload)
+        try:
+            return CallResult(shape(tool, clean, payload))
+        except QueryError as exc:
+            return CallResult(str(exc), True)
 
     def _settled(self, tool: Tool, future: Future[Any]) -> CallResult:
         exc = future.exception()

@@ -149,6 +149,32 @@ def render_toolsets(catalog: Catalog) -> str:
         "",
         "- Parameters in **bold** are required. Every parameter carries a type and a description in `tools/list`.",
         "",
+        "## The official server's arguments",
+        "",
+        (
+            "Every argument the official `zscaler-mcp` 0.15.4 takes is taken here with the same meaning (ids as "
+            "strings or integers; ZPA ids always strings), beside this gateway's own. Besides each tool's own "
+            "parameters:"
+        ),
+        "",
+        "- read tools take `query`, a JMESPath expression applied after every page is fetched (to a list's records);",
+        "- list tools take `page`/`page_num` with `page_size`, `offset` and `limit`, applied to the fetched records;",
+        "- create and update tools take `advanced`, further API fields sent as given;",
+        (
+            "- delete tools take `kwargs`, the official's confirmation token, and answer that deletes here are "
+            "confirmed by a human through elicitation."
+        ),
+        "",
+        "Arguments required here although the official server does not require them, because the Zscaler API "
+        "rejects the request without them (each tool's description says so too):",
+        "",
+    ]
+    lines += _table(
+        ("Tool", "Argument", "Why"),
+        ((f"`{t.name}`", f"`{name}`", reason) for t in catalog.tools.values() for name, reason in t.api_requirements),
+    )
+    lines += [
+        "",
         "## Instructions sent to clients",
         "",
         "The `initialize` instructions carry each snippet below once when any of its toolsets is served.",

@@ -522,7 +522,7 @@ async def test_zia_tools_over_the_real_mcp_client(gateway_with: Any) -> None:
     )  # writes stay off without the switch
     assert {"zia_get_activation_status", "get_zia_users", "zia_list_network_services"} <= set(tools)
     schema = tools["zia_get_cloud_firewall_rule"].input_schema
-    assert schema["required"] == ["rule_id"] and schema["properties"]["rule_id"]["type"] == "integer"
+    assert schema["required"] == ["rule_id"] and schema["properties"]["rule_id"]["type"] == ["integer", "string"]
     assert all(p.get("description") for t in tools.values() for p in t.input_schema.get("properties", {}).values())
     assert instructions.count("evaluated by `order`") == 1  # the rule-order snippet, once for all rule toolsets
     assert (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from . import meta, zcc, zcell, zdx, zeasm, zia, zid, zins, zms, zpa, ztw
+from .contract import with_contract
 from .model import Action, Catalog, Param, SdkCall, Tool, Toolset
 from .toolsets import TOOLSETS
 
@@ -15,4 +16,5 @@ __all__ = ["Action", "Catalog", "Param", "SdkCall", "Tool", "Toolset", "load_cat
 
 @cache
 def load_catalog() -> Catalog:
-    return Catalog.build(list(TOOLSETS), [tool for module in SERVICE_TOOL_MODULES for tool in module.TOOLS])
+    tools = [with_contract(tool) for module in SERVICE_TOOL_MODULES for tool in module.TOOLS]
+    return Catalog.build(list(TOOLSETS), tools)

@@ -8,13 +8,16 @@ from enum import StrEnum
 from typing import Any, Literal
 
 JsonType = Literal["string", "integer", "number", "boolean", "array", "object"]
-ParamLocation = Literal["path", "query", "body"]
+# path/query/body: where the SDK call takes it; "spread": a dict whose keys are sent as body keywords
+# (`advanced`); "gateway": read by the gateway itself, never sent (`query`, paging, `kwargs`).
+ParamLocation = Literal["path", "query", "body", "spread", "gateway"]
 # Named value conversions the executor applies before the SDK sees a value.
-Convert = Literal["days_ago_epoch_ms", "id_refs", "zpa_conditions_v2", "ba_common_apps"]
+Convert = Literal["days_ago_epoch_ms", "id_refs", "zpa_conditions_v2", "ba_common_apps", "listed", "typed", "upper"]
 # Named sequences of SDK calls the executor runs for tools the official server built from several
 # calls (sdk_flows.py): the method of the SdkCall is the last call of the sequence.
 Flow = Literal["zia_gre_tunnel_create", "zia_gre_tunnel_delete", "zia_url_category_delete"]
 
+DIGITS = "^-?[0-9]+$"  # an integer written as a string
 SERVICES: tuple[str, ...] = ("zia", "zpa", "zdx", "zcc", "ztw", "zid", "zeasm", "zins", "zms", "zcell")
 META_SERVICE = "zscaler"
 META_TOOLSET = "meta"
@@ -61,16 +64,38 @@ class Param:
     items: JsonType | None = None
     default: Any = None
     location: ParamLocation = "query"
-    sdk_name: str | None = None  # the SDK's spelling, when it differs from the tool's
+    # The SDK's spelling, when it differs from the tool's; a dotted one ("filter_by.name.contains") is a
+    # field of a GraphQL input object the SDK method takes as that keyword.
+    sdk_name: str | None = None
     convert: Convert | None = None  # sent converted; with a `default`, the default is sent when absent
+    # Further JSON types accepted, e.g. ("string",) on an integer id the official server types as a
+    # string: a string of digits is then sent as the integer.
+    also: tuple[JsonType, ...] = ()
+    # Another name of the param `alias_of` (the official server's or ours): a value given under this
+    # name is taken as that param's when that one is absent.
+    alias_of: str | None = None
+    # Why this argument is required although the official server does not require it: the Zscaler
+    # API rejects the request without it. Said in the tool description and the catalog docs.
+    api_requires: str = ""
+    # Given, it stands in for the required param `satisfies` (a name the call's lookup turns into that id).
+    satisfies: str | None = None
+    # A value that must parse in this language: "jmespath" (a string), "port_rows" (ZIA network service
+    # ports: [direction, protocol, start, end?] rows).
+    syntax: Literal["jmespath", "port_rows", "zpa_conditions"] | None = None
 
     @property
     def target(self) -> str:
         return self.sdk_name or self.name
 
+    @property
+    def types(self) -> tuple[JsonType, ...]:
+        return (self.type, *self.also)
+
     def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": self.type, "description": self.description}
-        if self.type == "array":
+        schema: dict[str, Any] = {"type": list(self.types) if self.also else self.type, "description": self.description}
+        if self.type == "array" and self.items == "integer":  # id lists: digit strings are taken too
+            schema["items"] = {"type": ["integer", "string"]}
+        elif self.type == "array":
             schema["items"] = {"type": self.items or "string"}
         if self.enum is not None:
             schema["enum"] = list(self.enum)
@@ -90,14 +115,17 @@ class Lookup:
     `method` is an SDK list method taking `query_params=`; it is called with each query key of
     `filters` in turn (e.g. `login_name[like]`) set to the `param` argument; of the records found,
     the first whose filtered field (`loginName`) equals the name, ignoring case, gives its
-    `id_field` as the call's first positional argument (a `[like]` search also answers partial
-    matches, and a live API may answer unfiltered). `param` is not passed on.
+    `id_field` as the call's first positional argument, or as the param `into` (a `[like]` search
+    also answers partial matches, and a live API may answer unfiltered). `param` is not passed on;
+    absent, nothing is looked up when `into` may be given directly.
     """
 
     method: str
     param: str
     filters: tuple[str, ...]
     id_field: str = "id"
+    into: str | None = None  # the param the id is sent as, instead of leading the positional arguments
+    match: str | None = None  # the record field equal to the name, when the filter key does not name it
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +144,7 @@ class SdkCall:
     # The tool params this call receives (None = all of them).
     params: tuple[str, ...] | None = None
     # (argument, call) pairs: the first whose argument is given (and not false) runs instead, e.g.
-    # fetch-one-by-ID on a list tool.
+    # fetch-one-by-ID on a list tool; "argument=value" runs it when the argument has that value.
     variants: tuple[tuple[str, SdkCall], ...] = ()
     # A tool param whose value keeps only records whose name contains it, for SDK list methods that
     # filter their models locally and send no search to the API.
@@ -152,7 +180,9 @@ class SdkCall:
     def select(self, arguments: Mapping[str, Any]) -> SdkCall:
         """The call these arguments ask for: the first variant whose argument is given, else this one."""
         for argument, call in self.variants:
-            if arguments.get(argument) not in (None, False, ""):
+            name, equals, wanted = argument.partition("=")
+            value = arguments.get(name)
+            if (value == wanted) if equals else value not in (None, False, ""):
                 return call
         return self
 
@@ -183,6 +213,11 @@ class Tool:
         """
         prefix = f"{self.service}_"
         return () if self.name.startswith(prefix) else (prefix + self.name,)
+
+    @property
+    def api_requirements(self) -> tuple[tuple[str, str], ...]:
+        """(param, reason) for each param required here although the official server does not require it."""
+        return tuple((p.name, p.api_requires) for p in self.params if p.api_requires and p.required)
 
     def input_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {

@@ -33,7 +33,15 @@ TOOLS: list[Tool] = [
         "Get the one-time passwords of a ZCC device (logout, exit, uninstall, revert, per-service disable). "
         "They are live credentials: hand them only to the admin who asked.",
         "zcc.secrets.get_otp",
-        query("udid", "string", "UDID of the device (the udid field of zcc_list_devices).", required=True),
+        query(
+            "udid",
+            "string",
+            "UDID of the device (the udid field of zcc_list_devices).",
+            required=True,
+            api_requires="the ZCC API finds the device by its UDID only (udid or device_id; the official server "
+            "refuses a call with neither too).",
+        ),
+        query("device_id", "string", "Same as udid.", alias_of="udid"),
     ),
     list_tool(
         "zcc_list_forwarding_profiles",

@@ -104,6 +104,7 @@ TOOLS: list[Tool] = [
         "devices",
         ALERT,
         *FILTERS,
+        query("location_groups", "array", "Only devices of these location group IDs.", items="integer"),
     ),
     # reports
     series(
@@ -170,7 +171,7 @@ TOOLS: list[Tool] = [
         "Get one ZDX device: hardware, network interfaces and software.",
         "zdx.devices.get_device",
         DEVICE,
-        SINCE,
+        *FILTERS,
     ),
     paged(
         "zdx_list_devices",
@@ -277,7 +278,12 @@ TOOLS: list[Tool] = [
         param("app_id", "integer", "ID of the application to trace (see zdx_list_applications)."),
         param("web_probe_id", "integer", "ID of the web probe to run (see zdx_get_web_probes)."),
         param("cloudpath_probe_id", "integer", "ID of the CloudPath probe to run (see zdx_list_cloudpath_probes)."),
-        param("session_length_minutes", "integer", "How long the session runs.", enum=(5, 15, 30, 60)),
+        param(
+            "session_length_minutes",
+            "integer",
+            "How long the session runs.",
+            enum=(5, 15, 30, 60),
+        ),
         param("probe_device", "boolean", "Also collect device health and top processes."),
     ),
     delete_tool(

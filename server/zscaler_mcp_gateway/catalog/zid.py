@@ -20,6 +20,9 @@ USER_FILTERS = (
     query("login_name", "string", "Login name, case-insensitive partial match.", sdk_name="login_name[like]"),
     query("display_name", "string", "Display name, case-insensitive partial match.", sdk_name="display_name[like]"),
     query("email", "string", "Primary email, case-insensitive partial match.", sdk_name="primary_email[like]"),
+    query("primary_email", "string", "Same as email.", alias_of="email"),
+    query("domain_name", "string", "Only users of this domain.", sdk_name="domain_name"),
+    query("idp_name", "string", "Only users of this identity provider.", sdk_name="idp_name"),
 )
 USER_LOOKUP = ("login_name[like]", "display_name[like]", "primary_email[like]")
 
@@ -89,6 +92,7 @@ TOOLS: list[Tool] = [
         "zid.users.list_users",
         *USER_FILTERS,
         LIMIT,
+        query("name", "string", "Same as login_name (the official server's argument).", alias_of="login_name"),
     ),
     get_tool(
         "zid_get_user",

@@ -33,7 +33,9 @@ END = param(
     convert="days_ago_epoch_ms",
 )
 LIMIT = param("limit", "integer", "Most entries to return.", minimum=1, maximum=1000)
-WINDOW = (START, END, LIMIT)
+START_TIME = param("start_time", "integer", "Window start, epoch milliseconds (instead of start_days_ago).", minimum=0)
+END_TIME = param("end_time", "integer", "Window end, epoch milliseconds (instead of end_days_ago).", minimum=0)
+WINDOW = (START, END, START_TIME, END_TIME, LIMIT)  # the epoch params follow: given, they win
 # The official's cyber-incident reports default to a 14-day window (16 to 2 days ago); the others to 7.
 CYBER_WINDOW = (
     replace(
@@ -43,6 +45,8 @@ CYBER_WINDOW = (
         default=16,
     ),
     END,
+    START_TIME,
+    END_TIME,
     LIMIT,
 )
 UNIT = param("traffic_unit", "string", "Count transactions or bytes.", enum=("TRANSACTIONS", "BYTES"))
@@ -147,6 +151,8 @@ TOOLS: list[Tool] = [
         "shadow_it.get_shadow_it_summary",
         START,
         END,
+        START_TIME,
+        END_TIME,
     ),
     _report(
         "zins_get_threat_class",

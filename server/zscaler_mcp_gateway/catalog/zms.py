@@ -13,10 +13,38 @@ from .model import Action, Param, SdkCall, SdkResult, Tool
 TENANT = (("customer_id", "ZSCALER_CUSTOMER_ID"),)
 
 
-def _paging(page_keyword: str) -> tuple[Param, Param]:
+def _paging(page_keyword: str) -> tuple[Param, Param, Param]:
     return (
         param("page", "integer", "Page number (1-based).", minimum=1, sdk_name=page_keyword),
+        param("page_num", "integer", "Same as page.", minimum=1, alias_of="page"),
         param("page_size", "integer", "Records per page (default 20).", minimum=1, maximum=100),
+    )
+
+
+def contains(name: str, what: str, field: str | None = None) -> Param:
+    """A filter on a text field of the records: those whose `field` (the API's name) contains the value."""
+    return param(
+        name,
+        "string",
+        f"Only {what} whose {name.replace('_', ' ')} contains this text.",
+        sdk_name=f"filter_by.{field or name}.contains",
+    )
+
+
+def equals(name: str, what: str, field: str) -> Param:
+    return param(
+        name, "string", f"Only {what} with this {name.replace('_', ' ')}.", sdk_name=f"filter_by.{field}.equals"
+    )
+
+
+def sort_order(field: str = "name") -> Param:
+    return param(
+        "sort_order",
+        "string",
+        f"Sort by {field} ascending or descending.",
+        enum=("asc", "desc", "ASC", "DESC"),
+        sdk_name=f"order_by.{field}",
+        convert="upper",
     )
 
 
@@ -80,6 +108,13 @@ TOOLS: list[Tool] = [
         "resources.list_resources",
         *PAGE_NUM,
         param("include_deleted", "boolean", "Include deleted resources."),
+        contains("name", "resources"),
+        equals("status", "resources", "status"),
+        equals("resource_type", "resources", "resourceType"),
+        equals("cloud_provider", "resources", "cloudProvider"),
+        contains("cloud_region", "resources", "cloudRegion"),
+        contains("platform_os", "resources", "platformOs"),
+        sort_order(),
     ),
     _query(
         "zms_get_resource_protection_status",
@@ -93,6 +128,8 @@ TOOLS: list[Tool] = [
         "List ZMS resource groups (managed and unmanaged).",
         "resource_groups.list_resource_groups",
         *PAGE_NUM,
+        contains("name", "groups"),
+        contains("resource_hostname", "groups", "resourceHostname"),
     ),
     _query(
         "zms_get_resource_group_members",
@@ -113,6 +150,8 @@ TOOLS: list[Tool] = [
         "policy_rules.list_policy_rules",
         *PAGE_NUM,
         param("fetch_all", "boolean", "Return every rule in one page."),
+        contains("name", "rules"),
+        equals("action", "rules", "action"),
     ),
     _query(
         "zms_list_default_policy_rules",
@@ -120,20 +159,39 @@ TOOLS: list[Tool] = [
         "policy_rules.list_default_policy_rules",
         *PAGE_NUM,
     ),
-    _query("zms_list_app_zones", "List ZMS app zones.", "app_zones.list_app_zones", *PAGE_NUM),
+    _query(
+        "zms_list_app_zones",
+        "List ZMS app zones.",
+        "app_zones.list_app_zones",
+        *PAGE_NUM,
+        contains("name", "app zones", "appZoneName"),
+        sort_order("appZoneName"),
+    ),
     _query(
         "zms_list_app_catalog",
         "List the ZMS application catalog (ports, protocols, processes).",
         "app_catalog.list_app_catalog",
         *PAGE_NUM,
+        contains("name", "applications"),
+        contains("category", "applications"),
     ),
-    _query("zms_list_tag_namespaces", "List ZMS tag namespaces.", "tags.list_tag_namespaces", *PAGE_NUM),
+    _query(
+        "zms_list_tag_namespaces",
+        "List ZMS tag namespaces.",
+        "tags.list_tag_namespaces",
+        *PAGE_NUM,
+        contains("name", "namespaces"),
+        equals("origin", "namespaces", "origin"),
+        sort_order(),
+    ),
     _query(
         "zms_list_tag_keys",
         "List the tag keys of a ZMS tag namespace.",
         "tags.list_tag_keys",
         param("namespace_id", "string", "ID of the tag namespace.", required=True),
         *PAGE_NUM,
+        contains("key_name", "tag keys", "keyName"),
+        sort_order(),
     ),
     _query(
         "zms_list_tag_values",
@@ -148,5 +206,7 @@ TOOLS: list[Tool] = [
             enum=("CUSTOM", "EXTERNAL", "ML", "UNKNOWN"),
         ),
         *PAGE_NUM,
+        contains("name", "tag values"),
+        sort_order(),
     ),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .builders import (
     Resource,
     Style,
@@ -18,7 +20,7 @@ from .builders import (
     update_tool,
     with_call,
 )
-from .model import Param, SdkCall, SdkResult, Tool
+from .model import Lookup, Param, SdkCall, SdkResult, Tool
 
 MICROTENANT_Q = query("microtenant_id", "string", "Microtenant ID, if the tenant uses them.")
 MICROTENANT = param("microtenant_id", "string", "Microtenant ID, if the tenant uses them.")
@@ -26,6 +28,7 @@ PAGE_SIZE = query(
     "page_size", "integer", "Upstream page size; every page is returned.", minimum=1, maximum=500, sdk_name="pagesize"
 )
 SEARCH = query("search", "string", "Only the record with exactly this name.")
+NAME_SEARCH = query("name", "string", "Same as search (the official server's name).", alias_of="search")
 LIST_PARAMS = (SEARCH, PAGE_SIZE, MICROTENANT_Q)
 ZPA_STYLE = Style(
     list_text="List ZPA {what}s (every page).",
@@ -43,6 +46,13 @@ ZPA_STYLE = Style(
 NAME = param("name", "string", "Display name.", required=True)
 DESCRIPTION = param("description", "string", "Free-text description.")
 ENABLED = param("enabled", "boolean", "Whether the object is enabled.")
+VERSION_PROFILE = (
+    param("override_version_profile", "boolean", "Use version_profile_id instead of the tenant default."),
+    param("version_profile_id", "string", "ID of the software version profile (with override_version_profile)."),
+    param(
+        "version_profile_name", "string", "Name of the version profile, e.g. Default, Previous Default, New Release."
+    ),
+)
 
 
 def fetch_one(sdk: str, *receives: str) -> SdkCall:
@@ -51,18 +61,33 @@ def fetch_one(sdk: str, *receives: str) -> SdkCall:
 
 
 def lookup(
-    name: str, toolset: str, description: str, sdk_list: str, *params: Param, when: tuple[str, SdkCall] | None = None
+    name: str,
+    toolset: str,
+    description: str,
+    sdk_list: str,
+    *params: Param,
+    when: tuple[str, SdkCall] | None = None,
+    also_when: tuple[str, SdkCall] | None = None,
 ) -> Tool:
-    """An official list-or-lookup tool: lists every page, unless `when` = (param, call) and that param is given."""
+    """An official list-or-lookup tool: lists every page, unless `when` = (param, call) and that param is
+    given (then `also_when`, tried second)."""
     tool = list_tool(name, toolset, description, sdk_list, *params)
-    return tool if when is None else with_call(tool, variants=(when,))
+    variants = tuple(v for v in (when, also_when) if v is not None)
+    return with_call(tool, variants=variants) if variants else tool
 
 
 _SEGMENT_FIELDS = (
     NAME,
     DESCRIPTION,
     ENABLED,
-    param("domain_names", "array", "FQDNs, wildcard domains or IPs the segment covers.", items="string", required=True),
+    param(
+        "domain_names",
+        "array",
+        "FQDNs, wildcard domains or IPs the segment covers.",
+        items="string",
+        required=True,
+        api_requires="the ZPA API rejects an application segment without domain names.",
+    ),
     param("segment_group_id", "string", "ID of the segment group the segment belongs to.", required=True),
     param("server_group_ids", "array", "IDs of the server groups that serve the segment.", items="string"),
     param("tcp_port_ranges", "array", 'TCP port ranges as flat from/to pairs, e.g. ["443", "443"].', items="string"),
@@ -81,6 +106,7 @@ _BA_FIELDS = _SEGMENT_FIELDS + (
         required=True,
         sdk_name="common_apps_dto",
         convert="ba_common_apps",
+        api_requires="a browser-access segment serves its applications through these; the API rejects one without.",
     ),
 )
 _PRA_FIELDS = _SEGMENT_FIELDS + (
@@ -185,6 +211,7 @@ TOOLS: list[Tool] = [
                 items="string",
             ),
             param("dynamic_discovery", "boolean", "Discover servers from the application segments' domains."),
+            param("ip_anchored", "boolean", "Route the traffic through ZIA (source IP anchoring)."),
         ),
     ),
     *crud(
@@ -223,6 +250,15 @@ TOOLS: list[Tool] = [
                 "DNS record types the connectors resolve.",
                 enum=("IPV4_IPV6", "IPV4", "IPV6"),
             ),
+            param("city_country", "string", "City and country of the location, e.g. 'San Jose, US'."),
+            param("upgrade_time_in_secs", "string", "Second of the day upgrades start, e.g. '66600' (18:30)."),
+            param("connector_ids", "array", "IDs of the app connectors in the group.", items="string"),
+            param("server_group_ids", "array", "IDs of the server groups the group serves.", items="string"),
+            param("enrollment_cert_id", "string", "Enrollment certificate ID of the group's connectors."),
+            param("enrollment_cert_name", "string", "Enrollment certificate name, e.g. 'Connector'."),
+            param("lss_app_connector_group", "boolean", "The group serves Log Streaming Service (LSS) only."),
+            param("version_profile", "string", "Software version profile of the connectors, e.g. 'Default'."),
+            VERSION_PROFILE[0],
         ),
     ),
     *crud(
@@ -235,7 +271,13 @@ TOOLS: list[Tool] = [
             path_id("server_id", "ZPA application server"),
             style=ZPA_STYLE,
         ),
-        (NAME, DESCRIPTION, ENABLED, param("address", "string", "IP address or FQDN of the server.", required=True)),
+        (
+            NAME,
+            DESCRIPTION,
+            ENABLED,
+            param("address", "string", "IP address or FQDN of the server.", required=True),
+            param("app_server_group_ids", "array", "IDs of the server groups the server belongs to.", items="string"),
+        ),
     ),
     *_segment_variant(
         "",
@@ -273,6 +315,7 @@ TOOLS: list[Tool] = [
         ),
         SEARCH,
         MICROTENANT_Q,
+        query("expand_all", "boolean", "Include each segment's full details."),
     ),
 ]
 
@@ -290,14 +333,28 @@ CONDITIONS = param(
     'POSTURE/TRUSTED_NETWORK: lhs UDID, rhs "true". The v2 shape (operands with values or entryValues) works too.',
     items="object",
     convert="zpa_conditions_v2",
+    also=("string",),
+    syntax="zpa_conditions",
 )
 RULE_ORDER = param("rule_order", "string", 'Evaluation position of the rule ("1" = first); omitted = last.')
 CUSTOM_MSG = param("custom_msg", "string", "Message shown to the user when the rule denies access.")
 _RULE_ID = path_id("rule_id", "ZPA policy rule")
 
 
-def _action(actions: tuple[str, ...]) -> Param:
-    return param("action", "string", "What the rule does with matching access.", required=True, enum=actions)
+def _actions(actions: tuple[str, ...] | None, *, required: bool, api_requires: str = "") -> tuple[Param, ...]:
+    """`action_type` (the official server's name) and `action` (ours): what the rule does with matching access."""
+    if not actions:  # timeout rules: the action is implied (re-authenticate)
+        return (param("action_type", "string", "What the rule does: RE_AUTH (implied).", enum=("RE_AUTH",)),)
+    action_type = param(
+        "action_type",
+        "string",
+        "What the rule does with matching access.",
+        required=required,
+        enum=actions,
+        sdk_name="action",
+        api_requires=api_requires,
+    )
+    return action_type, param("action", "string", "Same as action_type.", enum=actions, alias_of="action_type")
 
 
 def _policy_rules(
@@ -309,6 +366,7 @@ def _policy_rules(
     actions: tuple[str, ...] | None,
     fields: tuple[Param, ...],
     microtenant: bool = True,
+    update_needs_action: bool = False,
 ) -> list[Tool]:
     """List/get/create/update/delete of one ZPA policy type (`policy_type` as the SDK names it).
 
@@ -319,7 +377,17 @@ def _policy_rules(
     toolset = "zpa_access_policies"
     what = f"ZPA {label}"
     mt, mt_q = ((MICROTENANT,), (MICROTENANT_Q,)) if microtenant else ((), ())
-    core = (NAME, DESCRIPTION, *((_action(actions),) if actions else ()), RULE_ORDER, CONDITIONS, *fields)
+    core = (NAME, DESCRIPTION, *_actions(actions, required=True), RULE_ORDER, CONDITIONS, *fields)
+    # An update replaces the rule as sent (PUT): the API rejects a rule without a name; the app-protection
+    # update method of the SDK also takes the action as a required argument.
+    named = replace(NAME, api_requires="the ZPA API stores the rule as sent (PUT) and rejects one without a name.")
+    action_required = "the SDK's update method for this policy takes the action as a required argument."
+    update_actions = (
+        _actions(actions, required=True, api_requires=action_required)
+        if update_needs_action
+        else _actions(actions, required=False)
+    )
+    update_core = (named, DESCRIPTION, *update_actions, RULE_ORDER, CONDITIONS, *fields)
     by_type = {"args": (policy_type,)}
     return [
         with_call(
@@ -352,7 +420,7 @@ def _policy_rules(
             f"Replace a {what}: the API stores the rule as sent, so give every field and condition to keep.",
             f"zpa.policies.{update}_v2",
             _RULE_ID,
-            *core,
+            *update_core,
             *mt,
         ),
         with_call(
@@ -407,12 +475,14 @@ _POLICY_TOOLS = [
                 "integer",
                 "Seconds before users must re-authenticate (e.g. 172800 = 2 days); -1 = never.",
                 minimum=-1,
+                also=("string",),
             ),
             param(
                 "reauth_idle_timeout",
                 "integer",
                 "Seconds of idleness after which the connection times out (e.g. 600); -1 = never.",
                 minimum=-1,
+                also=("string",),
             ),
         ),
     ),
@@ -454,7 +524,7 @@ _POLICY_TOOLS = [
                 "App Protection profile ID (required for INSPECT; see get_zpa_app_protection_profile).",
             ),
         ),
-        microtenant=False,
+        update_needs_action=True,
     ),
 ]
 
@@ -548,6 +618,7 @@ _SERVICE_EDGE_GROUP_FIELDS = (
     param("grace_distance_value", "number", "Grace distance, in grace_distance_value_unit.", minimum=0),
     param("grace_distance_value_unit", "string", "Unit of the grace distance.", enum=("MILES", "KMS")),
     param("enrollment_cert_id", "string", "Enrollment certificate ID; the 'Service Edge' certificate when omitted."),
+    *VERSION_PROFILE,
 )
 
 _EDGE_TOOLS = [
@@ -667,6 +738,7 @@ _PRA_TOOLS = [
                 "string",
                 "ID of the browser access certificate that serves the portal domain.",
                 required=True,
+                api_requires="the ZPA API rejects a PRA portal without the certificate of its domain.",
             ),
             param("user_notification", "string", "Notice shown to users when they open the portal."),
             param("user_notification_enabled", "boolean", "Show user_notification."),
@@ -700,6 +772,7 @@ _PRA_TOOLS = [
                 enum=("USERNAME_PASSWORD", "SSH_KEY", "PASSWORD"),
             ),
             param("user_name", "string", "Account name (USERNAME_PASSWORD and SSH_KEY)."),
+            param("username", "string", "Same as user_name.", alias_of="user_name"),
             param("user_domain", "string", "Windows domain of the account, e.g. 'corp.example.com'."),
             param("password", "string", "Password (USERNAME_PASSWORD and PASSWORD); write-only, never returned."),
             param("private_key", "string", "PEM private key (SSH_KEY); write-only, never returned."),
@@ -723,9 +796,14 @@ _KEY_ID = path_id("key_id", "ZPA provisioning key")
 _KEY_FIELDS = (
     param("max_usage", "integer", "How many times the key may enroll a component.", minimum=1),
     param(
-        "enrollment_cert_id", "string", "Enrollment certificate ID (see get_zpa_enrollment_certificate).", required=True
+        "enrollment_cert_id",
+        "string",
+        "Enrollment certificate ID (see get_zpa_enrollment_certificate).",
+        required=True,
+        api_requires="the ZPA API signs the enrolled component with this certificate and rejects a key without one.",
     ),
     ENABLED,
+    DESCRIPTION,
 )
 _KEY_TOOLS = [
     lookup(
@@ -734,6 +812,7 @@ _KEY_TOOLS = [
         "List ZPA enrollment certificates, filter by name, or get one by certificate_id.",
         "zpa.enrollment_certificates.list_enrolment",
         SEARCH,
+        NAME_SEARCH,
         PAGE_SIZE,
         param("certificate_id", "string", "Get this one certificate instead of listing.", location="path"),
         when=("certificate_id", fetch_one("zpa.enrollment_certificates.get_enrolment", "certificate_id")),
@@ -799,6 +878,13 @@ _KEY_TOOLS = [
 _IDP_ID = Param(
     "idp_id", "string", "ID of the identity provider (idpId on SAML attribute records).", required=True, location="path"
 )
+_IDP_NAME = Param(
+    "idp_name", "string", "Name of the identity provider, instead of idp_id.", location="gateway", satisfies="idp_id"
+)
+IDP_BY_NAME = Lookup("zpa.idp.list_idps", "idp_name", ("search",), into="idp_id", match="name")
+_SAML_BY_IDP = SdkCall(
+    "zpa.saml_attributes.list_saml_attributes_by_idp", paginate=True, result=SdkResult.RECORDS, lookup=IDP_BY_NAME
+)
 _IDP_TOOLS = [
     lookup(
         "get_zpa_saml_attribute",
@@ -808,37 +894,54 @@ _IDP_TOOLS = [
         SEARCH,
         PAGE_SIZE,
         Param("idp_id", "string", "Only the attributes of this identity provider.", location="path"),
-        when=(
-            "idp_id",
-            SdkCall("zpa.saml_attributes.list_saml_attributes_by_idp", paginate=True, result=SdkResult.RECORDS),
-        ),
+        _IDP_NAME,
+        when=("idp_id", _SAML_BY_IDP),
+        also_when=("idp_name", _SAML_BY_IDP),
     ),
-    lookup(
-        "get_zpa_scim_attribute",
-        "zpa_idp",
-        "List the ZPA SCIM attributes of an IdP, or get one by attribute_id.",
-        "zpa.scim_attributes.list_scim_attributes",
-        _IDP_ID,
-        SEARCH,
-        PAGE_SIZE,
-        Param("attribute_id", "string", "Get this one attribute instead of listing.", location="path"),
-        when=("attribute_id", fetch_one("zpa.scim_attributes.get_scim_attribute", "idp_id", "attribute_id")),
-    ),
-    lookup(
-        "get_zpa_scim_group",
-        "zpa_idp",
-        "List the ZPA SCIM groups of an IdP, or get one by group_id.",
-        "zpa.scim_groups.list_scim_groups",
-        _IDP_ID,
-        SEARCH,
-        PAGE_SIZE,
-        Param(
-            "group_id",
-            "string",
-            "Get this one SCIM group instead of listing (idp_id is then ignored).",
-            location="path",
+    with_call(
+        lookup(
+            "get_zpa_scim_attribute",
+            "zpa_idp",
+            "List the ZPA SCIM attributes of an IdP, or get one by attribute_id.",
+            "zpa.scim_attributes.list_scim_attributes",
+            _IDP_ID,
+            _IDP_NAME,
+            SEARCH,
+            PAGE_SIZE,
+            Param("attribute_id", "string", "Get this one attribute instead of listing.", location="path"),
+            when=(
+                "attribute_id",
+                replace(
+                    fetch_one("zpa.scim_attributes.get_scim_attribute", "idp_id", "attribute_id"), lookup=IDP_BY_NAME
+                ),
+            ),
         ),
-        when=("group_id", fetch_one("zpa.scim_groups.get_scim_group", "group_id")),
+        lookup=IDP_BY_NAME,
+    ),
+    with_call(
+        lookup(
+            "get_zpa_scim_group",
+            "zpa_idp",
+            "List the ZPA SCIM groups of an IdP, or get one by group_id.",
+            "zpa.scim_groups.list_scim_groups",
+            replace(
+                _IDP_ID,
+                api_requires="ZPA lists SCIM groups per identity provider: give idp_id, idp_name or group_id.",
+            ),
+            _IDP_NAME,
+            SEARCH,
+            PAGE_SIZE,
+            Param(
+                "group_id",
+                "string",
+                "Get this one SCIM group instead of listing (idp_id is then ignored).",
+                location="path",
+                satisfies="idp_id",
+            ),
+            Param("scim_group_id", "string", "Same as group_id.", location="path", alias_of="group_id"),
+            when=("group_id", fetch_one("zpa.scim_groups.get_scim_group", "group_id")),
+        ),
+        lookup=IDP_BY_NAME,
     ),
 ]
 
@@ -879,6 +982,7 @@ _MISC_TOOLS = [
         "List ZPA App Protection (inspection) profiles, optionally filtered by name.",
         "zpa.app_protection.list_profiles",
         SEARCH,
+        NAME_SEARCH,
         PAGE_SIZE,
     ),
     with_call(  # the CBI API's own profile list (cbiconfig), as the official reads it; one unpaged array
@@ -888,6 +992,7 @@ _MISC_TOOLS = [
             "List ZPA Cloud Browser Isolation profiles, optionally only those whose name contains `search`.",
             "zpa.cbi_profile.list_cbi_profiles",
             SEARCH,
+            NAME_SEARCH,
         ),
         paginate=False,
         params=(),
@@ -899,6 +1004,7 @@ _MISC_TOOLS = [
         "List ZPA posture profiles, filter by name, or get one by profile_id.",
         "zpa.posture_profiles.list_posture_profiles",
         SEARCH,
+        NAME_SEARCH,
         PAGE_SIZE,
         param("profile_id", "string", "Get this one posture profile instead of listing.", location="path"),
         when=("profile_id", fetch_one("zpa.posture_profiles.get_profile", "profile_id")),
@@ -909,6 +1015,7 @@ _MISC_TOOLS = [
         "List ZPA trusted networks, filter by name, or get one by network_id.",
         "zpa.trusted_networks.list_trusted_networks",
         SEARCH,
+        NAME_SEARCH,
         PAGE_SIZE,
         param("network_id", "string", "Get this one trusted network instead of listing.", location="path"),
         when=("network_id", fetch_one("zpa.trusted_networks.get_network", "network_id")),

@@ -88,6 +88,7 @@ TOOLS: list[Tool] = [
         query(
             "protocol", "string", "Only services of this protocol.", enum=("ICMP", "TCP", "UDP", "GRE", "ESP", "OTHER")
         ),
+        query("locale", "string", "Language of the descriptions, e.g. en-US."),
     ),
     list_tool(
         "ztw_list_network_service_groups",
@@ -104,6 +105,8 @@ TOOLS: list[Tool] = [
         SEARCH,
         query("include_auditor_users", "boolean", "Include auditor users."),
         query("include_api_roles", "boolean", "Include API roles."),
+        query("include_admin_users", "boolean", "Include admin users."),
+        query("version", "integer", "Only admins of this configuration version."),
     ),
     _local_search(
         list_tool(
@@ -114,6 +117,8 @@ TOOLS: list[Tool] = [
             SEARCH,
             query("include_auditor_role", "boolean", "Include the auditor role."),
             query("include_api_roles", "boolean", "Include API roles."),
+            query("include_partner_role", "boolean", "Include the partner role."),
+            query("role_ids", "array", "Only these role IDs.", items="string"),
         )
     ),
     list_tool(
@@ -123,6 +128,8 @@ TOOLS: list[Tool] = [
         "ztw.public_cloud_info.list_public_cloud_info",
         PAGE,
         PAGE_SIZE,
+        query("cloud_type", "string", "Only accounts of this cloud, e.g. AWS."),
+        SEARCH,
     ),
     list_tool(
         "ztw_list_public_account_details",

@@ -421,6 +421,7 @@ def build() -> ServiceApi:
             _zpa("inspection_profiles", "/inspectionProfile"),
             _zpa("isolation_profiles", "/isolation/profiles"),
             _zpa("lss_configs", "/lssConfig", root=ROOT_V2),
+            _zpa("identity_providers", "/idp", root=ROOT_V2),  # where idp_name lookups search
         ],
         routes=[
             Route(ROOT + "/application/getAppsByType", apps_by_type, methods=["GET"]),

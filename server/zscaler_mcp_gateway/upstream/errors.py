@@ -11,6 +11,10 @@ class TokenRequestError(Exception):
     """
 
 
+class ArgumentRejected(Exception):
+    """An argument the SDK method cannot take, found before any request (the message names the argument)."""
+
+
 class UpstreamError(Exception):
     """A failed call to Zscaler; `status` is the HTTP status when one was received."""
 

@@ -7,6 +7,7 @@ returns is dispatched by `SdkResult` through `SHAPES`.
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -20,7 +21,7 @@ from ..ratelimit import RateLimited
 from ..ratelimit import refusal as rate_refusal
 from ..sdk_flows import FLOWS, FlowRefused
 from .client import SdkClient
-from .errors import TokenRequestError, UpstreamError, UpstreamUnavailable
+from .errors import ArgumentRejected, TokenRequestError, UpstreamError, UpstreamUnavailable
 
 if TYPE_CHECKING:
     from .sdk import Connection
@@ -35,6 +36,9 @@ CONVERSIONS: dict[str, Callable[[Any], Any]] = {  # Param.convert names
     "id_refs": lambda ids: [i if isinstance(i, dict) else {"id": i} for i in ids],  # ZIA references: [{"id": n}]
     "zpa_conditions_v2": zpa_bodies.sdk_tuples,  # API-shaped conditions -> the SDK's v2 tuples
     "ba_common_apps": zpa_bodies.ba_common_apps,  # browser-access apps -> the v2 commonAppsDto
+    "listed": lambda value: value if isinstance(value, list) else [value],  # one value where the API takes a list
+    "typed": lambda value: {"type": value} if isinstance(value, str) else value,  # a bare type where it takes an object
+    "upper": lambda value: str(value).upper(),
 }
 
 
@@ -66,6 +70,10 @@ class ToolExecutor:
         positional = [*call.args, *(arguments[p.name] for p in params if p.location == "path")]
         positional = [*lead, *positional]
         kwargs = {p.target: arguments[p.name] for p in params if p.location == "body"}
+        for spread in (p for p in params if p.location == "spread"):  # `advanced`: further API fields, last
+            _check_spread(method, spread.name, arguments[spread.name])
+            kwargs.update(arguments[spread.name])
+        kwargs = _nested(kwargs)
         query = {p.target: arguments[p.name] for p in params if p.location == "query"}
         if call.merge:  # partial update over a full-PUT API: send the current object back, changed
             kwargs = {**self._current(connection, tool, call.merge, positional, kwargs), **kwargs}
@@ -166,8 +174,12 @@ class ToolExecutor:
                     raise UpstreamError(f"{tool.service.upper()} tools need {key} in the Zscaler credentials")
                 extra[keyword] = values[key]
         lead = []
-        if call.lookup is not None:
-            lead.append(self._lookup(connection, tool, call.lookup, prepared.pop(call.lookup.param)))
+        lookup = call.lookup
+        if lookup is not None and lookup.into is not None:
+            if prepared.get(lookup.param) is not None:
+                prepared[lookup.into] = self._lookup(connection, tool, lookup, prepared.pop(lookup.param))
+        elif lookup is not None:
+            lead.append(self._lookup(connection, tool, lookup, prepared.pop(lookup.param)))
         return prepared, lead, extra
 
     def _flow(self, connection: Connection, tool: Tool, flow: Flow, arguments: dict[str, Any]) -> Any:
@@ -193,7 +205,7 @@ class ToolExecutor:
         method = connection.method(lookup.method)
         wanted = str(name).casefold()
         for key in lookup.filters:
-            field = connection.camel_case(key.removesuffix("[like]"))
+            field = lookup.match or connection.camel_case(key.removesuffix("[like]"))
             response = self._helper_read(connection, tool, method, query_params={key: name})
             listing = self._all_records(tool.service, SdkCall(lookup.method, paginate=True), response)
             for record in listing["items"]:
@@ -296,6 +308,45 @@ SHAPES: Mapping[SdkResult, Shape] = {
     SdkResult.PAIR: ToolExecutor._pair,
     SdkResult.VALUE: ToolExecutor._value,
 }
+
+
+def _check_spread(method: Any, argument: str, fields: Mapping[str, Any]) -> None:
+    """Fields of a `spread` argument must be keywords the SDK method takes (most take any: **kwargs)."""
+    try:
+        parameters = inspect.signature(method).parameters
+    except (TypeError, ValueError):  # not introspectable: let the SDK decide
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return
+    unknown = sorted(set(fields) - set(parameters))
+    if unknown:
+        accepted = ", ".join(name for name in parameters if name != "self") or "none"
+        raise ArgumentRejected(
+            f"argument {argument!r}: this API takes no field {unknown[0][:40]!r} (fields it takes: {accepted})"
+        )
+
+
+class GraphqlInput(dict[str, Any]):
+    """A GraphQL input object (filter, order) for SDK methods that send `argument.as_dict()` as its variables."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self)
+
+
+def _nested(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Keywords with dotted names ("filter_by.name.contains") gathered into GraphQL input objects."""
+    out: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        root, dot, rest = key.partition(".")
+        if not dot:
+            out[key] = value
+            continue
+        node = out.setdefault(root, GraphqlInput())
+        *path, leaf = rest.split(".")
+        for part in path:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
 
 
 def _plain(value: Any) -> Any:

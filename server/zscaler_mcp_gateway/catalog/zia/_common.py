@@ -20,6 +20,7 @@ from ..builders import (
     param,
     path_id,
     query,
+    with_call,
 )
 from ..model import Action, JsonType, Param, SdkCall, SdkResult, Tool
 
@@ -101,7 +102,8 @@ ZIA_STYLE = Style(
 # --- policy rules -----------------------------------------------------------------------------
 
 RULE_METHODS: tuple[str, str, str, str, str] = ("list_rules", "get_rule", "add_rule", "update_rule", "delete_rule")
-ORDER = param("order", "integer", "Evaluation order, 1 = first.", required=True, minimum=1)
+ORDER = param("order", "integer", "Evaluation order, 1 = first (a new rule goes first when omitted).", minimum=1)
+DEFAULT_ORDER = (("order", 1),)  # the official server's default on create: the API requires an order
 RANK = param("rank", "integer", "Admin rank, 7 = default.", minimum=0, maximum=7)
 STATE = param("state", "string", "Rule enforced or not.", enum=("ENABLED", "DISABLED"))
 RULE_NAME = param("name", "string", "Rule name, max 31 characters.", required=True)
@@ -119,6 +121,7 @@ RULE_CRITERIA = (
     DESCRIPTION,
     RANK,
     STATE,
+    flag("enabled", "Enforce the rule (true) or not (false): the same as state ENABLED/DISABLED."),
     refs("labels", "Rule label"),
     refs("locations", "Location"),
     refs("location_groups", "Location group"),
@@ -169,7 +172,12 @@ def rules(
             (*lead, rule_id),
             SdkCall(methods[1]),
         ),
-        create_tool(f"zia_create_{noun}", toolset, f"Create a ZIA {what}. Activate after.", methods[2], *lead, *body),
+        with_call(
+            create_tool(
+                f"zia_create_{noun}", toolset, f"Create a ZIA {what}. Activate after.", methods[2], *lead, *body
+            ),
+            kwargs=DEFAULT_ORDER,
+        ),
         merged_update(
             f"zia_update_{noun}", toolset, changed_only(what), methods[3], methods[1], *lead, rule_id, *optional(body)
         ),

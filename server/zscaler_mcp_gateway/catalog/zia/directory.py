@@ -10,6 +10,14 @@ from ._common import PAGE_SIZE, SEARCH, ZIA_STYLE, ident
 
 SORT_ORDER = query("sort_order", "string", "Sort direction.", enum=("asc", "desc", "rule_execution"))
 LITE = query("lite", "boolean", "Return id and name only (faster for large tenants).")
+READ_ACTION = Param(
+    "action",
+    "string",
+    "read_lite is the same as lite: true (the official server's spelling).",
+    enum=("read", "read_lite"),
+    location="gateway",
+)
+NAME_CONTAINS = Param("name", "string", "Only records whose name contains this text.", location="gateway")
 
 
 def _id(name: str, what: str) -> Param:
@@ -32,10 +40,9 @@ def _list_or_get(
     """One read tool over a list method, a get-by-id method and optionally a lite list."""
     names = tuple(p.name for p in list_params)
     variants: list[tuple[str, SdkCall]] = [(id_param.name, SdkCall(get_method, params=(id_param.name,)))]
-    if lite_method:
-        variants.append(
-            ("lite", SdkCall(lite_method, result=SdkResult.RECORDS, params=names, name_filter="search"))
-        )  # lite lists filter locally
+    if lite_method:  # lite lists filter locally
+        lite = SdkCall(lite_method, result=SdkResult.RECORDS, params=names, name_filter="search")
+        variants += [("lite", lite), ("action=read_lite", lite)]
     call = SdkCall(
         list_method,
         paginate=paginate,
@@ -44,7 +51,7 @@ def _list_or_get(
         name_filter=name_filter,
         variants=tuple(variants),
     )
-    extra = (LITE,) if lite_method else ()
+    extra = (LITE, READ_ACTION) if lite_method else ()
     return Tool(name, "zia", toolset, Action.READ, description, (id_param, *list_params, *extra), call)
 
 
@@ -77,6 +84,7 @@ TOOLS: list[Tool] = [
         (
             SEARCH,
             query("defined_by", "string", "Only groups defined by this source, e.g. the identity provider's name."),
+            NAME_CONTAINS,
             query(
                 "sort_by",
                 "string",
@@ -86,6 +94,7 @@ TOOLS: list[Tool] = [
             SORT_ORDER,
         ),
         paginate=True,
+        name_filter="name",
     ),
     _list_or_get(
         "get_zia_user_departments",
@@ -97,6 +106,13 @@ TOOLS: list[Tool] = [
         (
             SEARCH,
             query("limit_search", "boolean", "Match search against the department name only."),
+            Param(
+                "action",
+                "string",
+                "read or read_lite (the official server's); both return full records: the API has no lite list.",
+                enum=("read", "read_lite"),
+                location="gateway",
+            ),
             query("sort_by", "string", "Sort field.", enum=("id", "name", "expiry", "status", "external_id", "rank")),
             SORT_ORDER,
         ),

@@ -38,6 +38,7 @@ _PORTS = Param(
     "e.g. [['dest', 'tcp', '443'], ['dest', 'udp', '5000', '5100']]. On update they replace every port.",
     items="array",
     location="body",
+    syntax="port_rows",
 )
 
 TOOLS: list[Tool] = [
@@ -201,8 +202,10 @@ TOOLS: list[Tool] = [
             ),
             ident("service_id", "network service"),
             style=ZIA_STYLE,
+            name_filter="name",
             list_params=(
                 SEARCH,
+                Param("name", "string", "Only services whose name contains this text.", location="gateway"),
                 query(
                     "protocol",
                     "string",

@@ -3,7 +3,7 @@ file type control, sandbox, web DLP and cloud app control. Each table is one `ru
 
 from __future__ import annotations
 
-from ..builders import list_tool, param, query, read_tool
+from ..builders import list_tool, param, query, read_tool, with_call
 from ..model import Action, Param, SdkCall, SdkResult, Tool
 from ._common import (
     CAPTURE_PCAP,
@@ -46,8 +46,12 @@ CAC_RULE_TYPES = (
 )
 
 
-def _action(description: str, *values: str, name: str = "action") -> Param:
-    return param(name, "string", description, required=True, enum=values)
+_FILE_ACTIONS = ("ALLOW", "BLOCK", "CAUTION")
+_BA_ACTIONS = ("ALLOW", "BLOCK")
+
+
+def _action(description: str, *values: str) -> Param:
+    return param("action", "string", description, required=True, enum=values)
 
 
 SRC_IP_GROUPS = refs("src_ip_groups", "Source IP group")
@@ -120,8 +124,10 @@ _SSL = (
     param(
         "action",
         "object",
-        "{type: DECRYPT|DO_NOT_DECRYPT|BLOCK, decryptSubActions: {...}, doNotDecryptSubActions: {...}}.",
-        required=True,
+        "{type: DECRYPT|DO_NOT_DECRYPT|BLOCK, decryptSubActions: {...}, doNotDecryptSubActions: {...}}; "
+        "a plain string is the type.",
+        also=("string",),
+        convert="typed",
     ),
     URL_CATEGORIES,
     CLOUD_APPS,
@@ -134,7 +140,10 @@ _SSL = (
     refs("source_ip_groups", "Source IP group"),
 )
 _FILE_TYPE = (
-    _action("Action on matching files.", "ALLOW", "BLOCK", "CAUTION", name="filtering_action"),
+    param(
+        "action", "string", "Action on matching files.", required=True, enum=_FILE_ACTIONS, sdk_name="filtering_action"
+    ),
+    param("filtering_action", "string", "Same as action.", enum=_FILE_ACTIONS, alias_of="action"),
     FILE_TYPES,
     param("operation", "string", "Transfer direction matched.", enum=("UPLOAD", "DOWNLOAD", "UPLOAD_DOWNLOAD")),
     PROTOCOLS,
@@ -144,7 +153,15 @@ _FILE_TYPE = (
     param("max_size", "integer", "Maximum file size, KB.", minimum=0),
 )
 _SANDBOX = (
-    _action("Action on files the sandbox flags.", "ALLOW", "BLOCK", name="ba_rule_action"),
+    param(
+        "action",
+        "string",
+        "Action on files the sandbox flags.",
+        required=True,
+        enum=_BA_ACTIONS,
+        sdk_name="ba_rule_action",
+    ),
+    param("ba_rule_action", "string", "Same as action.", enum=_BA_ACTIONS, alias_of="action"),
     flag("first_time_enable", "Apply first_time_operation to never-seen files."),
     param(
         "first_time_operation",
@@ -170,7 +187,7 @@ _SANDBOX = (
     PROTOCOLS,
 )
 _WEB_DLP = (
-    _action("Action on matching content.", "ANY", "BLOCK", "ALLOW", "ICAP_RESPONSE"),
+    param("action", "string", "Action on matching content.", enum=("ANY", "BLOCK", "ALLOW", "ICAP_RESPONSE")),
     refs("dlp_engines", "DLP engine"),
     FILE_TYPES,
     PROTOCOLS,
@@ -185,7 +202,13 @@ _CAC = (
     strings(
         "actions",
         "Actions, specific to the rule type, e.g. BLOCK_WEBMAIL_SEND (see zia_list_cloud_app_control_actions).",
-        required=True,
+    ),
+    param(
+        "action",
+        "string",
+        "One action (the official server's argument): sent as actions [action].",
+        sdk_name="actions",
+        convert="listed",
     ),
     strings("applications", "Cloud application IDs governed, e.g. GOOGLE_WEBMAIL."),
     param("time_quota", "integer", "Minutes of use before the rule applies.", minimum=0),
@@ -279,19 +302,21 @@ TOOLS: list[Tool] = [
         _CAC,
         lead=(_RULE_TYPE,),
         extra_list=[
-            read_tool(
-                "zia_list_cloud_app_control_actions",
-                "zia_cloud_app_control",
-                "List the actions a cloud app control rule of this type can take for the given applications.",
-                "zia.cloudappcontrol.list_available_actions",
-                _RULE_TYPE,
-                Param(
-                    "cloud_apps",
-                    "array",
-                    "Cloud application IDs to scope the actions to, e.g. ['GOOGLE_WEBMAIL'].",
-                    required=True,
-                    items="string",
+            with_call(
+                read_tool(
+                    "zia_list_cloud_app_control_actions",
+                    "zia_cloud_app_control",
+                    "List the actions a cloud app control rule of this type can take for the given applications.",
+                    "zia.cloudappcontrol.list_available_actions",
+                    _RULE_TYPE,
+                    Param(
+                        "cloud_apps",
+                        "array",
+                        "Cloud application IDs to scope the actions to, e.g. ['GOOGLE_WEBMAIL'].",
+                        items="string",
+                    ),
                 ),
+                kwargs=(("cloud_apps", ()),),  # the SDK takes them positionally: none = every application
             ),
             _cloud_app_catalog(
                 "zia_list_cloud_app_policy", "zia_cloud_app_control", "cloud app control", "list_cloud_app_policy"

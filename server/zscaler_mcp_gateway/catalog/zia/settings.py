@@ -128,6 +128,15 @@ def _flags(*rows: tuple[str, str]) -> tuple[Param, ...]:
     return tuple(Param(name, "boolean", description, required=True, location="body") for name, description in rows)
 
 
+SETTINGS = Param(
+    "settings",
+    "object",
+    "The fields to change as one object, as the official server takes them (the API's camelCase names); "
+    "sent after the named fields, so its values win.",
+    location="spread",
+)
+
+
 def _document(
     toolset: str,
     noun: str,
@@ -149,6 +158,7 @@ def _document(
             f"{sdk}.{setter}",
             f"{sdk}.{getter}",
             *fields,
+            SETTINGS,
         )
         if merge
         else update_tool(
@@ -315,6 +325,7 @@ TOOLS: list[Tool] = [
         f"{_MALWARE_API}.update_malware_settings",
         f"{_MALWARE_API}.get_malware_settings",
         *_MALWARE,
+        SETTINGS,
         body_model="zscaler.zia.models.malware_protection_settings:MalwareSettings",
         body_arg="settings",
     ),

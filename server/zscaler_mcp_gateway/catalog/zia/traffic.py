@@ -76,6 +76,13 @@ _GEO = Tool(
         query("latitude", "number", "Latitude of the point to resolve (with longitude).", minimum=-90, maximum=90),
         query("longitude", "number", "Longitude of the point to resolve (with latitude).", minimum=-180, maximum=180),
         query("prefix", "string", "City prefix, optionally 'city, state, country'."),
+        Param(
+            "action",
+            "string",
+            "Which lookup (the official server's argument); the arguments given choose it here.",
+            enum=("geo_by_coordinates", "geo_by_ip", "city_prefix_search"),
+            location="gateway",
+        ),
     ),
     SdkCall(
         "zia.locations.list_cities_by_name",
@@ -141,6 +148,9 @@ _GRE_TUNNEL_TOOLS = [
                 "Static IP the tunnel starts from (created as a ZIA static IP first when it is not one yet).",
                 required=True,
             ),
+            param(
+                "static_ip_address", "string", "Same as source_ip (the official server's name).", alias_of="source_ip"
+            ),
             param("comment", "string", "Free-text note."),
             flag("ip_unnumbered", "Unnumbered tunnel (no internal IP range)."),
             param(
@@ -191,6 +201,7 @@ TOOLS: list[Tool] = [
             paginate=True,
             list_params=(
                 SEARCH,
+                query("name", "string", "Only the group with this name."),
                 query("group_type", "string", "Only groups of this kind.", enum=("STATIC_GROUP", "DYNAMIC_GROUP")),
                 query("location_id", "integer", "Only groups containing this location."),
                 query("fetch_locations", "boolean", "Include each group's locations."),
@@ -210,6 +221,7 @@ TOOLS: list[Tool] = [
             paginate=True,
             list_params=(
                 query("ip_address", "string", "Only this IP address."),
+                query("search", "string", "Only IPs whose address or comment contains this text."),
                 query("available_for_gre_tunnel", "boolean", "Only IPs not yet used by a GRE tunnel."),
             ),
         ),

@@ -14,7 +14,7 @@ from ..builders import (
     with_call,
 )
 from ..model import Action, Param, SdkCall, SdkResult, Tool
-from ._common import changed_only, ident, merged_update, strings
+from ._common import DESCRIPTION, changed_only, ident, merged_update, strings
 
 TOOLSET = "zia_url_categories"
 SDK = "zia.url_categories"
@@ -30,6 +30,13 @@ _CATEGORY_FIELDS = (
 )
 _CATEGORY_ID = ident("category_id", "URL category", "string")
 _PREDEFINED_ID = ident("category_id", "predefined URL category, e.g. NEWS_AND_MEDIA", "string")
+_PREDEFINED_NAME = param(
+    "name",
+    "string",
+    "Same as category_id (the official server's name for it; display names are not resolved here).",
+    location="gateway",
+    alias_of="category_id",
+)
 _URLS = strings("urls", "URLs or domains to add or remove.", required=True)
 _CONFIGURED_NAME = param("configured_name", "string", "Category name (the API requires it).", required=True)
 
@@ -60,6 +67,7 @@ TOOLS: list[Tool] = [
         "Get a predefined (Zscaler-curated) URL category by ID, with the URLs and keywords added to it.",
         f"{SDK}.get_category",
         _PREDEFINED_ID,
+        _PREDEFINED_NAME,
     ),
     create_tool(
         "zia_create_url_category",
@@ -85,6 +93,9 @@ TOOLS: list[Tool] = [
         f"{SDK}.update_url_category",
         f"{SDK}.get_category",
         _PREDEFINED_ID,
+        _PREDEFINED_NAME,
+        param("configured_name", "string", "The category's display name (the API wants it in updates)."),
+        DESCRIPTION,
         strings("urls", "URLs added to the category."),
         strings("keywords", "Keywords added to the category."),
         strings("ip_ranges", "IP ranges (CIDR) added to the category."),
