@@ -50,3 +50,11 @@ def test_instructions_are_those_of_served_toolsets_each_once() -> None:
     assert rules.count(ZIA_RULE_ORDER) == 1
     zpa_only = instructions_for(CATALOG, CATALOG.toolset_tools("zpa_segment_groups"))
     assert ZIA_ACTIVATION not in zpa_only
+
+
+def test_a_variant_runs_for_an_id_of_zero_and_for_an_argument_value() -> None:
+    call = CATALOG.tools["get_zia_dlp_dictionaries"].call
+    assert call is not None
+    assert call.select({"dict_id": 0}).method.endswith("get_dict")  # 0 is an id, not "absent"
+    assert call.select({"action": "read_lite"}).method.endswith("list_dicts_lite")
+    assert call.select({"action": "read"}) is call

@@ -182,7 +182,8 @@ class SdkCall:
         for argument, call in self.variants:
             name, equals, wanted = argument.partition("=")
             value = arguments.get(name)
-            if (value == wanted) if equals else value not in (None, False, ""):
+            given = value is not None and value is not False and value != ""  # an id 0 is given (0 == False)
+            if (value == wanted) if equals else given:
                 return call
         return self
 

@@ -176,8 +176,9 @@ class ToolExecutor:
         lead = []
         lookup = call.lookup
         if lookup is not None and lookup.into is not None:
-            if prepared.get(lookup.param) is not None:
-                prepared[lookup.into] = self._lookup(connection, tool, lookup, prepared.pop(lookup.param))
+            name = prepared.pop(lookup.param, None)
+            if name is not None and prepared.get(lookup.into) is None:  # an id given wins over a name
+                prepared[lookup.into] = self._lookup(connection, tool, lookup, name)
         elif lookup is not None:
             lead.append(self._lookup(connection, tool, lookup, prepared.pop(lookup.param)))
         return prepared, lead, extra
