@@ -151,7 +151,7 @@ class ToolDispatcher:
             record.outcome = Outcome.INVALID
             return CallResult(f"Invalid arguments for {name}: " + "; ".join(errors), True)
         if tool.action is Action.DELETE and clean.get("kwargs") is not None:
-            record.outcome = "denied"  # the official's self-confirmation token: a human confirms here
+            record.outcome = Outcome.DENIED  # the official's self-confirmation token: a human confirms here
             return CallResult(KWARGS_MESSAGE.format(tool=name), True)
         if generation.view.needs_confirmation(tool, self.allow_unconfirmed_deletes):
             confirmation = await self._confirm(tool, clean, caller, record)
@@ -249,7 +249,7 @@ class ToolDispatcher:
             record.error = upstream.text()[:500] if upstream.is_error else None
             raise
         except ArgumentRejected as exc:  # found before any request: the argument's fault, named
-            record.outcome = "invalid"
+            record.outcome = Outcome.INVALID
             return CallResult(f"Invalid arguments for {tool.name}: {exc}", True)
         except Exception as exc:  # every failure is an answer to the client, never JSON-RPC -32603
             return self._failed(tool, exc)
