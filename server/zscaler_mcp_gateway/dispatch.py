@@ -30,8 +30,8 @@ from .outcomes import ConfirmationOutcome, Outcome
 from .redaction import scrub
 from .security.confirm import Confirmation, Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
-from .sharing import ReadCancelled, ReadSharing, read_key
 from .shaping import QueryError, shape
+from .sharing import ReadCancelled, ReadSharing, read_key
 from .telemetry import CallRecord, Telemetry
 from .upstream.errors import ArgumentRejected, TokenRequestError, UpstreamError, UpstreamUnavailable
 from .upstream.executor import ToolExecutor
