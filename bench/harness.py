@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,7 +19,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,9 @@ DUMMY_CREDENTIALS = {
     "ZCELL_CUSTOMER_ID": "gi754cvqb07r0",  # the simulated Cellular tenant
 }
 BENCH_API_KEY = "bench-api-key-loopback-only"
+SECOND_PRINCIPAL = "bench-b"  # a second API key file on the gateway: another principal, for the fairness row
+SECOND_API_KEY = "bench-api-key-b-loopback-only"
+RATE_LIMITED = re.compile(r"429|rate.?limit|too many requests", re.IGNORECASE)
 
 
 def free_port() -> int:
@@ -218,6 +223,7 @@ class GatewaySetup:
             keys = self.workdir / "api-keys"
             keys.mkdir(exist_ok=True)
             (keys / "bench").write_text(BENCH_API_KEY)
+            (keys / SECOND_PRINCIPAL).write_text(SECOND_API_KEY)
 
     def spec(self, simulator_url: str, config_path: Path, port: int | None = None) -> ServerSpec:
         port = port or free_port()
@@ -414,6 +420,131 @@ def measure_load(
     ended = max(row[1] for row in rows)
     latencies = [lat for row in rows for lat in row[2]]
     return LoadStats(clients, clients * calls_each, sum(row[3] for row in rows), ended - started, latencies)
+
+
+def _outcome_worker(
+    url: str,
+    token: str | None,
+    tool: str,
+    arguments: dict[str, Any],
+    calls: int,
+    seconds: float,
+    barrier: Any,
+    results: Any,
+    protocol: str,
+) -> None:
+    """Up to `calls` calls or `seconds` after the release, whichever ends first; each outcome classified."""
+    try:
+        with McpClient(url, token, protocol=protocol) as client:
+            client.initialize()
+            barrier.wait(120)
+            deadline = time.monotonic() + seconds
+            outcomes: Counter[str] = Counter()
+            latencies: list[float] = []
+            sample = ""
+            for _ in range(calls):
+                if time.monotonic() > deadline:
+                    break
+                try:
+                    latencies.append(client.call_tool(tool, arguments).seconds * 1000)
+                    outcomes["ok"] += 1
+                except (McpError, httpx.HTTPError) as exc:
+                    kind = "rate_limited" if RATE_LIMITED.search(str(exc)) else "error"
+                    outcomes[kind] += 1
+                    sample = sample or str(exc)[:200]
+            results.put((dict(outcomes), latencies, sample, None))
+            client.delete_session()
+    except Exception as exc:  # reported to the parent, which fails the scenario
+        with contextlib.suppress(Exception):
+            barrier.abort()
+        results.put(({}, [], "", f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class Outcomes:
+    """What a group of clients got: ok calls, clear rate-limit results, other errors."""
+
+    ok: int = 0
+    rate_limited: int = 0
+    errors: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    sample_error: str = ""
+
+
+def run_clients(
+    url: str,
+    token: str | None,
+    arguments: Sequence[dict[str, Any]],
+    calls: int,
+    seconds: float,
+    tool: str = CALL_TOOL,
+    protocol: str = PROTOCOL_VERSION,
+    during: Callable[[], Any] | None = None,
+) -> tuple[Outcomes, Any]:
+    """One forked client per entry of `arguments`, released together with the parent; the parent then runs
+    `during` (if given) while they call, and returns what they got and what `during` returned."""
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(len(arguments) + 1)
+    results = ctx.Queue()
+    workers = [
+        ctx.Process(
+            target=_outcome_worker,
+            args=(url, token, tool, args, calls, seconds, barrier, results, protocol),
+            daemon=True,
+        )
+        for args in arguments
+    ]
+    rows = []
+    try:
+        for worker in workers:
+            worker.start()
+        barrier.wait(120)
+        during_result = during() if during is not None else None
+        deadline = time.monotonic() + seconds + 120
+        while len(rows) < len(workers):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RuntimeError(f"{len(workers)} clients did not finish within {seconds + 120:g} s")
+            rows.append(results.get(timeout=remaining))
+    finally:
+        for worker in workers:
+            worker.join(5)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(5)
+    failures = [row[3] for row in rows if row[3]]
+    if failures:
+        raise RuntimeError(f"client failed: {failures[0]}")
+    out = Outcomes()
+    for counts, latencies, sample, _ in rows:
+        out.ok += counts.get("ok", 0)
+        out.rate_limited += counts.get("rate_limited", 0)
+        out.errors += counts.get("error", 0)
+        out.latencies_ms += latencies
+        out.sample_error = out.sample_error or sample
+    return out, during_result
+
+
+def upstream_requests(simulator_url: str) -> int:
+    """API requests the simulator has received (its admin and token routes left out)."""
+    counts = httpx.get(simulator_url + "/_sim/requests", timeout=10).json()
+    return sum(n for key, n in counts.items() if " /_sim/" not in key and " /oauth2/" not in key)
+
+
+def simulate_latency(simulator_url: str, seconds: float) -> None:
+    """Every API request to the simulator waits `seconds` before it is answered (0: none)."""
+    httpx.delete(simulator_url + "/_sim/faults", timeout=10).raise_for_status()
+    if seconds > 0:
+        fault = {"match": "/", "status": 0, "delaySeconds": seconds, "times": -1}
+        httpx.post(simulator_url + "/_sim/faults", json=fault, timeout=10).raise_for_status()
+
+
+def simulator_rate_limit(simulator_url: str, limit: int | None) -> dict[str, int]:
+    """Limit the simulator to `limit` requests/s (None: unlimited) with a fresh count; returns the previous count."""
+    before = httpx.get(simulator_url + "/_sim/ratelimit", timeout=10).json()
+    body = {"limit": limit} if limit is not None else {}
+    httpx.post(simulator_url + "/_sim/ratelimit", json=body, timeout=10).raise_for_status()
+    return before
 
 
 class ProjectedConfig:

@@ -43,6 +43,14 @@ class Plan:
     load: tuple[tuple[int, int], ...] = ((1, 200), (8, 50), (32, 25))
     repeats: int = 3
     reload_swaps: int = 6
+    # upstream protection (issue 17): every API request the simulator answers waits this long (a WAN round trip)
+    upstream_latency_s: float = 0.2
+    burst_clients: int = 32
+    rate_clients: int = 32
+    rate_limit: int = 10  # the simulator's requests/s in the rate-limit row
+    rate_seconds: float = 20.0
+    fair_clients: int = 24  # principal A's
+    fair_calls: int = 40  # principal B's sequential calls, alone and under A's load
 
     @classmethod
     def quick(cls) -> Plan:
@@ -54,6 +62,11 @@ class Plan:
             load=((1, 3), (2, 3)),
             repeats=1,
             reload_swaps=2,
+            burst_clients=4,
+            rate_clients=4,
+            rate_seconds=2.0,
+            fair_clients=3,
+            fair_calls=3,
         )
 
 
@@ -62,7 +75,11 @@ def config_text(toolsets: list[str]) -> str:
     return "toolsets: [" + ", ".join(toolsets) + "]\nwrite:\n  enabled: false\nentitlementFilter: false\n"
 
 
-SpecFactory = Callable[[str], h.ServerSpec]  # variant ("all" | "one") -> spec
+UPSTREAM_AUTO = "upstream:\n  rateLimit: auto\n"
+# fairness alone: no shared answers, no limiter in the way, the gateway's default per-principal slots
+UPSTREAM_FAIRNESS = "upstream:\n  rateLimit: 10000\n  coalesceReads: false\n"
+
+SpecFactory = Callable[[str], h.ServerSpec]  # variant ("all" | "one" | "protect" | "fair") -> spec
 
 
 def bench_servers(
@@ -152,6 +169,68 @@ def bench_reload(
         )
 
 
+def bench_protection(
+    factories: dict[str, SpecFactory],
+    simulator_url: str,
+    plan: Plan,
+    logdir: Path,
+    progress: Callable[[str], None],
+    protocol: str = h.PROTOCOL_VERSION,
+) -> dict[str, dict[str, Any]]:
+    """Issue 17's rows: one burst of identical lists (upstream requests counted at the simulator), a load
+    against a rate-limited simulator (its 429s and what clients saw), and principal B beside a greedy A."""
+    out: dict[str, dict[str, Any]] = {name: {} for name in factories}
+    h.simulate_latency(simulator_url, plan.upstream_latency_s)
+    try:
+        for name, make_spec in factories.items():
+            with h.running(make_spec("protect"), logdir / f"{name}-protect.log") as (server, _):
+                url, token = server.spec.mcp_url, server.spec.token
+                progress(f"{name}: {plan.burst_clients} identical lists at once")
+                h.first_call_ms(url, token, protocol=protocol)  # the cold path (SDK import, token) out of the count
+                before = h.upstream_requests(simulator_url)
+                burst, _ = h.run_clients(url, token, [{}] * plan.burst_clients, 1, 60.0, protocol=protocol)
+                out[name]["burst"] = {**asdict(burst), "upstream_requests": h.upstream_requests(simulator_url) - before}
+            # a fresh server meets the limited simulator: a tenant's limit does not change under a running server
+            progress(f"{name}: {plan.rate_clients} clients x {plan.rate_seconds:g} s, simulator at {plan.rate_limit}/s")
+            h.simulator_rate_limit(simulator_url, plan.rate_limit)
+            try:
+                with h.running(make_spec("protect"), logdir / f"{name}-rate.log") as (server, _):
+                    # distinct arguments: each client's reads are its own, so the limiter (not sharing) is what works
+                    arguments = [{"search": f"bench-client-{i}"} for i in range(plan.rate_clients)]
+                    load, _ = h.run_clients(
+                        server.spec.mcp_url, server.spec.token, arguments, 10**6, plan.rate_seconds, protocol=protocol
+                    )
+            finally:
+                counted = h.simulator_rate_limit(simulator_url, None)
+            out[name]["rate"] = {**asdict(load), "upstream_429": counted["rejected"]}
+        if "gateway" in factories:
+            out["gateway"]["fairness"] = bench_fairness(factories["gateway"], plan, logdir, progress, protocol)
+    finally:
+        h.simulate_latency(simulator_url, 0.0)
+    return out
+
+
+def bench_fairness(
+    make_spec: SpecFactory, plan: Plan, logdir: Path, progress: Callable[[str], None], protocol: str
+) -> dict[str, Any]:
+    with h.running(make_spec("fair"), logdir / "gateway-fair.log") as (server, _):
+        url = server.spec.mcp_url
+        b_token = h.SECOND_API_KEY if server.spec.token else None
+
+        def principal_b() -> list[float]:
+            return h.measure_sequential(url, b_token, plan.fair_calls, warmup=2, protocol=protocol)
+
+        progress(f"gateway: principal B alone, {plan.fair_calls} calls")
+        alone = principal_b()
+        progress(f"gateway: principal B beside A's {plan.fair_clients} clients")
+        # A calls until B is done: B's calls take about as long alone, so A's window is bounded by that, twice over
+        a_seconds = max(5.0, 2 * sum(alone) / 1000 + 5)
+        a_out, loaded = h.run_clients(
+            url, server.spec.token, [{}] * plan.fair_clients, 10**6, a_seconds, protocol=protocol, during=principal_b
+        )
+    return {"b_alone_ms": alone, "b_loaded_ms": loaded, "a": asdict(a_out), "a_seconds": a_seconds}
+
+
 # --- report -------------------------------------------------------------------------------------
 
 
@@ -171,7 +250,8 @@ class Row:
     official: float | None
     gateway: float | None
     unit: str
-    target: str = ""  # "<=0.5" / ">=4" / "<250abs"
+    target: str = ""  # "<=0.5" / ">=4" / "<250abs" / "<=2abs"
+    verdict_name: str = ""  # the VERDICT line's wording, for rows whose label carries run parameters
 
     def ratio(self) -> float | None:
         if self.official in (None, 0) or self.gateway is None:
@@ -183,11 +263,12 @@ class Row:
     def verdict(self) -> str:
         if not self.target:
             return ""
-        if self.target.startswith("<") and self.target.endswith("abs"):
-            limit = float(self.target[1:-3])
+        if self.target.endswith("abs"):  # "<250abs", "<=2abs": the gateway's own figure against a bound
+            inclusive = self.target.startswith("<=")
+            limit = float(self.target[2 if inclusive else 1 : -3])
             if self.gateway is None or math.isnan(self.gateway):
                 return "n/a"
-            return "MET" if self.gateway < limit else "MISSED"
+            return "MET" if (self.gateway <= limit if inclusive else self.gateway < limit) else "MISSED"
         ratio = self.ratio()
         if ratio is None:
             return "n/a"
@@ -352,12 +433,83 @@ def build_rows(off: dict[str, Any] | None, gw: dict[str, Any], reload_ms: list[f
     return rows
 
 
+def target_label(row: Row) -> str:
+    if row.target.endswith("abs"):
+        return f"{row.target[:-3].replace('<=', '<= ').replace('<2', '< 2')} {row.unit}".strip()
+    return {"<=0.5": "<= 0.5x", ">=4": ">= 4x"}.get(row.target, "")
+
+
+def protection_rows(off: dict[str, Any] | None, gw: dict[str, Any], plan: Plan) -> list[Row]:
+    """Issue 17's rows, from what `bench_protection` measured (absent when it did not run)."""
+    if "burst" not in gw:
+        return []
+
+    def pick(d: dict[str, Any] | None, *keys: str) -> float | None:
+        for key in keys:
+            if d is None or key not in d:
+                return None
+            d = d[key]
+        return float(d)  # type: ignore[arg-type]
+
+    rate = f"{plan.rate_clients} clients x {plan.rate_seconds:g} s, simulator at {plan.rate_limit}/s"
+    rows = [
+        Row(
+            f"coalescing: {plan.burst_clients} identical lists at once -> upstream requests",
+            pick(off, "burst", "upstream_requests"),
+            pick(gw, "burst", "upstream_requests"),
+            "",
+            "<=2abs",
+            "coalescing: upstream requests <= 2",
+        ),
+        Row("  of those calls, answered ok", pick(off, "burst", "ok"), pick(gw, "burst", "ok"), ""),
+        Row(
+            f"rate limit: upstream 429s ({rate})",
+            pick(off, "rate", "upstream_429"),
+            pick(gw, "rate", "upstream_429"),
+            "",
+            "<=0abs",
+            "rate limit: 0 upstream 429s",
+        ),
+        Row(
+            "  429 / rate-limit errors surfaced to clients",
+            pick(off, "rate", "rate_limited"),
+            pick(gw, "rate", "rate_limited"),
+            "",
+        ),
+        Row("  calls answered ok", pick(off, "rate", "ok"), pick(gw, "rate", "ok"), ""),
+        Row(
+            "  calls neither ok nor a rate-limit result",
+            pick(off, "rate", "errors"),
+            pick(gw, "rate", "errors"),
+            "",
+            "<=0abs",
+            "rate limit: every call ok or a clear rate-limit result",
+        ),
+    ]
+    fair = gw.get("fairness")
+    if fair:
+        alone, loaded = h.p95(fair["b_alone_ms"]), h.p95(fair["b_loaded_ms"])
+        rows += [
+            Row("fairness: principal B alone, call p95", None, alone, "ms"),
+            Row(f"  B beside A's {plan.fair_clients} saturating clients, p95", None, loaded, "ms"),
+            Row(
+                "  B's p95 beside A / alone",
+                None,
+                loaded / alone if alone else None,
+                "x",
+                "<=2abs",
+                "fairness: B's p95 beside a saturating A within 2x of B alone",
+            ),
+        ]
+    return rows
+
+
 def render(rows: list[Row]) -> str:
     header = ("metric", "official 0.15.4", "gateway", "gw/official", "target", "verdict")
     table = [header]
     for row in rows:
         ratio = row.ratio()
-        target = {"<=0.5": "<= 0.5x", ">=4": ">= 4x", "<250abs": "< 250 ms"}.get(row.target, "")
+        target = target_label(row)
         table.append(
             (
                 row.label,
@@ -389,10 +541,12 @@ def verdicts(rows: list[Row]) -> list[str]:
     }
     out = []
     for row in rows:
-        if row.label in names:
+        name = row.verdict_name or names.get(row.label)
+        if name:
             ratio = row.ratio()
-            figure = f"{ratio:.3f}x" if ratio is not None else _fmt(row.gateway, row.unit)
-            out.append(f"VERDICT {names[row.label]}: {row.verdict()} ({figure})")
+            absolute = row.target.endswith("abs") or ratio is None
+            figure = _fmt(row.gateway, row.unit) if absolute else f"{ratio:.3f}x"
+            out.append(f"VERDICT {name}: {row.verdict()} ({figure})")
     return out
 
 
@@ -431,6 +585,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the first call, sequential calls and throughput (no start-up, listing, one-toolset or reload runs)",
     )
+    parser.add_argument(
+        "--protection-only",
+        action="store_true",
+        help="only the upstream-protection rows: coalescing, rate limit, fairness",
+    )
+    parser.add_argument(
+        "--rate-seconds", type=float, help="length of the rate-limit row's load (default 20 s; --quick: 2 s)"
+    )
+    parser.add_argument(
+        "--upstream-latency",
+        type=float,
+        help="seconds the simulator waits before each API answer in the protection rows (default 0.2)",
+    )
     parser.add_argument("--startup-runs", type=int)
     parser.add_argument("--sequential-calls", type=int)
     parser.add_argument("--repeats", type=int)
@@ -446,6 +613,10 @@ def main(argv: list[str] | None = None) -> int:
         plan.sequential_calls = args.sequential_calls
     if args.repeats:
         plan.repeats = args.repeats
+    if args.rate_seconds:
+        plan.rate_seconds = args.rate_seconds
+    if args.upstream_latency is not None:
+        plan.upstream_latency_s = args.upstream_latency
 
     def progress(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -480,9 +651,13 @@ def main(argv: list[str] | None = None) -> int:
             configs = {
                 "all": work / "gateway" / "all.yaml",
                 "one": work / "gateway" / "one.yaml",
+                "protect": work / "gateway" / "protect.yaml",
+                "fair": work / "gateway" / "fair.yaml",
             }
             configs["all"].write_text(config_text(["all"]))
             configs["one"].write_text(config_text([h.ONE_TOOLSET]))
+            configs["protect"].write_text(config_text(["all"]) + UPSTREAM_AUTO)
+            configs["fair"].write_text(config_text(["all"]) + UPSTREAM_FAIRNESS)
             try:
                 factories: dict[str, SpecFactory] = {}
                 if not args.gateway_only:
@@ -496,10 +671,19 @@ def main(argv: list[str] | None = None) -> int:
                         api_key=args.auth == "api-key",
                     )
                 factories["gateway"] = lambda v: setup.spec(sim_url, configs[v])
-                results.update(bench_servers(factories, plan, logdir, progress, args.protocol, args.calls_only))
+                if args.protection_only:
+                    results.update({name: {} for name in factories})
+                else:
+                    results.update(bench_servers(factories, plan, logdir, progress, args.protocol, args.calls_only))
+                skip_reload = args.calls_only or args.protection_only
                 results["reload_ms"] = (
-                    [] if args.calls_only else bench_reload(setup, sim_url, plan, logdir, progress, args.protocol)
+                    [] if skip_reload else bench_reload(setup, sim_url, plan, logdir, progress, args.protocol)
                 )
+                if not args.calls_only:
+                    for name, figures in bench_protection(
+                        factories, sim_url, plan, logdir, progress, args.protocol
+                    ).items():
+                        results[name]["protection"] = figures
             except Exception:
                 progress(f"failed; server logs in {logdir} (kept until exit):")
                 for log in sorted(logdir.glob("*.log")):
@@ -507,7 +691,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"--- {log.name}\n" + "\n".join(tail), file=sys.stderr)
                 raise
 
-    rows = build_rows(results.get("official"), results["gateway"], results["reload_ms"])
+    rows = [] if args.protection_only else build_rows(results.get("official"), results["gateway"], results["reload_ms"])
+    rows += protection_rows(
+        results.get("official", {}).get("protection"), results["gateway"].get("protection", {}), plan
+    )
     results["table"] = [{**asdict(r), "ratio": r.ratio(), "verdict": r.verdict()} for r in rows]
     out_path = args.json_out or RESULTS_DIR / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -524,8 +711,10 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; "
         "server, simulator and clients share them",
         f"auth: {args.auth}; official enforces={results.get('official', {}).get('auth_enforced', 'n/a')}, "
-        f"gateway enforces={results['gateway']['auth_enforced']}",
+        f"gateway enforces={results['gateway'].get('auth_enforced', 'n/a')}",
         f"gateway extra args: {' '.join(args.gateway_arg) or '(none)'}; official has no live reload (n/a)",
+        f"protection rows: every API answer of the simulator delayed {plan.upstream_latency_s:g} s (a WAN round trip); "
+        f"gateway upstream policy rateLimit: auto (fairness: coalesceReads off, rateLimit 10000, default slots)",
         f"raw results: {out_path}",
     ]
     if args.quick:

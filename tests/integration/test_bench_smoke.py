@@ -109,3 +109,62 @@ def test_harness_measures_a_real_gateway_sessionless(gateway_with) -> None:  # t
         assert client.session_id is None
     assert "SG-" in "".join(c.get("text", "") for c in reply.result["content"])
     assert len(harness.measure_sequential(running.mcp_url, None, calls=2, warmup=1, protocol="2026-07-28")) == 2
+
+
+def test_protection_rows_carry_their_targets() -> None:
+    gateway = {
+        "burst": {"upstream_requests": 1, "ok": 32},
+        "rate": {"upstream_429": 0, "rate_limited": 5, "ok": 300, "errors": 0},
+        "fairness": {"b_alone_ms": [200.0] * 10, "b_loaded_ms": [500.0] * 10},
+    }
+    official = {
+        "burst": {"upstream_requests": 32, "ok": 32},
+        "rate": {"upstream_429": 40, "rate_limited": 12, "ok": 200, "errors": 3},
+    }
+    rows = bench_run.protection_rows(official, gateway, bench_run.Plan())
+    verdicts = bench_run.verdicts(rows)
+    assert verdicts == [
+        "VERDICT coalescing: upstream requests <= 2: MET (1)",
+        "VERDICT rate limit: 0 upstream 429s: MET (0)",
+        "VERDICT rate limit: every call ok or a clear rate-limit result: MET (0)",
+        "VERDICT fairness: B's p95 beside a saturating A within 2x of B alone: MISSED (2.5 x)",
+    ]
+    assert "<= 2" in bench_run.render(rows) and "0.03x" in bench_run.render(rows)
+    assert bench_run.protection_rows(None, {}, bench_run.Plan()) == []
+
+
+def test_protection_clients_count_upstream_requests_and_rate_limits(fresh_simulator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The forked clients of the protection rows, in a child process (this one must not fork), against a real
+    gateway whose simulator is slow and then rate limited."""
+    import json
+    import subprocess
+
+    from tests.support.servers import run_gateway
+
+    config = tmp_path / "config.yaml"
+    config.write_text(bench_run.config_text([harness.ONE_TOOLSET]) + bench_run.UPSTREAM_AUTO)
+    script = (
+        "import json, sys, harness as h\n"
+        "url, sim = sys.argv[1], sys.argv[2]\n"
+        "h.simulate_latency(sim, 0.3)\n"
+        "before = h.upstream_requests(sim)\n"
+        "burst, _ = h.run_clients(url, None, [{}] * 3, 1, 30.0)\n"
+        "shared = h.upstream_requests(sim) - before\n"
+        "h.simulate_latency(sim, 0.0)\n"
+        "h.simulator_rate_limit(sim, 1)\n"
+        "load, during = h.run_clients(url, None, [{'search': 'x'}, {'search': 'y'}], 3, 5.0, during=lambda: 7)\n"
+        "counted = h.simulator_rate_limit(sim, None)\n"
+        "print(json.dumps([burst.ok, shared, load.ok + load.rate_limited, load.errors, during, counted['limit']]))\n"
+    )
+    with run_gateway(fresh_simulator.url, str(config)) as running:
+        done = subprocess.run(
+            [sys.executable, "-c", script, running.mcp_url, fresh_simulator.url],
+            cwd=BENCH,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    ok, shared, answered, errors, during, limit = json.loads(done.stdout.splitlines()[-1])
+    assert ok == 3 and 1 <= shared <= 3  # every client answered; the count is what the simulator saw
+    assert answered == 6 and errors == 0 and during == 7 and limit == 1
