@@ -2,13 +2,15 @@
 
 Pure: parsing and validation against the catalog, no file watching. Every error names the key
 (and the value) that is wrong, so `check-config`, `/readyz` and the operator can show it as is.
+`/readyz` is public: a message never quotes file content beyond a key or id that looks like one
+(`shown`), and a file's errors are capped in number.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
+import stat
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
@@ -52,17 +54,37 @@ ToolPattern = Annotated[
     StringConstraints(min_length=1, max_length=PATTERN_MAX_LENGTH),
     Field(json_schema_extra={"pattern": TOOL_PATTERN.pattern}),
 ]
+MAX_FILE_BYTES = 1024 * 1024  # a ConfigMap holds at most 1 MiB
+MAX_NESTING = 16  # a policy nests 3 deep; deeper is not a policy (and would make a parser recurse)
+MAX_ERRORS = 20  # a file of other content could otherwise yield one error per line
+_SHOWABLE = re.compile(r"^[A-Za-z0-9_.*?\[\]!@-]{1,64}$")  # what a key, id or pattern looks like
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: a 200 KB file in ms
 PATTERNS_HELP = (
     "fnmatch patterns over tool names (and their service-prefixed aliases): letters, digits, `_ - * ? [ ] !`."
 )
 
 
 class ConfigError(Exception):
-    """An invalid policy; `errors` holds one message per problem, each naming the key."""
+    """An invalid policy; `errors` holds one message per problem (at most MAX_ERRORS), each naming the key."""
 
     def __init__(self, errors: list[str]) -> None:
+        if len(errors) > MAX_ERRORS:
+            errors = [*errors[: MAX_ERRORS - 1], f"... and {len(errors) - MAX_ERRORS + 1} more errors"]
         super().__init__("; ".join(errors))
         self.errors = errors
+
+
+def shown(value: Any) -> str:
+    """A value for an error message: quoted when it looks like a key, id or pattern, else only described.
+
+    Anything else may be content of a file that was never meant as a policy (a secret, a line of
+    another file), and messages reach `/readyz`, which is public, and the log.
+    """
+    if isinstance(value, str) and _SHOWABLE.match(value):
+        return repr(value)
+    if isinstance(value, str):
+        return f"<a string of {len(value)} characters, not shown>"
+    return f"<a {type(value).__name__}, not shown>"
 
 
 class _Strict(BaseModel):
@@ -220,7 +242,7 @@ class PolicyConfig(_Strict):
 
 
 def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc)
+    return ".".join(str(p) if isinstance(p, int) or _SHOWABLE.match(str(p)) else "<key not shown>" for p in loc)
 
 
 # pydantic's words for a value of the wrong shape, in the words of the YAML a person wrote.
@@ -257,7 +279,7 @@ def _pattern_errors(key: str, patterns: tuple[str, ...]) -> list[str]:
     for pattern in patterns:
         if not TOOL_PATTERN.match(pattern) or pattern.count("[") != pattern.count("]"):
             errors.append(
-                f"{key}: invalid pattern {pattern!r} (fnmatch over tool names: letters, digits, _ - * ? [ ] !)"
+                f"{key}: invalid pattern {shown(pattern)} (fnmatch over tool names: letters, digits, _ - * ? [ ] !)"
             )
     return errors
 
@@ -277,11 +299,11 @@ def catalog_errors(document: Mapping[str, Any], catalog: Catalog) -> list[str]:
     errors: list[str] = []
     for service in _strings(document, "services"):
         if service not in catalog.services:
-            errors.append(f"services: unknown service {service!r} (known: {', '.join(catalog.services)})")
+            errors.append(f"services: unknown service {shown(service)} (known: {', '.join(catalog.services)})")
     for key, allow_keywords in (("toolsets", True), ("disabledToolsets", False)):
         for toolset in _strings(document, key):
             if toolset not in catalog.toolsets and not (allow_keywords and toolset in KEYWORDS):
-                errors.append(f"{key}: unknown toolset {toolset!r}")
+                errors.append(f"{key}: unknown toolset {shown(toolset)}")
     errors += _pattern_errors("disabledTools", _strings(document, "disabledTools"))
     errors += _pattern_errors("enabledTools", _strings(document, "enabledTools"))
     errors += _pattern_errors("write.allowlist", _strings(document, "write", "allowlist"))
@@ -309,39 +331,114 @@ def validate_policy(document: Any, catalog: Catalog) -> PolicyConfig:
 
 def policy_warnings(config: PolicyConfig, catalog: Catalog) -> list[str]:
     """Valid but probably unintended settings, for logs and check-config."""
+    from .policy import matching_tools  # policy builds on this module
+
     warnings = []
     if config.write.enabled and not config.write.allowlist:
         warnings.append("write.enabled is true but write.allowlist is empty: no write tool is served")
-    names = [n for t in catalog.tools.values() for n in (t.name, *t.aliases)]
     for key, patterns in (
         ("disabledTools", config.disabled_tools),
         ("enabledTools", config.enabled_tools),
         ("write.allowlist", config.write.allowlist),
         ("write.confirmTools", config.write.confirm_tools),
     ):
-        for pattern in patterns:
-            if not fnmatch.filter(names, pattern):
-                warnings.append(f"{key}: pattern {pattern!r} matches no tool")
+        for pattern in matching_tools(catalog, patterns)[1]:
+            warnings.append(f"{key}: pattern {pattern!r} matches no tool")
+    if len(warnings) > MAX_ERRORS:
+        warnings = [*warnings[: MAX_ERRORS - 1], f"... and {len(warnings) - MAX_ERRORS + 1} more warnings"]
     return warnings
 
 
-def parse_policy_text(text: str, catalog: Catalog, source: str = "config") -> PolicyConfig:
+def _check_nesting(text: str, source: str) -> None:
+    """Refuse a document nested deeper than MAX_NESTING before anything recursive reads it.
+
+    The event stream is produced by a state machine with a stack of its own; the composer that
+    builds nodes from it recurses once per level (50,000 `[` would exhaust the stack).
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise ConfigError([f"{source}: nested deeper than {MAX_NESTING} levels; a policy nests at most 3"])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _yaml_error(source: str, exc: Exception) -> ConfigError:
+    """The parser's own description of a syntax error and where it is, never the text around it."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None)
+    what = ascii(problem)[1:-1][:100] if isinstance(problem, str) else type(exc).__name__
+    return ConfigError([f"{source}: malformed YAML{where}: {what}"])
+
+
+def load_yaml_document(text: str, source: str) -> Any:
+    """The YAML document in `text` (safe tags only, depth-capped); any failure is a ConfigError naming `source`."""
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError([f"{source}: malformed YAML{where}: {getattr(exc, 'problem', exc)}"]) from None
+        _check_nesting(text, source)
+        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
+    except ConfigError:
+        raise
+    except Exception as exc:  # YAMLError, and what a constructor raises (a timestamp out of range, ...)
+        raise _yaml_error(source, exc) from None
+
+
+def parse_policy_text(text: str, catalog: Catalog, source: str = "config") -> PolicyConfig:
+    """A policy file's text to a policy; any problem (syntax, depth, shape, keys, ids) is a ConfigError."""
+    document = load_yaml_document(text, source)
+    if document is None or document == {}:
+        # An empty file would otherwise mean "every toolset of every service": what a truncated or
+        # half-written file looks like must never widen what is served.
+        raise ConfigError(
+            [f"{source}: the policy is empty (no keys, or only comments); write `toolsets: [all]` to serve everything"]
+        )
     return validate_policy(document, catalog)
 
 
-def load_policy_file(path: str | os.PathLike[str], catalog: Catalog) -> PolicyConfig:
+def decode_policy_bytes(data: bytes, source: str) -> str:
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError([f"{source}: larger than {MAX_FILE_BYTES} bytes (1 MiB, the ConfigMap limit)"])
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError([f"{source}: not UTF-8 text (invalid byte at line {line}, column {column})"]) from None
+
+
+def read_policy_bytes(path: str | os.PathLike[str]) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes of a regular file (never blocks on a FIFO, never reads a device dry)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read config file: {exc.strerror}"]) from None
-    return parse_policy_text(text, catalog, str(path))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError([f"{path}: cannot read config file: not a regular file"])
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read config file: {exc.strerror}"]) from None
+    finally:
+        os.close(fd)
+
+
+def read_text_file(path: str | os.PathLike[str]) -> str:
+    """A small UTF-8 file (a policy, a principals file): size-capped, never blocking, failures as ConfigError."""
+    return decode_policy_bytes(read_policy_bytes(path), str(path))
+
+
+def load_policy_file(path: str | os.PathLike[str], catalog: Catalog) -> PolicyConfig:
+    """Read, decode and validate a policy file; every failure, whatever raised it, is a ConfigError."""
+    source = str(path)
+    try:
+        return parse_policy_text(read_text_file(path), catalog, source)
+    except ConfigError:
+        raise
+    except Exception as exc:  # a bug or an exhausted resource: still a failed load, never a dead caller
+        raise ConfigError([f"{source}: cannot load config ({type(exc).__name__})"]) from None
 
 
 def _csv(value: str | None) -> list[str]:

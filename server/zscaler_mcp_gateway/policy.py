@@ -7,6 +7,7 @@ call-time check alike, so the two can never disagree.
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +20,34 @@ def matches_any(tool: Tool, patterns: Iterable[str]) -> bool:
     """fnmatch on the name and on its service-prefixed alias (so `zia_*` catches `get_zia_users`)."""
     names = (tool.name, *tool.aliases)
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+
+_WILDCARDS = "*?["
+
+
+def matching_tools(catalog: Catalog, patterns: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(names of the tools some pattern matches, the patterns that match no tool), as `matches_any` decides.
+
+    A pattern is compared only with the names that start with its literal prefix (a bisect over the
+    sorted names), so a file of 10,000 patterns resolves in milliseconds, not in seconds of fnmatch.
+    """
+    names = sorted((name, tool.name) for tool in catalog.tools.values() for name in (tool.name, *tool.aliases))
+    keys = [name for name, _ in names]
+    matched: set[str] = set()
+    unmatched: list[str] = []
+    for pattern in patterns:
+        cut = min((i for i in (pattern.find(c) for c in _WILDCARDS) if i >= 0), default=len(pattern))
+        prefix, hit = pattern[:cut], False
+        for index in range(bisect.bisect_left(keys, prefix), len(keys)):
+            name = keys[index]
+            if not name.startswith(prefix):
+                break
+            if fnmatch.fnmatchcase(name, pattern):
+                matched.add(names[index][1])
+                hit = True
+        if not hit:
+            unmatched.append(pattern)
+    return frozenset(matched), tuple(unmatched)
 
 
 def active_services(config: PolicyConfig, catalog: Catalog, entitled: Collection[str] | None) -> tuple[str, ...]:
@@ -47,6 +76,9 @@ class PolicyView:
     catalog: Catalog
     services: frozenset[str]
     toolsets: frozenset[str]
+    disabled: frozenset[str]  # names of the tools disabledTools matches
+    enabled: frozenset[str]  # ... enabledTools matches
+    write_allowed: frozenset[str]  # ... write.allowlist matches
 
     @classmethod
     def build(
@@ -61,12 +93,15 @@ class PolicyView:
             catalog,
             frozenset(active_services(config, catalog, entitled)),
             selected_toolsets(config, catalog, extra_toolsets),
+            matching_tools(catalog, config.disabled_tools)[0],
+            matching_tools(catalog, config.enabled_tools)[0],
+            matching_tools(catalog, config.write.allowlist)[0],
         )
 
     def exclusion_reason(self, tool: Tool) -> str | None:
         """None when the tool is served; else the first rule (in precedence order) that drops it."""
         config = self.config
-        if matches_any(tool, config.disabled_tools):
+        if tool.name in self.disabled:
             return "it matches a disabledTools pattern"
         if tool.toolset == META_TOOLSET:
             return None
@@ -76,12 +111,12 @@ class PolicyView:
             if tool.toolset in config.disabled_toolsets:
                 return f"toolset {tool.toolset!r} is in disabledToolsets"
             return f"toolset {tool.toolset!r} is not enabled"
-        if config.enabled_tools and not matches_any(tool, config.enabled_tools):
+        if config.enabled_tools and tool.name not in self.enabled:
             return "it matches no enabledTools pattern"
         if tool.action.is_write:
             if not config.write.enabled:
                 return "it is a write tool and write.enabled is false"
-            if not matches_any(tool, config.write.allowlist):
+            if tool.name not in self.write_allowed:
                 return "it is a write tool that matches no write.allowlist pattern"
         return None
 

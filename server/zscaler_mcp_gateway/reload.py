@@ -3,7 +3,10 @@
 kubelet updates a projected ConfigMap by writing a new timestamped directory and atomically
 renaming the `..data` symlink; the file path we read never changes, only what it resolves to.
 Polling the resolved path's identity (device, inode, mtime, size) every `interval` catches that
-swap and plain edits alike, at the cost of one stat per tick.
+swap and plain edits alike, at the cost of one stat per tick. A change is loaded once its identity
+held for one more tick, so an editor's in-place rewrite (truncate, then write) is read whole, not
+half-written. Loading runs on a worker thread (a 1 MiB file must not freeze health checks or
+calls), and any failure of it, whatever raised it, is a rejected reload: the watcher never dies.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ def file_identity(path: Path) -> FileIdentity:
     try:
         real = os.path.realpath(path)
         st = os.stat(real)
-    except OSError:
+    except (OSError, ValueError):
         return None
     return (real, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
@@ -43,24 +46,25 @@ class ConfigReloader:
         self.store = store
         self.catalog = catalog
         self.interval = interval
-        self._identity = file_identity(self.path)
+        self._identity = file_identity(self.path)  # of the file last loaded (or rejected)
+        self._changed: FileIdentity | None = None  # a change seen at the last tick, loaded once it holds
         self._wake = asyncio.Event()
         self._listeners: list[ReloadListener] = []
 
     def reload(self) -> bool:
-        """Load the file now; on success publish a generation, on failure keep the last good one."""
+        """Load the file now; on success publish a generation, on any failure keep the last good one."""
         self._identity = file_identity(self.path)
+        self._changed = None
         try:
             config = load_policy_file(self.path, self.catalog)
+            generation = self.store.apply_config(config, str(self.path))
+            warnings = policy_warnings(config, self.catalog)
         except ConfigError as exc:
-            self.store.record_failure(exc.errors)
-            log.error(
-                "config reload rejected, keeping generation %d: %s", self.store.current.number, "; ".join(exc.errors)
-            )
-            self._notify("failure")
-            return False
-        generation = self.store.apply_config(config, str(self.path))
-        for warning in policy_warnings(config, self.catalog):
+            return self._reject(exc.errors)
+        except Exception as exc:  # a bug or an exhausted resource: rejected like a bad file, the watcher goes on
+            log.exception("config reload failed")
+            return self._reject([f"{self.path}: cannot load config ({type(exc).__name__})"])
+        for warning in warnings:
             log.warning("config: %s", warning)
         log.info(
             "config generation %d loaded from %s: %d tools served", generation.number, self.path, len(generation.tools)
@@ -72,9 +76,29 @@ class ConfigReloader:
         """`listener(result)` runs after every reload attempt, with "success" or "failure" (as the store's)."""
         self._listeners.append(listener)
 
+    def _reject(self, errors: list[str]) -> bool:
+        self.store.record_failure(errors)
+        log.error("config reload rejected, keeping generation %d: %s", self.store.current.number, "; ".join(errors))
+        self._notify("failure")
+        return False
+
     def _notify(self, result: str) -> None:
         for listener in self._listeners:
-            listener(result)
+            try:
+                listener(result)
+            except Exception:
+                log.exception("config reload listener failed")
+
+    def due(self) -> bool:
+        """Whether the file changed and its new identity held since the last tick."""
+        identity = file_identity(self.path)
+        if identity == self._identity:
+            self._changed = None
+            return False
+        if identity == self._changed:
+            return True
+        self._changed = identity  # still moving, or just moved: look again next tick
+        return False
 
     def request_reload(self) -> None:
         """Thread- and signal-safe trigger (SIGHUP)."""
@@ -86,14 +110,23 @@ class ConfigReloader:
         except (NotImplementedError, RuntimeError, ValueError):
             log.debug("SIGHUP reload unavailable on this platform or thread")
 
+    async def tick(self, forced: bool = False) -> bool | None:
+        """One poll: reload (off the event loop) when forced or due; None when nothing was loaded."""
+        if not (forced or self.due()):
+            return None
+        return await asyncio.to_thread(self.reload)
+
     async def run(self) -> None:
-        """Poll until cancelled; a changed file identity or SIGHUP triggers a reload."""
+        """Poll until cancelled; a settled change of the file's identity, or SIGHUP, triggers a reload."""
         while True:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
-                forced = True
             except TimeoutError:
-                forced = False
+                pass
+            # Read the flag, not the wait's outcome: a SIGHUP landing as the wait times out must not be lost.
+            forced = self._wake.is_set()
             self._wake.clear()
-            if forced or file_identity(self.path) != self._identity:
-                self.reload()
+            try:
+                await self.tick(forced)
+            except Exception:  # never reached by a bad file (reload() answers those); a bug must not end the watcher
+                log.exception("config watcher tick failed")

@@ -13,7 +13,7 @@ _counter = itertools.count()
 class ProjectedConfigMap:
     """`<dir>/config.yaml -> ..data/config.yaml`, `..data -> ..<timestamp>`; `update()` swaps atomically."""
 
-    def __init__(self, directory: Path, files: dict[str, str]) -> None:
+    def __init__(self, directory: Path, files: dict[str, str | bytes]) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self._current: Path | None = None
@@ -27,11 +27,11 @@ class ProjectedConfigMap:
     def config_path(self) -> Path:
         return self.directory / "config.yaml"
 
-    def update(self, files: dict[str, str]) -> None:
+    def update(self, files: dict[str, str | bytes]) -> None:
         stamp = self.directory / f"..2026_11_24_{next(_counter):06d}"
         stamp.mkdir()
-        for name, text in files.items():
-            (stamp / name).write_text(text)
+        for name, content in files.items():
+            (stamp / name).write_bytes(content.encode() if isinstance(content, str) else content)
         tmp = self.directory / "..data_tmp"
         tmp.symlink_to(stamp.name)
         os.replace(tmp, self.directory / "..data")  # the atomic rename kubelet does

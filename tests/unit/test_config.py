@@ -41,13 +41,19 @@ entitlementFilter: false
     assert doc["entitlementFilter"] is False
 
 
-def test_empty_file_is_the_default_policy() -> None:
-    assert parse_policy_text("", CATALOG).to_document()["write"] == {
+def test_a_minimal_file_has_the_default_write_gate() -> None:
+    assert parse_policy_text("toolsets: [all]\n", CATALOG).to_document()["write"] == {
         "enabled": False,
         "allowlist": [],
         "confirm": ["delete"],  # deletes need a person unless the policy says otherwise
         "confirmTools": [],
     }
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n", "{}\n", "~\n"])
+def test_an_empty_or_comment_only_file_is_an_error_not_every_tool(text: str) -> None:
+    with pytest.raises(ConfigError, match="the policy is empty"):
+        parse_policy_text(text, CATALOG)
 
 
 @pytest.mark.parametrize(
@@ -58,7 +64,8 @@ def test_empty_file_is_the_default_policy() -> None:
         ("toolsets: [zia_nope]", "toolsets: unknown toolset 'zia_nope'"),
         ("disabledToolsets: [default]", "disabledToolsets: unknown toolset 'default'"),
         ("services: [zxx]", "services: unknown service 'zxx'"),
-        ("disabledTools: ['zia delete']", "disabledTools: invalid pattern 'zia delete'"),
+        ("disabledTools: ['zia_del[']", "disabledTools: invalid pattern 'zia_del['"),
+        ("disabledTools: ['zia delete']", "disabledTools: invalid pattern <a string of 10 characters, not shown>"),
         ("write: {allowlist: ['zia_[create']}", "write.allowlist: invalid pattern"),
         ("toolsets: zia_url_filtering", "toolsets: must be a list of strings"),
         ("write: {confirm: [drop]}", "write.confirm.0: Input should be 'create', 'update' or 'delete'"),

@@ -25,10 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..catalog.model import Tool
-from ..config import ConfigError
+from ..config import ConfigError, load_yaml_document, read_text_file, shown
 from ..policy import matches_any
 from ..reload import FileIdentity, file_identity
 
@@ -55,15 +53,12 @@ def _patterns(value: Any, where: str, errors: list[str]) -> tuple[str, ...]:
 
 
 def parse_rules(text: str, source: str) -> PrincipalRules:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError([f"{source}: not valid YAML ({exc.__class__.__name__})"]) from None
+    data = load_yaml_document(text, source)
     if data is None:  # an empty file: nobody is restricted
         return PrincipalRules({}, UNRESTRICTED)
     if not isinstance(data, dict):
         raise ConfigError([f"{source}: expected a mapping with 'principals' and optional 'default'"])
-    errors = [f"{source}: unknown key {key!r}" for key in data if key not in ("principals", "default")]
+    errors = [f"{source}: unknown key {shown(key)}" for key in data if key not in ("principals", "default")]
     principals = data.get("principals") or {}
     if not isinstance(principals, dict):
         errors.append(f"{source}: principals: expected a mapping of principal name to patterns")
@@ -82,11 +77,7 @@ class PrincipalPolicy:
         self._rules = self._read()  # raises ConfigError: refuse to start on a bad file
 
     def _read(self) -> PrincipalRules:
-        try:
-            text = self.path.read_text()
-        except OSError as exc:
-            raise ConfigError([f"{self.path}: cannot read principals file ({exc.__class__.__name__})"]) from None
-        return parse_rules(text, str(self.path))
+        return parse_rules(read_text_file(self.path), str(self.path))
 
     def rules(self) -> PrincipalRules:
         identity = file_identity(self.path)
