@@ -4,7 +4,9 @@
 presented key is compared against all of them with `hmac.compare_digest` (no early exit, equal
 lengths), so timing reveals neither a key nor which principal matched. The directory is re-scanned
 when its files change (checked at most once per `recheck_seconds`): kubelet's atomic `..data` swap
-rotates keys without a restart. Dot-files (kubelet's `..data`, `..<timestamp>`) are skipped.
+rotates keys without a restart. Dot-files (kubelet's `..data`, `..<timestamp>`) are skipped, and so
+is any entry that cannot be a key (unreadable, not UTF-8, too large, a directory), with a warning
+naming the file: one bad entry never keeps the rest of a rotation from applying.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ..redaction import remember_secrets
 log = logging.getLogger(__name__)
 
 MIN_KEY_LENGTH = 16
+MAX_KEY_BYTES = 4096  # a key is a line of text; a larger file is not one
 PRINCIPAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
 TOKEN_PLACEHOLDER = "[api-key]"  # AccessToken.token: the key itself never leaves this module
 
@@ -58,9 +61,14 @@ class ApiKeyVerifier:
         rows = []
         with os.scandir(self.directory) as entries:
             for entry in entries:
-                if entry.name.startswith(".") or not entry.is_file():
+                if entry.name.startswith("."):
                     continue
-                st = entry.stat()  # follows kubelet's symlinks into ..data
+                try:
+                    if not entry.is_file():
+                        continue
+                    st = entry.stat()  # follows kubelet's symlinks into ..data
+                except OSError:  # gone mid-scan (a swap) or unreadable: the next scan sees the settled state
+                    continue
                 rows.append((entry.name, st.st_ino, st.st_mtime_ns, st.st_size))
         return tuple(sorted(rows))
 
@@ -94,7 +102,9 @@ class ApiKeyVerifier:
             if not PRINCIPAL_NAME.match(name):
                 log.warning("API key file %r skipped: a principal name is letters, digits and ._@-", name)
                 continue
-            key = (self.directory / name).read_text().strip()
+            key = self._read_key(name)
+            if key is None:
+                continue
             if len(key) < MIN_KEY_LENGTH:
                 log.warning("API key of principal %s skipped: shorter than %d characters", name, MIN_KEY_LENGTH)
                 continue
@@ -107,6 +117,23 @@ class ApiKeyVerifier:
             owners[digest] = name
             digests[name] = digest
         return digests
+
+    def _read_key(self, name: str) -> str | None:
+        """The key in file `name`, or None (with a warning naming the file, never its content) if it holds none."""
+        try:
+            with open(self.directory / name, "rb") as handle:
+                data = handle.read(MAX_KEY_BYTES + 1)
+        except OSError as exc:
+            log.warning("API key file %r skipped: cannot be read (%s)", name, exc.strerror or type(exc).__name__)
+            return None
+        if len(data) > MAX_KEY_BYTES:
+            log.warning("API key file %r skipped: larger than %d bytes", name, MAX_KEY_BYTES)
+            return None
+        try:
+            return data.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            log.warning("API key file %r skipped: not UTF-8 text", name)
+            return None
 
     async def verify_token(self, token: str) -> AccessToken | None:
         self.refresh()
