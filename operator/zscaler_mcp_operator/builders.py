@@ -174,6 +174,9 @@ def serve_args(gateway: Gateway) -> list[str]:
     args += ["--principals-file", f"{CONFIG_DIR}/{PRINCIPALS_KEY}"]
     if gateway.approvals_secret:
         args += ["--approval-keys-dir", APPROVAL_KEYS_DIR]
+    sessions = gateway.sessions
+    args += ["--session-idle-timeout", str(sessions.idle_timeout_seconds), "--max-sessions", str(sessions.max_sessions)]
+    args += ["--max-sessions-per-principal", str(sessions.max_sessions_per_principal)]
     if gateway.allow_unconfirmed_deletes:
         args.append("--allow-unconfirmed-deletes")
     return args

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from zscaler_mcp_gateway.config import PolicyConfig
+from zscaler_mcp_gateway.sessions import SessionLimits
 
 from .schema import (
     HOST_MAX_LENGTH,
@@ -218,6 +219,7 @@ class ChartValues(PolicyConfig):
         Field(default="cluster.local", alias="clusterDomain")
     )
     stateless: StrictBool | None = None
+    sessions: SessionLimits = SessionLimits()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="logLevel")
     simulator: SimulatorValues = SimulatorValues()
     replica_count: Annotated[StrictInt, Field(ge=0)] = Field(default=2, alias="replicaCount")

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from zscaler_mcp_gateway.config import PATTERN_MAX_LENGTH, TOOL_PATTERN, PolicyConfig
+from zscaler_mcp_gateway.sessions import SessionLimits
 
 DEFAULT_REPLICAS = 1
 # The CR name becomes a Service name and a label value: a DNS-1035 label of at most 63 characters.
@@ -301,6 +302,7 @@ class ZscalerMCPSpec(PolicyConfig):
         description="Deprecated: as `write.confirm` without `delete` (`--allow-unconfirmed-deletes`): delete tools "
         "run without a human confirming each one through the MCP client.",
     )
+    sessions: SessionLimits = Field(default=SessionLimits(), description=SessionLimits.__doc__)
     resources: ResourcesSpec = ResourcesSpec()
 
     def policy(self) -> PolicyConfig:

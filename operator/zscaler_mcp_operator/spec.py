@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from zscaler_mcp_gateway.catalog import Catalog
 from zscaler_mcp_gateway.config import ConfigError, PolicyConfig, catalog_errors, validation_messages
+from zscaler_mcp_gateway.sessions import SessionLimits
 
 from .schema import (
     AUTH_API_KEY,
@@ -69,6 +70,7 @@ class Gateway:
         default_factory=dict
     )  # the principals file's document; {} = no one restricted
     approvals_secret: str | None = None  # the approval signing keys every pod shares, when named
+    sessions: SessionLimits = SessionLimits()
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -151,4 +153,5 @@ def parse_gateway(resource: Mapping[str, Any], catalog: Catalog, default_image: 
         allow_unconfirmed_deletes=parsed.allow_unconfirmed_deletes,
         principals=parsed.auth.principals.document(),
         approvals_secret=parsed.approvals.secret_name,
+        sessions=parsed.sessions,
     )

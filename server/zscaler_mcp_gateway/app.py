@@ -11,10 +11,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcp.server.streamable_http_manager import (
-    StreamableHTTPASGIApp,
-    StreamableHTTPSessionManager,
-)
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -34,12 +31,13 @@ from .ratelimit import UpstreamLimiter
 from .redaction import install_log_redaction
 from .refusals import RefusalAudit
 from .reload import ConfigReloader
-from .sdk_surface import LaneSessionManager
+from .sdk_surface import FairSessionManager, LaneSessionManager
 from .security.approval_keys import ApprovalKeys
 from .security.approvals import ApprovalTokens
 from .security.confirm import ALLOW_FLAG
 from .security.layer import SecurityLayer
 from .security.options import SecurityOptions
+from .sessions import SessionLimits
 from .telemetry import Telemetry
 from .upstream.client import SdkClient
 from .upstream.executor import ToolExecutor
@@ -63,6 +61,7 @@ class GatewayOptions:
     stateless_http: bool = False
     replicas: int = 1  # gateway pods sharing the tenant's API quota: `rateLimit: auto` divides it among them
     fast_lane: bool = True  # tool calls answered without the SDK's session machinery (fast_lane.py)
+    sessions: SessionLimits = field(default_factory=SessionLimits)
     security: SecurityOptions = field(default_factory=SecurityOptions)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
@@ -220,11 +219,12 @@ class Gateway:
             "app": self.mcp,
             "stateless": self.options.stateless_http,
             "security_settings": self.security.transport_security(),
+            "limits": self.options.sessions,
         }
         sessions = (
             LaneSessionManager(**manager_options, lane=FastLane(self.mcp, self.dispatcher))
             if self.options.fast_lane
-            else StreamableHTTPSessionManager(**manager_options)
+            else FairSessionManager(**manager_options)
         )
 
         @contextlib.asynccontextmanager

@@ -17,6 +17,12 @@ from .config import ConfigError, load_policy_file, policy_from_env, policy_warni
 from .credential_files import DEFAULT_CREDENTIALS_DIR, KEYS
 from .generation import build_generation
 from .security.cli_args import add_security_arguments, security_options
+from .sessions import (
+    DEFAULT_IDLE_TIMEOUT_SECONDS,
+    DEFAULT_MAX_SESSIONS,
+    DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+    SessionLimits,
+)
 from .telemetry import AUDIT_LOGGER
 
 DEFAULT_METRICS_PORT = 9090
@@ -75,6 +81,25 @@ def _parser() -> argparse.ArgumentParser:
         dest="fast_lane",
         action="store_false",
         help="answer every request through the mcp SDK's own path (diagnostics; slower)",
+    )
+    sessions = serve.add_argument_group("sessions", "MCP sessions (stateful mode; see docs/security.md)")
+    sessions.add_argument(
+        "--session-idle-timeout",
+        type=int,
+        metavar="SECONDS",
+        help=f"close a session idle this long and free its memory (default {DEFAULT_IDLE_TIMEOUT_SECONDS})",
+    )
+    sessions.add_argument(
+        "--max-sessions",
+        type=int,
+        metavar="N",
+        help=f"sessions open at once; beyond, 503 (default {DEFAULT_MAX_SESSIONS})",
+    )
+    sessions.add_argument(
+        "--max-sessions-per-principal",
+        type=int,
+        metavar="N",
+        help=f"sessions one principal may hold; beyond, 429 (default {DEFAULT_MAX_SESSIONS_PER_PRINCIPAL})",
     )
     serve.add_argument("--api-keys-dir", help="directory of API key files: file name = principal, content = key")
     add_security_arguments(serve)
@@ -186,6 +211,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not any(environ.get(k) for k in KEYS) and not os.path.isdir(args.credentials_dir):
             environ.update(SIMULATOR_CREDENTIALS)
         log.info("embedded Zscaler simulator on %s", simulator.url)
+    try:
+        sessions = SessionLimits.of(
+            idle_timeout_seconds=args.session_idle_timeout,
+            max_sessions=args.max_sessions,
+            max_sessions_per_principal=args.max_sessions_per_principal,
+        )
+    except ConfigError as exc:
+        for error in exc.errors:
+            print(f"config error: {error}", file=sys.stderr)
+        return 1
     options = GatewayOptions(
         config_path=args.config,
         credentials_dir=args.credentials_dir,
@@ -196,6 +231,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         stateless_http=args.stateless,
         replicas=max(1, args.replicas),
         fast_lane=args.fast_lane,
+        sessions=sessions,
         security=security_options(args),
         environ=environ,
     )

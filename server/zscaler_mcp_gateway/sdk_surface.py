@@ -12,7 +12,8 @@ upgrade moves one, and pyproject.toml pins `mcp` to the versions that test has p
 from __future__ import annotations
 
 import json
-from collections import deque
+import logging
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,11 +27,16 @@ from mcp.server.streamable_http import StreamableHTTPServerTransport, check_acce
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecurityMiddleware
 from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
+from mcp_types import INVALID_REQUEST, ErrorData, JSONRPCError
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
+
+from .sessions import PrincipalSessionLimit, SessionLimits, principal_of
+
+log = logging.getLogger(__name__)
 
 MAX_INITIALIZE_ANSWER = 64 * 1024  # an initialize result is a few KB (instructions included)
 
@@ -75,6 +81,12 @@ PRIVATE_SURFACE: tuple[PrivateName, ...] = (
         "_serve_opening_request",
         ("self", "http_transport", "scope", "receive", "send"),
         "overridden: the lane opens once `initialize` succeeded",
+    ),
+    PrivateName(
+        StreamableHTTPSessionManager,
+        "_discard_session",
+        ("self", "session_id", "transport"),
+        "overridden: a closed or reaped session no longer counts against its principal",
     ),
     PrivateName(StreamableHTTPSessionManager, "_task_group", None, "read: the manager is running"),
     PrivateName(
@@ -130,7 +142,59 @@ class LaneTransport(StreamableHTTPServerTransport):
         await super()._handle_post_request(scope, request, receive, send)
 
 
-class LaneSessionManager(StreamableHTTPSessionManager):
+class FairSessionManager(StreamableHTTPSessionManager):
+    """The SDK's session manager with a per-principal session limit (429) under its overall cap (503)."""
+
+    def __init__(self, *args: object, limits: SessionLimits, **kwargs: object) -> None:
+        super().__init__(
+            *args,  # type: ignore[arg-type]
+            session_idle_timeout=limits.idle_timeout_seconds,
+            max_sessions=limits.max_sessions,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        self.limits = limits
+        self.open_by_principal: Counter[str] = Counter()
+        self._principal_of_session: dict[str, str] = {}
+
+    async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super()._handle_request(scope, receive, send)
+        except PrincipalSessionLimit as refusal:  # raised by _admit_session, before anything was sent
+            body = JSONRPCError(jsonrpc="2.0", id=None, error=ErrorData(code=INVALID_REQUEST, message=str(refusal)))
+            response = Response(
+                body.model_dump_json(by_alias=True, exclude_unset=True),
+                status_code=429,
+                media_type="application/json",
+            )
+            await response(scope, receive, send)
+
+    def _admit_session(self, requestor: AuthorizationContext | None) -> StreamableHTTPServerTransport | None:
+        principal = principal_of(requestor)
+        if principal is not None and self.open_by_principal[principal] >= self.limits.max_sessions_per_principal:
+            log.warning(
+                "refusing a new session for principal %s: %d open (the limit)",
+                principal,
+                self.open_by_principal[principal],
+            )
+            raise PrincipalSessionLimit(
+                principal, self.limits.max_sessions_per_principal, self.limits.idle_timeout_seconds
+            )
+        transport = super()._admit_session(requestor)
+        if transport is not None and principal is not None and transport.mcp_session_id is not None:
+            self.open_by_principal[principal] += 1
+            self._principal_of_session[transport.mcp_session_id] = principal
+        return transport
+
+    async def _discard_session(self, session_id: str, transport: StreamableHTTPServerTransport) -> None:
+        principal = self._principal_of_session.pop(session_id, None)  # once per session, however often discarded
+        if principal is not None:
+            self.open_by_principal[principal] -= 1
+            if self.open_by_principal[principal] <= 0:
+                del self.open_by_principal[principal]
+        await super()._discard_session(session_id, transport)
+
+
+class LaneSessionManager(FairSessionManager):
     """The SDK's session manager whose requests are offered to the lane first."""
 
     def __init__(self, *args: Any, lane: Lane, **kwargs: Any) -> None:

@@ -80,7 +80,7 @@ def test_the_schema_is_structural_and_covers_the_contract() -> None:
     assert _structural(schema) == []
     spec = schema["properties"]["spec"]
     assert set(spec["properties"]) == {
-        "replicas", "image", "services", "toolsets", "disabledToolsets", "disabledTools", "enabledTools",
+        "replicas", "image", "services", "toolsets", "disabledToolsets", "disabledTools", "enabledTools", "sessions",
         "write", "entitlementFilter", "upstream", "credentials", "approvals", "resources", "auth", "allowedHosts",
         "allowUnconfirmedDeletes",
     }  # fmt: skip
