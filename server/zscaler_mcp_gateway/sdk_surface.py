@@ -145,16 +145,13 @@ class LaneTransport(StreamableHTTPServerTransport):
 class FairSessionManager(StreamableHTTPSessionManager):
     """The SDK's session manager with a per-principal session limit (429) under its overall cap (503)."""
 
-    def __init__(self, *args: object, limits: SessionLimits, **kwargs: object) -> None:
+    def __init__(self, app: Any, *, limits: SessionLimits, **kwargs: Any) -> None:
         super().__init__(
-            *args,  # type: ignore[arg-type]
-            session_idle_timeout=limits.idle_timeout_seconds,
-            max_sessions=limits.max_sessions,
-            **kwargs,  # type: ignore[arg-type]
+            app, session_idle_timeout=limits.idle_timeout_seconds, max_sessions=limits.max_sessions, **kwargs
         )
         self.limits = limits
         self.open_by_principal: Counter[str] = Counter()
-        self._principal_of_session: dict[str, str] = {}
+        self.principal_of_session: dict[str, str] = {}
 
     async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -182,11 +179,11 @@ class FairSessionManager(StreamableHTTPSessionManager):
         transport = super()._admit_session(requestor)
         if transport is not None and principal is not None and transport.mcp_session_id is not None:
             self.open_by_principal[principal] += 1
-            self._principal_of_session[transport.mcp_session_id] = principal
+            self.principal_of_session[transport.mcp_session_id] = principal
         return transport
 
     async def _discard_session(self, session_id: str, transport: StreamableHTTPServerTransport) -> None:
-        principal = self._principal_of_session.pop(session_id, None)  # once per session, however often discarded
+        principal = self.principal_of_session.pop(session_id, None)  # once per session, however often discarded
         if principal is not None:
             self.open_by_principal[principal] -= 1
             if self.open_by_principal[principal] <= 0:
