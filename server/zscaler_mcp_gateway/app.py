@@ -9,7 +9,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from starlette.applications import Starlette
@@ -35,12 +35,17 @@ from .sdk_surface import FairSessionManager, LaneSessionManager
 from .security.approval_keys import ApprovalKeys
 from .security.approvals import ApprovalTokens
 from .security.confirm import ALLOW_FLAG
+from .security.hosts import CaseInsensitiveHost
 from .security.layer import SecurityLayer
 from .security.options import SecurityOptions
+from .session_toolsets import SessionToolsets
 from .sessions import SessionLimits
 from .telemetry import Telemetry
 from .upstream.client import SdkClient
 from .upstream.executor import ToolExecutor
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,8 @@ class GatewayOptions:
     replicas: int = 1  # gateway pods sharing the tenant's API quota: `rateLimit: auto` divides it among them
     fast_lane: bool = True  # tool calls answered without the SDK's session machinery (fast_lane.py)
     sessions: SessionLimits = field(default_factory=SessionLimits)
+    header_timeout_seconds: float = 10.0  # a request's headers must arrive within this (read_deadlines.py)
+    body_timeout_seconds: float = 30.0  # ... and then its body
     security: SecurityOptions = field(default_factory=SecurityOptions)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
@@ -100,6 +107,8 @@ class Gateway:
         )
         self.executor = ToolExecutor(self.upstream)
         self.security = SecurityLayer(options.security, options.host)  # raises ConfigError: refuse to start unprotected
+        # Stateful: toolsets a session enables are that session's. Stateless: the file alone decides.
+        self.session_toolsets = None if options.stateless_http else SessionToolsets(self.store)
         self.dispatcher = ToolDispatcher(
             self.catalog,
             self.store,
@@ -107,6 +116,7 @@ class Gateway:
             self.telemetry,
             principals=self.security.principals,
             allow_unconfirmed_deletes=options.security.allow_unconfirmed_deletes,
+            session_toolsets=self.session_toolsets,
         )
         security = options.security
         if security.allow_unconfirmed_deletes:
@@ -227,6 +237,9 @@ class Gateway:
             else FairSessionManager(**manager_options)
         )
 
+        if self.session_toolsets is not None:
+            sessions.on_close.append(self.session_toolsets.forget)
+
         @contextlib.asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
             async with sessions.run(), self.running():
@@ -234,7 +247,7 @@ class Gateway:
 
         app = Starlette(
             routes=[
-                Route(MCP_PATH, StreamableHTTPASGIApp(sessions)),
+                Route(MCP_PATH, CaseInsensitiveHost(StreamableHTTPASGIApp(sessions))),
                 Route("/healthz", self.healthz, methods=["GET", "HEAD"]),
                 Route("/readyz", self.readyz, methods=["GET", "HEAD"]),
                 *self.security.protected_resource_routes,
@@ -245,9 +258,27 @@ class Gateway:
         app.add_middleware(RefusalAudit, dispatcher=self.dispatcher, path=MCP_PATH)  # outermost: sees every refusal
         return app
 
+    def uvicorn_config(self, **overrides: Any) -> uvicorn.Config:
+        """How uvicorn serves this gateway (CLI and tests alike): read deadlines, quiet logs, a bounded drain."""
+        import uvicorn  # HTTP only: a stdio gateway never loads it
+
+        from .read_deadlines import read_deadline_protocol
+
+        settings: dict[str, Any] = {
+            "host": self.options.host,
+            "port": self.options.port,
+            "http": read_deadline_protocol(self.options.header_timeout_seconds, self.options.body_timeout_seconds),
+            "log_level": "warning",
+            "access_log": False,
+            "timeout_graceful_shutdown": 20,
+            **overrides,
+        }
+        return uvicorn.Config(self.http_app(), **settings)
+
     async def serve_stdio(self) -> None:
         from mcp.server.stdio import stdio_server
 
+        self.dispatcher.implicit_session_id = "stdio"
         async with self.running(), stdio_server() as (read_stream, write_stream):
             await self.mcp.run(read_stream, write_stream, self.mcp.create_initialization_options())
 

@@ -250,14 +250,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log.info(
                 "serving MCP on http://%s:%d/mcp (%d tools)", args.host, args.port, len(gateway.store.current.tools)
             )
-            uvicorn.run(
-                gateway.http_app(),
-                host=args.host,
-                port=args.port,
-                log_level="warning",
-                access_log=False,
-                timeout_graceful_shutdown=20,
-            )
+            server = uvicorn.Server(gateway.uvicorn_config())
+            server.run()
+            if not server.started:
+                return 3  # as uvicorn.run: the port could not be bound
     finally:
         if simulator is not None:
             simulator.stop()

@@ -30,6 +30,7 @@ from .outcomes import ConfirmationOutcome, Outcome
 from .redaction import scrub
 from .security.confirm import Confirmation, Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
+from .session_toolsets import SessionToolsets
 from .shaping import QueryError, shape
 from .sharing import ReadCancelled, ReadSharing, read_key
 from .telemetry import CallRecord, Telemetry
@@ -45,6 +46,7 @@ class CallResult:
     payload: Any
     is_error: bool = False
     input_required: types.InputRequiredResult | None = None  # 2026-07-28: the client asks its user, then retries
+    list_changed: bool = False  # the calling session's tool list changed (a toolset enabled for it)
 
     def text(self) -> str:
         """The result as the client and the audit see it: known secret values scrubbed."""
@@ -56,7 +58,8 @@ class CallResult:
 @dataclass(frozen=True)
 class Caller:
     principal: str = "anonymous"
-    request_id: str | None = None
+    client_request_id: str | None = None  # the caller's X-Request-Id: recorded apart, never the gateway's own id
+    session_id: str | None = None  # the MCP session the call belongs to (handshake-era, stateful); None: sessionless
     confirm: Confirmer = refuse_without_client  # asks a human before a delete; the MCP layer sets it
     trace_context: Mapping[str, str] = field(default_factory=dict)  # W3C traceparent/tracestate the client sent
 
@@ -72,6 +75,7 @@ class ToolDispatcher:
         call_timeout_seconds: float = 60.0,
         principals: PrincipalPolicy | None = None,
         allow_unconfirmed_deletes: bool = False,
+        session_toolsets: SessionToolsets | None = None,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -86,10 +90,12 @@ class ToolDispatcher:
         self.call_timeout_seconds = call_timeout_seconds
         self.principals = principals
         self.allow_unconfirmed_deletes = allow_unconfirmed_deletes
+        self.session_toolsets = session_toolsets  # None: a stateless gateway, toolsets are the file's alone
+        self.implicit_session_id: str | None = None  # stdio: the process serves one client, its one session
 
     async def call(self, name: str, arguments: Mapping[str, Any] | None, caller: Caller) -> CallResult:
         """Run one tool call: policy, arguments, execution; audited whatever happens."""
-        generation = self.store.current  # the call finishes under the generation it started with
+        generation = self.generation_for(caller)  # the call finishes under the generation it started with
         record = self._record(name, arguments, caller, generation)
         with self.telemetry.tool_call(record):
             result = await self._call(name, arguments, generation, record, caller)
@@ -117,8 +123,8 @@ class ToolDispatcher:
             service=tool.service if tool else UNKNOWN,
             access=tool.access if tool else "read",
             principal=caller.principal,
-            request_id=caller.request_id
-            or os.urandom(16).hex(),  # 128 random bits, as uuid4().hex but a quarter of its cost
+            request_id=os.urandom(16).hex(),  # 128 random bits, as uuid4().hex but a quarter of its cost
+            client_request_id=caller.client_request_id,
             config_generation=generation.number,
             args=dict(arguments or {}),
             trace_context=caller.trace_context,
@@ -159,7 +165,7 @@ class ToolDispatcher:
                 record.outcome = Outcome.DENIED
                 return CallResult(confirmation.message, True, confirmation.input_required)
         if tool.toolset == META_TOOLSET:
-            return self._meta(name, clean, generation)
+            return self._meta(name, clean, generation, self._session_of(caller))
         return await self._upstream(tool, clean, generation, caller, record)
 
     def needs_confirmation(self, name: str) -> bool:
@@ -299,12 +305,21 @@ class ToolDispatcher:
 
     # --- meta tools -------------------------------------------------------------------------
 
-    def _meta(self, name: str, args: Mapping[str, Any], generation: Generation) -> CallResult:
+    def generation_for(self, caller: Caller) -> Generation:
+        """What the caller is served: the current generation, plus its session's enabled toolsets."""
+        if self.session_toolsets is None:
+            return self.store.current
+        return self.session_toolsets.generation_for(self._session_of(caller))
+
+    def _session_of(self, caller: Caller) -> str | None:
+        return caller.session_id or self.implicit_session_id
+
+    def _meta(self, name: str, args: Mapping[str, Any], generation: Generation, session_id: str | None) -> CallResult:
         if name == meta.LIST_TOOLSETS:
             return CallResult(self._list_toolsets(generation, args.get("service")))
         if name == meta.GET_TOOLSET_TOOLS:
             return self._toolset_tools(generation, args["toolset"])
-        return self._enable_toolset(args["toolset"])
+        return self._enable_toolset(args["toolset"], session_id)
 
     def _list_toolsets(self, generation: Generation, service: str | None) -> dict[str, Any]:
         rows = []
@@ -338,8 +353,15 @@ class ToolDispatcher:
             tools.append(row)
         return CallResult({"toolset": toolset_id, "tools": tools})
 
-    def _enable_toolset(self, toolset_id: str) -> CallResult:
-        generation, refusal = self.store.enable_toolset(toolset_id)
+    def _enable_toolset(self, toolset_id: str, session_id: str | None) -> CallResult:
+        if self.session_toolsets is None or session_id is None:
+            reason = (
+                "toolsets are set by the policy file here: this request belongs to no MCP session to enable them in "
+                "(a stateless gateway, or a 2026-07-28 request); ask the operator to add the toolset to the policy"
+            )
+            return CallResult({"toolset": toolset_id, "can_enable": False, "reason": reason})
+        before = self.session_toolsets.enabled(session_id)
+        generation, refusal = self.session_toolsets.enable(session_id, toolset_id)
         if refusal is not None:
             return CallResult({"toolset": toolset_id, "can_enable": False, "reason": refusal})
         served = [t.name for t in self.catalog.toolset_tools(toolset_id) if t.name in generation.tools]
@@ -350,5 +372,6 @@ class ToolDispatcher:
                 "enabled": True,
                 "tools": served,
                 "config_generation": generation.number,
-            }
+            },
+            list_changed=self.session_toolsets.enabled(session_id) != before,
         )

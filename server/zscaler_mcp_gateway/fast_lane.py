@@ -48,6 +48,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .catalog import meta
 from .dispatch import CallResult, ToolDispatcher
 from .mcp_server import caller_of, mark_dispatched, wire_result
 from .sdk_surface import serialize_result
@@ -76,6 +77,8 @@ class FastLane:
 
     def takes_tool(self, name: str) -> bool:
         """Not a call that may ask its user to confirm (an SSE question or a 2026 input request)."""
+        if name == meta.ENABLE_TOOLSET:  # it tells its session list_changed, which the SDK's path can
+            return False
         return not self.dispatcher.needs_confirmation(name)
 
     def call_of(self, message: Any, version: str) -> Call | None:

@@ -107,7 +107,10 @@ Listener = Callable[[Generation, Generation], Any]
 
 
 class GenerationStore:
-    """Holds the current generation; `apply_config`/`enable_toolset` publish the next one."""
+    """Holds the current generation; `apply_config`/`set_entitlements` publish the next one.
+
+    Toolsets enabled at run time are a session's (session_toolsets.py), never a generation of the store's.
+    """
 
     def __init__(
         self, catalog: Catalog, config: PolicyConfig, source: str, entitled: Collection[str] | None = None
@@ -141,11 +144,7 @@ class GenerationStore:
 
     def apply_config(self, config: PolicyConfig, source: str) -> Generation:
         self.reload_status.last_error = None
-        return self._publish(
-            lambda old: build_generation(
-                old.number + 1, config, self.catalog, source, self.entitled, old.runtime_toolsets
-            )
-        )
+        return self._publish(lambda old: build_generation(old.number + 1, config, self.catalog, source, self.entitled))
 
     def record_failure(self, errors: list[str]) -> None:
         self.reload_status.last_error = errors
@@ -155,25 +154,8 @@ class GenerationStore:
     def set_entitlements(self, entitled: Collection[str] | None) -> Generation:
         self.entitled = entitled
         return self._publish(
-            lambda old: build_generation(
-                old.number + 1, old.config, self.catalog, old.source, entitled, old.runtime_toolsets
-            )
+            lambda old: build_generation(old.number + 1, old.config, self.catalog, old.source, entitled)
         )
-
-    def enable_toolset(self, toolset_id: str) -> tuple[Generation, str | None]:
-        """Add a toolset at run time under the same precedence; returns (generation, refusal reason)."""
-        current = self._current
-        reason = self.enable_refusal(current, toolset_id)
-        if reason is not None:
-            return current, reason
-        if toolset_id in current.view.toolsets:
-            return current, None  # already selected: nothing to publish
-        new = self._publish(
-            lambda old: build_generation(
-                old.number + 1, old.config, self.catalog, old.source, self.entitled, old.runtime_toolsets | {toolset_id}
-            )
-        )
-        return new, None
 
     def enable_refusal(self, generation: Generation, toolset_id: str) -> str | None:
         toolset = self.catalog.toolsets.get(toolset_id)

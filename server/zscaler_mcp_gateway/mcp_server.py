@@ -18,7 +18,9 @@ import mcp_types as types
 from mcp.server import CacheHint, NotificationOptions, Server, ServerRequestContext
 from mcp.server.context import CallNext, HandlerResult
 from mcp.server.models import InitializationOptions
+from mcp.server.streamable_http import MCP_SESSION_ID_HEADER
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
+from mcp_types import PROTOCOL_VERSION_META_KEY
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from . import __version__
@@ -58,11 +60,25 @@ class GatewayServer(Server[Any]):
         return super().create_initialization_options(options, experimental_capabilities, extensions)
 
 
+CLIENT_REQUEST_ID_MAX = 128
+
+
+def client_request_id(headers: Mapping[str, str] | None) -> str | None:
+    """The caller's `X-Request-Id`, capped and printable ASCII only: it reaches the audit log as given, apart."""
+    value = headers.get("x-request-id") if headers is not None else None
+    if not value:
+        return None
+    return "".join(c if c.isascii() and c.isprintable() else "?" for c in value[:CLIENT_REQUEST_ID_MAX])
+
+
 def caller_of(scope: Mapping[str, Any], headers: Mapping[str, str] | None, meta: Mapping[str, Any] | None) -> Caller:
-    """Who calls (the auth middleware's principal), the client's request id and W3C trace context."""
+    """Who calls (the auth middleware's principal), in which session, the client's request id and trace context."""
+    # A 2026-07-28 request (its version in `_meta`) is sessionless: a session header on it was never checked.
+    modern = isinstance(meta, Mapping) and PROTOCOL_VERSION_META_KEY in meta
     return Caller(
         principal=scope.get(PRINCIPAL_SCOPE_KEY, "anonymous"),
-        request_id=headers.get("x-request-id") if headers is not None else None,
+        client_request_id=client_request_id(headers),
+        session_id=None if modern or headers is None else headers.get(MCP_SESSION_ID_HEADER.lower()),
         trace_context=trace_carrier(headers, meta),  # HTTP headers first, then the request's _meta (stdio)
     )
 
@@ -105,6 +121,11 @@ class ListChangedBroadcaster:
         self.track(ctx)
         return await call_next(ctx)
 
+    async def tell(self, ctx: ServerRequestContext[Any, Any]) -> None:
+        """`list_changed` to the one session of `ctx` (a toolset enabled for it alone)."""
+        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
+            await session_connection(ctx).send_tool_list_changed()
+
     async def broadcast(self) -> None:
         for connection in list(self.connections):
             await connection.send_tool_list_changed()  # best effort: never raises on a closed stream
@@ -143,11 +164,12 @@ def build_mcp_server(
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> dict[str, Any]:
-        generation = store.current
+        caller = caller_of_context(ctx)
+        generation = dispatcher.generation_for(caller)  # with the session's enabled toolsets
         listing = generation.listing
         principals = dispatcher.principals
         if principals is not None:  # a principal lists only what its patterns let it call
-            principal = caller_of_context(ctx).principal
+            principal = caller.principal
             listing = tuple(t for t in listing if principals.allows(principal, dispatcher.catalog.tools[t.name]))
         dumped = generation.wire_tools
         # As ListToolsResult dumps, less ttlMs/cacheScope (the cache hint fills them); the SDK sieves it
@@ -163,6 +185,8 @@ def build_mcp_server(
         result = await dispatcher.call(params.name, params.arguments, caller)
         if result.input_required is not None:
             return result.input_required
+        if result.list_changed:
+            await broadcaster.tell(ctx)
         return wire_result(result)
 
     def input_schema(name: str) -> Mapping[str, Any] | None:

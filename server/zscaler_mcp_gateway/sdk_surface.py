@@ -89,6 +89,7 @@ PRIVATE_SURFACE: tuple[PrivateName, ...] = (
         "overridden: a closed or reaped session no longer counts against its principal",
     ),
     PrivateName(StreamableHTTPSessionManager, "_task_group", None, "read: the manager is running"),
+    PrivateName(StreamableHTTPSessionManager, "_server_instances", None, "read: a session still open when discarded"),
     PrivateName(
         ServerRunner,
         "_serialize",
@@ -150,6 +151,7 @@ class FairSessionManager(StreamableHTTPSessionManager):
             app, session_idle_timeout=limits.idle_timeout_seconds, max_sessions=limits.max_sessions, **kwargs
         )
         self.limits = limits
+        self.on_close: list[Callable[[str], object]] = []  # session_id -> (e.g. forget its enabled toolsets)
         self.open_by_principal: Counter[str] = Counter()
         self.principal_of_session: dict[str, str] = {}
 
@@ -188,6 +190,9 @@ class FairSessionManager(StreamableHTTPSessionManager):
             self.open_by_principal[principal] -= 1
             if self.open_by_principal[principal] <= 0:
                 del self.open_by_principal[principal]
+        if session_id in self._server_instances:
+            for callback in self.on_close:
+                callback(session_id)
         await super()._discard_session(session_id, transport)
 
 

@@ -114,6 +114,7 @@ class CallRecord:
     confirmation: str | None = None  # the verdict of a human confirmation, when the call needed one
     cancelled: bool = False  # the client gave up; `outcome` is still what happened upstream
     shared: str | None = None  # "coalesced" or "cached": answered without an upstream request of its own
+    client_request_id: str | None = None  # the caller's X-Request-Id, when it sent one
 
     def audit_line(self) -> str:
         """One strict-JSON line (no NaN/Infinity tokens), bounded whatever the client sent."""
@@ -136,6 +137,8 @@ class CallRecord:
         }
         if self.shared:
             line["shared"] = self.shared
+        if self.client_request_id is not None:
+            line["client_request_id"] = self.client_request_id
         if truncated:
             line["truncated"] = True
         if self.confirmation is not None:

@@ -150,7 +150,8 @@ def test_an_unauthenticated_write_attempt_is_one_denied_write_with_its_trace(key
         "denied",
         "anonymous",
     )
-    assert (event["trace_id"], event["request_id"]) == (TRACE_ID, "req-7")  # D5: the client's trace kept
+    assert (event["trace_id"], event["client_request_id"]) == (TRACE_ID, "req-7")  # D5: the client's trace kept
+    assert event["request_id"] != "req-7"  # the gateway's own id is never the caller's
     assert event["args"] == {"name": "x", "client_secret": "[REDACTED]"}
     assert event["error"] == "authentication failed: authentication required"
     text = metrics(keyed)

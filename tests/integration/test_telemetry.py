@@ -156,7 +156,8 @@ async def test_the_client_traceparent_and_request_id_are_carried(
     assert format_trace_id(span.context.trace_id) == TRACE_ID
     assert span.parent is not None and format_span_id(span.parent.span_id) == PARENT_SPAN_ID
     [event] = audit.events()
-    assert (event["trace_id"], event["request_id"]) == (TRACE_ID, "req-42")
+    assert (event["trace_id"], event["client_request_id"]) == (TRACE_ID, "req-42")
+    assert event["request_id"] != "req-42"  # the gateway's own id stays its own
 
 
 async def test_a_traceparent_in_the_request_meta_is_the_fallback(

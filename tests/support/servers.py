@@ -62,7 +62,7 @@ def run_gateway(
         ),
         telemetry=telemetry,
     )
-    server = uvicorn.Server(uvicorn.Config(gateway.http_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(gateway.uvicorn_config())
     thread = threading.Thread(target=server.run, name="gateway-under-test", daemon=True)
     thread.start()
     deadline = time.monotonic() + ready_timeout

@@ -32,8 +32,9 @@ TOOLS: list[Tool] = [
         META_SERVICE,
         META_TOOLSET,
         Action.READ,
-        "Serve a toolset from now on, within the operator's policy; "
-        "answers can_enable=false with the reason when the policy forbids it.",
+        "Serve a toolset to this MCP session from now on, within the operator's policy; answers can_enable=false "
+        "with the reason when the policy forbids it or the request has no session.",
         (_TOOLSET,),
+        session_state=True,
     ),
 ]

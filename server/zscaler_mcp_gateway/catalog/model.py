@@ -200,6 +200,7 @@ class Tool:
     description: str
     params: tuple[Param, ...] = ()
     call: SdkCall | None = None  # None only for the gateway's own (meta) tools
+    session_state: bool = False  # reads nothing upstream, but changes what the calling session is served
 
     @property
     def access(self) -> str:
@@ -233,6 +234,8 @@ class Tool:
 
     def annotations(self) -> dict[str, bool]:
         """MCP tool annotations, derived from the action (never declared per tool)."""
+        if self.session_state:  # a state change of the session, not of the tenant: undone by a new session
+            return {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False}
         if not self.action.is_write:
             return {"readOnlyHint": True, "openWorldHint": False}
         destructive = self.action is not Action.CREATE

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..config import ConfigError
 from .options import is_loopback
@@ -40,9 +41,23 @@ def transport_security(allowed_hosts: tuple[str, ...], bind_host: str) -> Transp
     entries = allowed_hosts or (LOOPBACK_HOSTS if bind_host in LOOPBACK_BINDS else ())
     if not entries:
         return None
-    hosts = [h for entry in entries for h in _expand(entry)]
+    hosts = [h.lower() for entry in entries for h in _expand(entry)]
     origins = [f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")]
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
+
+
+class CaseInsensitiveHost:
+    """Host names are case-insensitive (RFC 9110 4.2.3): `Host` and `Origin` reach the check lower-cased."""
+
+    HEADERS = (b"host", b"origin")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":  # in place: outer layers read marks that inner ones leave on this scope
+            scope["headers"] = [(k, v.lower()) if k in self.HEADERS else (k, v) for k, v in scope["headers"]]
+        await self.app(scope, receive, send)
 
 
 def host_check_warning(allowed_hosts: tuple[str, ...], bind_host: str) -> str | None:
