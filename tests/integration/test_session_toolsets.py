@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import mcp_types as types
 from mcp import Client
 
 from tests.support.servers import RunningGateway
@@ -45,6 +46,28 @@ async def test_an_enable_is_the_asking_sessions_alone(gateway_with: GatewayFacto
         assert not allowed.is_error
         assert gw.gateway.store.current.number == 1  # no process-wide generation was published
     await _until(lambda: len(gw.gateway.session_toolsets or ()) == 0, "the closed session's enables forgotten")
+
+
+async def test_the_asking_session_alone_hears_list_changed(gateway_with: GatewayFactory) -> None:
+    gw = gateway_with(POLICY)
+    heard: dict[str, asyncio.Event] = {"asking": asyncio.Event(), "other": asyncio.Event()}
+
+    def listener(name: str) -> Callable[[Any], Awaitable[None]]:
+        async def on_message(message: Any) -> None:
+            if isinstance(message, types.ToolListChangedNotification):
+                heard[name].set()
+
+        return on_message
+
+    async with (
+        Client(gw.mcp_url, mode="legacy", message_handler=listener("asking")) as asking,
+        Client(gw.mcp_url, mode="legacy", message_handler=listener("other")) as other,
+    ):
+        await other.list_tools()
+        await asking.call_tool("zscaler_enable_toolset", {"toolset": "zia_rule_labels"})
+        await asyncio.wait_for(heard["asking"].wait(), 10.0)
+        await other.call_tool("zscaler_list_toolsets", {})  # a round trip on the other session after the enable
+    assert not heard["other"].is_set()
 
 
 async def test_a_reload_that_forbids_an_enabled_toolset_ends_the_enable(gateway_with: GatewayFactory) -> None:
