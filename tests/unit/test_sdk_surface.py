@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import inspect
+import re
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -39,7 +40,8 @@ def test_each_private_name_relied_on_is_still_there(private: PrivateName) -> Non
     where = f"mcp {version('mcp')}: {private.owner.__module__}.{private.owner.__qualname__}.{private.name}"
     if private.parameters is None:  # an attribute the SDK sets in __init__
         source = inspect.getsource(private.owner.__init__)
-        assert f"self.{private.name} =" in source, f"{where} is no longer set ({private.use})"
+        assigned = re.search(rf"self\.{re.escape(private.name)}\s*(:[^=\n]+)?=", source)  # annotated or not
+        assert assigned is not None, f"{where} is no longer set ({private.use})"
         return
     member = getattr(private.owner, private.name, None)
     assert callable(member), f"{where} is gone ({private.use})"
