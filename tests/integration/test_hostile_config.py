@@ -101,7 +101,7 @@ async def test_health_and_calls_answer_while_a_reload_is_being_built(gateway_wit
         reloading.set()
         release.wait(WAIT)
 
-    reloader.on_result.append(hold)
+    reloader.subscribe(hold)
     patterns = "".join(f"  - zia_x_{n:05d}*\n" for n in range(10_000))  # 170 KB, inside the ConfigMap limit
     configmap.update({"config.yaml": GOOD + "disabledTools:\n" + patterns})
     try:
