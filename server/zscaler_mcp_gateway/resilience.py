@@ -86,9 +86,9 @@ class RetryingAdapter(HTTPAdapter):
     def _attempt(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """One HTTP request, paced by its service's quota, reported once whatever happens to it."""
         service = current_service.get()
-        paced = self.limiter is not None and service != UNATTRIBUTED
-        if paced:
-            self.limiter.before_request(service)  # type: ignore[union-attr]  # raises RateLimited: nothing sent
+        limiter = self.limiter if service != UNATTRIBUTED else None  # requests outside a tool call are not paced
+        if limiter is not None:
+            limiter.before_request(service)  # raises RateLimited: nothing is sent
         try:
             response = super().send(request, **kwargs)
         except requests.RequestException:
@@ -97,8 +97,8 @@ class RetryingAdapter(HTTPAdapter):
             raise
         if self.on_attempt is not None:
             self.on_attempt(service, response.status_code)
-        if paced:
-            self.limiter.after_response(service, response.status_code, response.headers)  # type: ignore[union-attr]
+        if limiter is not None:
+            limiter.after_response(service, response.status_code, response.headers)
         return response
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
