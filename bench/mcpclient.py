@@ -3,7 +3,8 @@
 It speaks either protocol era, chosen per client (`protocol=`):
 
 - `2025-06-18` (default): the handshake (initialize → notifications/initialized → requests), keeping
-  the `Mcp-Session-Id` when the server issues one.
+  the `Mcp-Session-Id` when the server issues one and sending the negotiated `MCP-Protocol-Version`
+  on every later request (with or without a session, as the SDK's client does).
 - `2026-07-28`: sessionless, as the `mcp` 2.3 client sends it (`client/session.py`, `_make_modern_stamp`):
   one self-contained POST per request, no handshake and no session id; every request carries the
   `MCP-Protocol-Version` and `Mcp-Method` headers (plus `Mcp-Name` for `tools/call`), and its params
@@ -85,6 +86,7 @@ class McpClient:
         if token:
             self.headers["authorization"] = f"Bearer {token}"
         self.session_id: str | None = None
+        self.negotiated: str | None = None  # the handshake's protocol version, sent on every later request
         self._ids = itertools.count(1)
 
     def close(self) -> None:
@@ -100,9 +102,11 @@ class McpClient:
         headers = dict(self.headers)
         if self.modern:
             headers["mcp-protocol-version"] = self.protocol
-        elif self.session_id:
+            return headers
+        if self.session_id:
             headers["mcp-session-id"] = self.session_id
-            headers["mcp-protocol-version"] = PROTOCOL_VERSION
+        if self.negotiated:  # with or without a session, as the SDK's client does
+            headers["mcp-protocol-version"] = self.negotiated
         return headers
 
     def request(self, method: str, params: dict[str, Any] | None = None) -> Reply:
@@ -154,6 +158,7 @@ class McpClient:
             "initialize",
             {"protocolVersion": PROTOCOL_VERSION, "capabilities": {}, "clientInfo": CLIENT_INFO},
         )
+        self.negotiated = reply.result.get("protocolVersion", PROTOCOL_VERSION)
         self.notify("notifications/initialized")
         return reply
 

@@ -41,7 +41,7 @@ from mcp.shared.inbound import (
     find_duplicated_routing_header,
     validate_mcp_param_headers,
 )
-from mcp_types import INTERNAL_ERROR, PROTOCOL_VERSION_META_KEY
+from mcp_types import DEFAULT_NEGOTIATED_VERSION, INTERNAL_ERROR, PROTOCOL_VERSION_META_KEY
 from mcp_types.methods import validate_client_request
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
@@ -141,6 +141,13 @@ class FastLane:
         if call is None:
             return None
         return await self.run(request, call, version, session_id)
+
+    async def answer_stateless_call(self, request: Request) -> Response | None:
+        """A handshake-era request to a `--stateless` gateway (the manager checked what the SDK's transport checks
+        first); None: the SDK's. Without a version header the SDK serves it at its default version, and so here."""
+        version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER, DEFAULT_NEGOTIATED_VERSION)
+        call = self.call_of(await _decoded_body(request), version)
+        return None if call is None else await self.run(request, call, version)
 
     async def answer_modern_call(self, request: Request, security: TransportSecurityMiddleware) -> Response | None:
         """A 2026-07-28 request, after the SDK's own gates for that era; None: the SDK's."""

@@ -1,12 +1,13 @@
 """Every use of the `mcp` SDK's private surface, in one module; nothing else names a private `mcp` attribute.
 
 mcp 2.3 has no public hook for four things the gateway does: offer a session's POST, or a sessionless
-2026-07-28 request, to the fast lane before the SDK routes it (`LaneTransport`, `LaneSessionManager`);
-shape a result with the SDK's own per-version kernel (`serialize_result`); reach a handshake-era
-session's connection to send `list_changed` on its standalone stream (`session_connection`); and drop
-the SDK's per-message span (`OpenTelemetryMiddleware`). `PRIVATE_SURFACE` lists each private name with
-the parameters relied on; tests/unit/test_sdk_surface.py fails, naming the attribute, when an SDK
-upgrade moves one, and pyproject.toml pins `mcp` to the versions that test has passed on.
+request (2026-07-28, or any to a `--stateless` gateway), to the fast lane before the SDK routes it
+(`LaneTransport`, `LaneSessionManager`); shape a result with the SDK's own per-version kernel
+(`serialize_result`); reach a handshake-era session's connection to send `list_changed` on its
+standalone stream (`session_connection`); and drop the SDK's per-message span (`OpenTelemetryMiddleware`).
+`PRIVATE_SURFACE` lists each private name with the parameters relied on; tests/unit/test_sdk_surface.py
+fails, naming the attribute, when an SDK upgrade moves one, and pyproject.toml pins `mcp` to the
+versions that test has passed on.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecurityMiddleware
 from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
 from mcp_types import INVALID_REQUEST, ErrorData, JSONRPCError
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
@@ -69,7 +70,7 @@ PRIVATE_SURFACE: tuple[PrivateName, ...] = (
         StreamableHTTPSessionManager,
         "_handle_request",
         ("self", "scope", "receive", "send"),
-        "overridden: a sessionless 2026-07-28 POST is offered to the lane first",
+        "overridden: a sessionless POST (2026-07-28, or any with --stateless) is offered to the lane first",
     ),
     PrivateName(
         StreamableHTTPSessionManager,
@@ -109,6 +110,8 @@ class Lane(Protocol):
     async def answer_session_call(self, request: Request, session_id: str | None) -> Response | None: ...
 
     async def answer_modern_call(self, request: Request, security: TransportSecurityMiddleware) -> Response | None: ...
+
+    async def answer_stateless_call(self, request: Request) -> Response | None: ...
 
 
 def serialize_result(runner: ServerRunner[Any], method: str, version: str, result: Any) -> dict[str, Any]:
@@ -204,21 +207,40 @@ class LaneSessionManager(FairSessionManager):
         super().__init__(*args, **kwargs)
         self.lane = lane
         self.lane_security = TransportSecurityMiddleware(self.security_settings)
+        # What the SDK would build for a stateless request, kept for its content-type check (it holds no streams)
+        self.stateless_gate = StreamableHTTPServerTransport(
+            mcp_session_id=None, security_settings=self.security_settings
+        )
 
     async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """2026-07-28 requests (no session) are offered to the lane here, where the SDK routes them."""
-        if (
-            self._task_group is not None
-            and scope["method"] == "POST"
-            and Headers(scope=scope).get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS
-        ):
-            recorded = RecordedReceive(receive)
-            response = await self.lane.answer_modern_call(Request(scope, recorded), self.lane_security)
-            if response is not None:
-                await response(scope, receive, send)
-                return
-            receive = recorded.replay()
+        """Sessionless POSTs are offered to the lane here, where the SDK routes them: 2026-07-28 requests, and
+        a `--stateless` gateway's handshake-era ones (for which the SDK builds a transport, a dispatcher and a
+        task per request)."""
+        if self._task_group is not None and scope["method"] == "POST":
+            version = Headers(scope=scope).get(MCP_PROTOCOL_VERSION_HEADER)
+            modern = version in MODERN_PROTOCOL_VERSIONS
+            if modern or (self.stateless and (version is None or version in HANDSHAKE_PROTOCOL_VERSIONS)):
+                recorded = RecordedReceive(receive)
+                request = Request(scope, recorded)
+                response = await (
+                    self.lane.answer_modern_call(request, self.lane_security)
+                    if modern
+                    else self.offer_stateless_call(request)
+                )
+                if response is not None:
+                    await response(scope, receive, send)
+                    return
+                receive = recorded.replay()
         await super()._handle_request(scope, receive, send)
+
+    async def offer_stateless_call(self, request: Request) -> Response | None:
+        """After the checks the SDK's per-request transport makes before it reads a POST (it answers any refusal)."""
+        if await self.lane_security.validate_request(request, is_post=True) is not None:
+            return None
+        has_json, has_sse = check_accept_headers(request)
+        if not (has_json and has_sse and self.stateless_gate._check_content_type(request)):
+            return None
+        return await self.lane.answer_stateless_call(request)
 
     def _admit_session(self, requestor: AuthorizationContext | None) -> StreamableHTTPServerTransport | None:
         transport = super()._admit_session(requestor)

@@ -168,3 +168,26 @@ def test_protection_clients_count_upstream_requests_and_rate_limits(fresh_simula
     ok, shared, answered, errors, during, limit = json.loads(done.stdout.splitlines()[-1])
     assert ok == 3 and 1 <= shared <= 3  # every client answered; the count is what the simulator saw
     assert answered == 6 and errors == 0 and during == 7 and limit == 1
+
+
+def test_raised_call_targets_and_the_stateless_row_carry_their_verdicts() -> None:
+    def run(throughput: float, latency_ms: float) -> dict[str, object]:
+        return {"throughput": throughput, "server_cpu_ms_per_call": 1.0, "latencies_ms": [latency_ms] * 20}
+
+    official = {"load": {"8": [run(100.0, 80.0)], "32": [run(100.0, 500.0)]}}
+    gateway = {
+        "load": {"8": [run(550.0, 15.0)], "32": [run(600.0, 90.0)]},
+        "stateless": {"stateful": [300.0, 320.0, 310.0], "stateless": [250.0, 285.0, 300.0]},
+    }
+    rows = bench_run.build_rows(official, gateway, []) + bench_run.stateless_rows(gateway)
+    verdicts = [line for line in bench_run.verdicts(rows) if "n/a" not in line]
+    assert verdicts == [
+        "VERDICT throughput with 8 clients >= 6x official: MISSED (5.500x)",
+        "VERDICT call latency p95 under 32 clients <= 0.2x official: MET (0.180x)",
+        "VERDICT stateless sequential call rate >= 0.9x of stateful: MET (0.92x)",
+    ]
+    table = bench_run.render(rows)
+    assert ">= 6x" in table and "<= 0.2x" in table and ">= 0.9x" in table
+    gateway["stateless"] = {"stateful": [300.0], "stateless": [200.0]}
+    assert bench_run.stateless_rows(gateway)[-1].verdict() == "MISSED"
+    assert bench_run.stateless_rows({}) == []

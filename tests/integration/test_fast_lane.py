@@ -1,4 +1,5 @@
-"""The fast lane answers a session's tool calls exactly as the SDK's path would, and takes nothing else."""
+"""The fast lane answers a tool call exactly as the SDK's path would, and takes nothing else: in a session, in the
+2026-07-28 era, and on a `--stateless` gateway (handshake-era requests without a session)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from mcp import Client
 
 from tests.support.servers import RunningGateway
 
@@ -19,7 +21,8 @@ POLICY = "toolsets: [zpa_segment_groups]\nwrite: {enabled: true, allowlist: ['zp
 
 
 class RawClient:
-    """MCP spoken in raw HTTP, to see content types and exact bodies: a handshake-era session, or 2026-07-28."""
+    """MCP spoken in raw HTTP, to see content types and exact bodies: a handshake-era session (none from a
+    stateless gateway), or 2026-07-28."""
 
     def __init__(self, http: httpx.Client, url: str, era: str = PROTOCOL) -> None:
         self.http, self.url, self.era, self.next_id = http, url, era, 0
@@ -35,7 +38,8 @@ class RawClient:
                     },
                 }
             )
-            self.headers["mcp-session-id"] = opened.headers["mcp-session-id"]
+            if "mcp-session-id" in opened.headers:
+                self.headers["mcp-session-id"] = opened.headers["mcp-session-id"]
             self.http.post(
                 self.url, headers=self.headers, json={"jsonrpc": "2.0", "method": "notifications/initialized"}
             ).raise_for_status()
@@ -75,12 +79,12 @@ def without_generation(reply: dict[str, Any]) -> Any:
 @pytest.fixture
 def raw_clients(gateway_with: Callable[..., RunningGateway]) -> Iterator[Callable[..., RawClient]]:
     with httpx.Client(timeout=30) as http:
-        gateways: dict[bool, RunningGateway] = {}
+        gateways: dict[tuple[bool, bool], RunningGateway] = {}
 
-        def open_client(era: str = PROTOCOL, fast_lane: bool = True) -> RawClient:
-            if fast_lane not in gateways:
-                gateways[fast_lane] = gateway_with(POLICY, fast_lane=fast_lane)
-            return RawClient(http, gateways[fast_lane].mcp_url, era)
+        def open_client(era: str = PROTOCOL, fast_lane: bool = True, stateless: bool = False) -> RawClient:
+            if (fast_lane, stateless) not in gateways:
+                gateways[fast_lane, stateless] = gateway_with(POLICY, fast_lane=fast_lane, stateless_http=stateless)
+            return RawClient(http, gateways[fast_lane, stateless].mcp_url, era)
 
         yield open_client
 
@@ -95,12 +99,12 @@ CALLS = [
 ]
 
 
-@pytest.mark.parametrize("era", [PROTOCOL, MODERN])
+@pytest.mark.parametrize(("era", "stateless"), [(PROTOCOL, False), (MODERN, False), (PROTOCOL, True)])
 @pytest.mark.parametrize(("name", "arguments"), CALLS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CALLS)])
 def test_a_call_is_answered_as_json_with_the_reply_of_the_sdks_own_path(
-    raw_clients: Callable[..., RawClient], era: str, name: str, arguments: dict[str, Any]
+    raw_clients: Callable[..., RawClient], era: str, stateless: bool, name: str, arguments: dict[str, Any]
 ) -> None:
-    lane_client, sdk_client = raw_clients(era), raw_clients(era, fast_lane=False)
+    lane_client, sdk_client = raw_clients(era, stateless=stateless), raw_clients(era, False, stateless)
     sdk_client.next_id = lane_client.next_id  # the same JSON-RPC id on both
     lane, sdk = lane_client.call(name, arguments), sdk_client.call(name, arguments)
     assert lane.status_code == sdk.status_code == 200
@@ -171,3 +175,70 @@ def test_a_2026_request_the_lane_declines_reaches_the_sdk_whole(
         response = client.post({"method": "tools/call", "params": params}, headers)
         answers.append((response.status_code, reply_of(response)))
     assert answers[0] == answers[1]  # the body the lane read was replayed: same status, same reply
+
+
+def test_a_stateless_call_without_a_version_header_is_served_at_the_sdks_default_version(
+    raw_clients: Callable[..., RawClient],
+) -> None:
+    answers = []
+    for fast_lane in (True, False):
+        client = raw_clients(PROTOCOL, fast_lane, stateless=True)
+        del client.headers["mcp-protocol-version"]
+        client.next_id = 7
+        response = client.call("zpa_list_segment_groups")
+        answers.append((response.status_code, without_generation(reply_of(response))))
+    assert answers[0] == answers[1] and not answers[0][1]["result"]["isError"]
+
+
+STATELESS_DECLINED = {
+    "no tool name": ({"method": "tools/call", "params": {"arguments": {}}}, {}),
+    "a listing": ({"method": "tools/list"}, {}),
+    "a delete (it would ask its user)": (
+        {"method": "tools/call", "params": {"name": "zpa_delete_segment_group", "arguments": {"group_id": "1"}}},
+        {},
+    ),
+    "no SSE in Accept": (
+        {"method": "tools/call", "params": {"name": "zpa_list_segment_groups", "arguments": {}}},
+        {"accept": "application/json"},
+    ),
+    "not JSON content": (
+        {"method": "tools/call", "params": {"name": "zpa_list_segment_groups", "arguments": {}}},
+        {"content-type": "text/plain"},
+    ),
+    "a foreign Host": (
+        {"method": "tools/call", "params": {"name": "zpa_list_segment_groups", "arguments": {}}},
+        {"host": "evil.example:80"},
+    ),
+    "a notification": ({"method": "notifications/cancelled", "params": {"requestId": 1}}, {}),
+}
+
+
+@pytest.mark.parametrize("case", list(STATELESS_DECLINED))
+def test_a_stateless_request_the_lane_declines_reaches_the_sdk_whole(
+    raw_clients: Callable[..., RawClient], case: str
+) -> None:
+    message, headers = STATELESS_DECLINED[case]
+    answers = []
+    for fast_lane in (True, False):
+        client = raw_clients(PROTOCOL, fast_lane, stateless=True)
+        client.next_id = 7
+        response = client.post(message, headers)
+        kind = response.headers.get("content-type", "")
+        body = (
+            without_generation(reply_of(response))
+            if kind.startswith(("application/json", "text/event-stream"))
+            else response.text
+        )
+        answers.append((response.status_code, kind, body))
+    assert answers[0] == answers[1]  # the body the lane read was replayed: same status, same answer
+
+
+async def test_the_sdks_own_client_calls_a_stateless_gateway_on_the_lane(
+    gateway_with: Callable[..., RunningGateway],
+) -> None:
+    gw = gateway_with(POLICY, stateless_http=True)
+    async with Client(gw.mcp_url, mode="legacy") as client:
+        listed = await client.call_tool("zpa_list_segment_groups", {})
+        invalid = await client.call_tool("zpa_list_segment_groups", {"page_size": "many"})
+    assert not listed.is_error and "SG-" in listed.content[0].text  # type: ignore[union-attr]
+    assert invalid.is_error and "page_size" in invalid.content[0].text  # type: ignore[union-attr]
