@@ -89,12 +89,16 @@ class RetryingAdapter(HTTPAdapter):
         limiter = self.limiter if service != UNATTRIBUTED else None  # requests outside a tool call are not paced
         if limiter is not None:
             limiter.before_request(service)  # raises RateLimited: nothing is sent
+        response: requests.Response | None = None
         try:
             response = super().send(request, **kwargs)
         except requests.RequestException:
             if self.on_attempt is not None:
                 self.on_attempt(service, None)
             raise
+        finally:
+            if limiter is not None and response is None:  # whatever stopped it, it is no longer in flight
+                limiter.after_failure(service)
         if self.on_attempt is not None:
             self.on_attempt(service, response.status_code)
         if limiter is not None:

@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -39,8 +39,9 @@ UNLIMITED_PER_SECOND = 100_000  # the default: headers as the real API sends the
 class RateWindow:
     """The tenant's requests per one-second window, as OneAPI counts them: past `limit`, 429 until the next."""
 
-    def __init__(self, limit: int = UNLIMITED_PER_SECOND) -> None:
+    def __init__(self, limit: int = UNLIMITED_PER_SECOND, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
+        self.clock = clock
         self.window = 0
         self.used = 0
         self.rejected = 0
@@ -48,7 +49,7 @@ class RateWindow:
 
     def take(self) -> tuple[bool, dict[str, str]]:
         """(admitted, the rate-limit headers of the answer)."""
-        now = time.monotonic()
+        now = self.clock()
         with self.lock:
             window = int(now)
             if window != self.window:
