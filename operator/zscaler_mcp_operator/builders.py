@@ -177,6 +177,7 @@ def serve_args(gateway: Gateway) -> list[str]:
     sessions = gateway.sessions
     args += ["--session-idle-timeout", str(sessions.idle_timeout_seconds), "--max-sessions", str(sessions.max_sessions)]
     args += ["--max-sessions-per-principal", str(sessions.max_sessions_per_principal)]
+    args += ["--replicas", str(max(1, gateway.replicas))]  # the tenant's API quota is shared evenly among them
     if gateway.allow_unconfirmed_deletes:
         args.append("--allow-unconfirmed-deletes")
     return args

@@ -406,6 +406,19 @@ def test_stateless_whenever_more_than_one_pod_serves(values: dict[str, Any], sta
 
 
 @pytest.mark.parametrize(
+    ("values", "shares"),
+    [
+        ({}, "2"),
+        ({"replicaCount": 5}, "5"),
+        ({"replicaCount": 0}, "1"),
+        ({"autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 9}}, "9"),
+    ],
+)
+def test_the_api_quota_is_shared_by_the_most_pods_that_may_run(values: dict[str, Any], shares: str) -> None:
+    assert _arg(_container(render_gateway(_with_base(values))), "--replicas") == shares
+
+
+@pytest.mark.parametrize(
     ("values", "why"),
     [
         ({"stateless": False}, "replicaCount is 2"),

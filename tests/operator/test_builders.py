@@ -277,6 +277,11 @@ def test_stateless_whenever_more_than_one_pod_serves(replicas: int, stateless: b
     assert ("--stateless" in serve_args(gateway(replicas=replicas))) is stateless
 
 
+@pytest.mark.parametrize(("replicas", "shares"), [(0, "1"), (1, "1"), (3, "3")])
+def test_the_api_quota_is_shared_by_the_replicas(replicas: int, shares: str) -> None:
+    assert arg(serve_args(gateway(replicas=replicas)), "--replicas") == shares
+
+
 def test_unconfirmed_deletes_only_when_asked() -> None:
     assert "--allow-unconfirmed-deletes" not in serve_args(gateway())
     assert "--allow-unconfirmed-deletes" not in serve_args(gateway(allowUnconfirmedDeletes=False))

@@ -217,3 +217,9 @@ metadata (JWT mode); never /healthz, /readyz nor /metrics, which stay inside the
 {{- define "zscaler-mcp-gateway.exposedPaths" -}}
 {{- toJson (list "/mcp" "/.well-known/oauth-protected-resource") -}}
 {{- end -}}
+
+{{/* How many pods share the tenant's API quota (`--replicas`; `upstream.rateLimit: auto` gives each an even
+  share): the most that may run, so the pods together stay inside the quota at any scale. */}}
+{{- define "zscaler-mcp-gateway.quotaShares" -}}
+{{- max 1 (ternary (int .Values.autoscaling.maxReplicas) (int .Values.replicaCount) .Values.autoscaling.enabled) -}}
+{{- end }}
