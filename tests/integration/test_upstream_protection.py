@@ -125,6 +125,26 @@ async def test_the_limiter_follows_the_apis_headers_so_no_429_reaches_a_client(
     assert sum(waits.values()) > 0
 
 
+async def test_replicas_share_the_tenants_quota_so_together_they_draw_no_429(
+    fresh_simulator: RunningSimulator, configmap: Callable[[str], ProjectedConfigMap]
+) -> None:
+    httpx.post(f"{fresh_simulator.url}/_sim/ratelimit", json={"limit": 6}, timeout=5).raise_for_status()
+    policy = configmap("toolsets: [zpa_segment_groups]\nupstream: {coalesceReads: false}\n")
+    with contextlib.ExitStack() as stack:
+        replicas = [
+            stack.enter_context(run_gateway(fresh_simulator.url, str(policy.config_path), replicas=2)) for _ in range(2)
+        ]
+
+        async def calls(gw: RunningGateway) -> list[Any]:
+            async with Client(gw.mcp_url, mode="2026-07-28") as client:
+                return await asyncio.gather(*(client.call_tool(LIST, {"search": f"s{i}"}) for i in range(12)))
+
+        answered = await asyncio.gather(*(calls(gw) for gw in replicas))
+    results = [r for each in answered for r in each]
+    assert all(not r.is_error for r in results), [r.content[0].text for r in results if r.is_error]
+    assert httpx.get(f"{fresh_simulator.url}/_sim/ratelimit", timeout=5).json()["rejected"] == 0
+
+
 async def test_a_spent_quota_is_a_clear_result_naming_when_to_retry(
     gateway: GatewayFactory, fresh_simulator: RunningSimulator
 ) -> None:
