@@ -27,6 +27,7 @@ from .fast_lane import FastLane
 from .generation import GenerationStore
 from .mcp_server import build_mcp_server
 from .metrics import MetricsServer
+from .quiet import Activity, ActivityWatch, until_quiet
 from .ratelimit import UpstreamLimiter
 from .redaction import install_log_redaction
 from .refusals import RefusalAudit
@@ -137,6 +138,8 @@ class Gateway:
         if self.reloader is not None:
             self.reloader.subscribe(metrics.reload_result)
         self.metrics_server: MetricsServer | None = None
+        self.activity = Activity()  # HTTP requests mark it (ActivityWatch); background start-up work waits for quiet
+        self._warming: asyncio.Future[None] | None = None
         self._token_retry: asyncio.Future[None] | None = None
         self._token_retried_at = float("-inf")
 
@@ -205,12 +208,16 @@ class Gateway:
             self.reloader.install_sighup(loop)
             watcher = loop.create_task(self.reloader.run(), name="config-reloader")
         entitlements = EntitlementFilter.start(self.store, self.upstream.access_token)  # never delays the port
-        warming = loop.run_in_executor(None, self.upstream.warm)  # so the first call does not pay the SDK's import
+        waiting = loop.create_task(self._warm_when_quiet(), name="upstream-warm-up")
         try:
             yield
         finally:
             await entitlements.stop()
-            await warming
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
+            if self._warming is not None:
+                await self._warming
             if watcher is not None:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -222,6 +229,13 @@ class Gateway:
                 await asyncio.to_thread(self.metrics_server.stop)
                 self.metrics_server = None
             await asyncio.to_thread(self.telemetry.close)
+
+    async def _warm_when_quiet(self) -> None:
+        """Build the upstream client off the event loop, so that the first call does not pay the SDK's import,
+        once no request has come for a moment (quiet.py): the first answers after a start do not share the
+        interpreter with that import."""
+        await until_quiet(self.activity)
+        self._warming = asyncio.get_running_loop().run_in_executor(None, self.upstream.warm)
 
     def http_app(self) -> Starlette:
         """The MCP endpoint (the SDK's session manager, with the fast lane for tool calls), health, metadata."""
@@ -255,7 +269,8 @@ class Gateway:
             lifespan=lifespan,
         )
         self.security.install(app, self.telemetry.metrics, MCP_PATH)
-        app.add_middleware(RefusalAudit, dispatcher=self.dispatcher, path=MCP_PATH)  # outermost: sees every refusal
+        app.add_middleware(RefusalAudit, dispatcher=self.dispatcher, path=MCP_PATH)  # sees every refusal
+        app.add_middleware(ActivityWatch, activity=self.activity)  # outermost: every request, refused or not
         return app
 
     def uvicorn_config(self, **overrides: Any) -> uvicorn.Config:
