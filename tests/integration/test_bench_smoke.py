@@ -191,3 +191,26 @@ def test_raised_call_targets_and_the_stateless_row_carry_their_verdicts() -> Non
     gateway["stateless"] = {"stateful": [300.0], "stateless": [200.0]}
     assert bench_run.stateless_rows(gateway)[-1].verdict() == "MISSED"
     assert bench_run.stateless_rows({}) == []
+
+
+def test_peak_memory_is_judged_against_the_import_floor_of_the_same_run() -> None:
+    rows = bench_run.build_rows({"load_peak_kib": 150 * 1024}, {"load_peak_kib": 100 * 1024}, [], memory_floor_mib=90.0)
+    peak = next(r for r in rows if r.label.startswith("peak RSS after load"))
+    assert peak.verdict() == "MET" and "<= 102.0 MiB" in bench_run.render(rows)
+    assert "VERDICT peak memory <= import floor + 12 MiB: MET (100 MiB)" in bench_run.verdicts(rows)
+    over = bench_run.build_rows(None, {"load_peak_kib": 103 * 1024}, [], memory_floor_mib=90.0)
+    assert "VERDICT peak memory <= import floor + 12 MiB: MISSED (103 MiB)" in bench_run.verdicts(over)
+    unmeasured = bench_run.build_rows(None, {"load_peak_kib": 103 * 1024}, [])
+    assert not any(line.startswith("VERDICT peak memory") for line in bench_run.verdicts(unmeasured))
+
+
+def test_the_raised_start_up_and_handshake_targets() -> None:
+    gateway = {"ready_s": [0.39, 0.41, 0.40], "list_one": {"init_list_ms": [9.0, 11.0, 10.0]}}
+    official = {"ready_s": [1.0, 1.0, 1.0], "list_one": {"init_list_ms": [10.0, 10.0, 10.0]}}
+    lines = bench_run.verdicts(bench_run.build_rows(official, gateway, []))
+    assert "VERDICT start-up <= 0.4x official: MET (0.400x)" in lines
+    assert "VERDICT one-toolset initialize + tools/list <= 1.0x official: MET (1.000x)" in lines
+    gateway["list_one"]["init_list_ms"] = [11.0]
+    assert "VERDICT one-toolset initialize + tools/list <= 1.0x official: MISSED (1.100x)" in bench_run.verdicts(
+        bench_run.build_rows(official, gateway, [])
+    )
