@@ -118,6 +118,7 @@ class Gateway:
             principals=self.security.principals,
             allow_unconfirmed_deletes=options.security.allow_unconfirmed_deletes,
             session_toolsets=self.session_toolsets,
+            limiter=self.limiter,
         )
         security = options.security
         if security.allow_unconfirmed_deletes:

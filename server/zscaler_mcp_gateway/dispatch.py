@@ -27,6 +27,7 @@ from .credentials import CredentialsError
 from .fairness import FairSlots
 from .generation import Generation, GenerationStore
 from .outcomes import ConfirmationOutcome, Outcome
+from .ratelimit import RateLimited, UpstreamLimiter
 from .redaction import scrub
 from .security.confirm import Confirmation, Confirmer, refuse_without_client
 from .security.principals import PrincipalPolicy
@@ -76,6 +77,7 @@ class ToolDispatcher:
         principals: PrincipalPolicy | None = None,
         allow_unconfirmed_deletes: bool = False,
         session_toolsets: SessionToolsets | None = None,
+        limiter: UpstreamLimiter | None = None,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -86,6 +88,7 @@ class ToolDispatcher:
         self._executor: ThreadPoolExecutor | None = None
         # The pool's slots, shared fairly among principals (`upstream.perPrincipalConcurrency` each).
         self.slots = FairSlots(max_concurrent_upstream)
+        self.limiter = limiter  # a spent quota is waited out before a slot is taken
         self.sharing = ReadSharing()
         self.call_timeout_seconds = call_timeout_seconds
         self.principals = principals
@@ -200,6 +203,11 @@ class ToolDispatcher:
         limits = generation.config.upstream
 
         async def execute() -> CallResult:
+            if self.limiter is not None:
+                try:
+                    await self.limiter.wait_for_room(tool.service)
+                except RateLimited as exc:
+                    return self._failed(tool, UpstreamUnavailable(str(exc)))
             async with self.slots.slot(caller.principal, limits.per_principal_concurrency):
                 return await self._execute(tool, clean, record)
 

@@ -15,11 +15,13 @@ it has in flight), and a 429's `Retry-After`. The limits are divided by the numb
 replicas sharing the tenant. A request waits for room up to `max_wait_seconds`; past that it is
 not sent, and the call fails with "rate limited by Zscaler, retry after N s" (never a raw 429).
 
-Blocking by design: requests are made on the upstream worker threads, never on the event loop.
+Requests are made on the upstream worker threads, so `before_request` blocks; a call first waits for room
+on the event loop (`wait_for_room`), holding no worker meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 import threading
@@ -163,15 +165,19 @@ class ServiceQuota:
             for window in windows
         ]
 
-    def take(self, now: float) -> float:
-        """0 when the request may leave now (it is logged); else the seconds to wait before looking again."""
+    def delay(self, now: float) -> float:
+        """Seconds until a request may leave (0: now), taking nothing."""
         if now < self.blocked_until:
             return self.blocked_until - now
         if self.budget is not None and now >= self.budget_until:
             self.budget = None
         if self.budget is not None and self.budget < 1:
             return self.budget_until - now
-        wait = max((log.room_in(window.limit, now) for window, log in self.windows), default=0.0)
+        return max((log.room_in(window.limit, now) for window, log in self.windows), default=0.0)
+
+    def take(self, now: float) -> float:
+        """0 when the request may leave now (it is logged); else the seconds to wait before looking again."""
+        wait = self.delay(now)
         if wait > 0:
             return wait
         for _, log in self.windows:
@@ -248,6 +254,27 @@ class UpstreamLimiter:
                 refusal.set(limited)
                 raise limited
             self.sleep(min(max(wait, 0.001), POLL_SECONDS))
+        waited = self.clock() - started
+        if waited > 0 and self.on_wait is not None:
+            self.on_wait(service, waited)
+
+    def delay(self, service: str) -> float:
+        """Seconds until `service` has room for a request (0: now), taking nothing."""
+        with self._lock:
+            now = self.clock()
+            quota = self._quota(service, now)
+            return 0.0 if quota is None else quota.delay(now)
+
+    async def wait_for_room(self, service: str) -> None:
+        """Wait on the event loop until `service` has room, taking nothing; raise `RateLimited` rather than wait
+        too long. A call waits here before it takes an upstream slot and thread, so a spent quota of one
+        service holds none that another service's calls could use."""
+        started = self.clock()
+        deadline = started + self.max_wait_seconds
+        while (wait := self.delay(service)) > 0:
+            if self.clock() + wait > deadline:
+                raise RateLimited(service, wait)
+            await asyncio.sleep(min(wait, POLL_SECONDS))
         waited = self.clock() - started
         if waited > 0 and self.on_wait is not None:
             self.on_wait(service, waited)

@@ -160,3 +160,30 @@ async def test_a_spent_quota_is_a_clear_result_naming_when_to_retry(
     assert refused.is_error and "ZPA API rate limited by Zscaler" in text and "retry after" in text
     assert "429" not in text and upstream_requests(fresh_simulator) == before
     assert not other.is_error
+
+
+async def test_calls_waiting_out_a_spent_quota_hold_no_slot_another_service_needs(
+    gateway: GatewayFactory, fresh_simulator: RunningSimulator
+) -> None:
+    gw = gateway(
+        "toolsets: [zpa_segment_groups, zia_rule_labels]\n"
+        "upstream: {perPrincipalConcurrency: 2, coalesceReads: false}\n"
+    )
+    # longer than the retry budget (the 429 is reported, not slept through), shorter than a call may wait for room
+    spec = {"match": SEGMENT_GROUPS, "status": 429, "retryAfter": 9, "times": 1}
+    httpx.post(f"{fresh_simulator.url}/_sim/faults", json=spec, timeout=5).raise_for_status()
+    finished: list[str] = []
+    async with Client(gw.mcp_url, mode="2026-07-28") as client:
+        await client.call_tool(LIST, {})  # the API's 429: ZPA is held for 9 s
+
+        async def call(tool: str, arguments: dict[str, Any]) -> Any:
+            result = await client.call_tool(tool, arguments)
+            finished.append(tool)
+            return result
+
+        zpa = [asyncio.create_task(call(LIST, {"search": f"s{i}"})) for i in range(4)]
+        await asyncio.sleep(0.5)  # the ZPA calls are waiting for their quota, more than the principal's 2 slots
+        zia = await call("zia_list_rule_labels", {})
+        results = await asyncio.gather(*zpa)
+    assert not zia.is_error and finished[0] == "zia_list_rule_labels"
+    assert all(not r.is_error for r in results), [r.content[0].text for r in results]

@@ -144,6 +144,13 @@ def test_a_request_that_failed_in_transit_is_no_longer_in_flight() -> None:
     assert fake.slept == []  # the failed request does not hold the last one back
 
 
+def test_asking_how_long_until_there_is_room_takes_nothing() -> None:
+    paced, fake = limiter(setting=1)
+    assert paced.delay("zdx") == 0 and paced.delay("zdx") == 0
+    paced.before_request("zdx")
+    assert fake.slept == [] and paced.delay("zdx") == pytest.approx(SPAN + SLICE)
+
+
 def test_a_service_without_published_limits_is_paced_once_it_answers_429() -> None:
     paced, fake = limiter(max_wait=30)
     paced.before_request("zdx")
