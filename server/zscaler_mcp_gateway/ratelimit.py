@@ -104,6 +104,13 @@ def seconds(value: str | None) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def replica_share(window: Window, replicas: int) -> Window:
+    """One replica's part of a tenant window. A share under one request is one request in a longer span:
+    the replicas together keep the tenant's rate, though uncoordinated ones may meet in one window then."""
+    share = window.limit / replicas
+    return Window(share, window.seconds) if share >= 1 else Window(1, window.seconds / share)
+
+
 class SendLog:
     """How many requests left within the last `span` seconds, in at most `LOG_SLICES` counters.
 
@@ -315,7 +322,7 @@ class UpstreamLimiter:
         if self.setting != AUTO:
             return (Window(float(self.setting), 1),)
         tenant = self._learned.get(service, PUBLISHED.get(service, ()))
-        return tuple(Window(w.limit / self.replicas, w.seconds) for w in tenant)
+        return tuple(replica_share(w, self.replicas) for w in tenant)
 
     def _quota(self, service: str, now: float) -> ServiceQuota | None:
         quota = self._quotas.get(service)

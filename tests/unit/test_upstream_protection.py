@@ -219,7 +219,7 @@ class FixedWindowApi:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    limit=st.integers(min_value=1, max_value=40),
+    limit=st.integers(min_value=3, max_value=40),  # at least a request a window for each replica
     replicas=st.integers(min_value=1, max_value=3),
     gaps=st.lists(st.floats(min_value=0, max_value=0.3), min_size=1, max_size=300),
     transits=st.lists(st.floats(min_value=0.0005, max_value=TRANSIT_MARGIN_SECONDS * 0.9), min_size=1, max_size=20),
@@ -236,6 +236,13 @@ def test_no_fixed_window_of_the_api_ever_sees_more_than_its_limit(
     run.finish()
     assert run.api.rejected == 0
     assert run.sent + run.refused == len(gaps)
+
+
+def test_a_share_under_one_request_a_window_is_one_request_in_a_longer_span() -> None:
+    paced, fake = limiter(replicas=4)
+    paced.before_request("zia")
+    paced.after_response("zia", 200, {"x-ratelimit-limit": "2;w=1"})  # half a request a second each
+    assert paced.delay("zia") == pytest.approx(2 + TRANSIT_MARGIN_SECONDS + (2 + TRANSIT_MARGIN_SECONDS) / 20)
 
 
 def test_a_saturating_load_still_gets_most_of_the_quota() -> None:
