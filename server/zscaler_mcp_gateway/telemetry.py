@@ -89,6 +89,8 @@ def bounded(value: Any, depth: int = 0) -> tuple[Any, bool]:
 
 def audit_args(args: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
     """Redacted, bounded arguments; over the per-line budget, each value is replaced by the marker."""
+    if not args:  # the common list call: nothing to bound, redact or measure
+        return {}, False
     out, cut = bounded(dict(args))  # bounded first: redact() recurses, and the client chooses the depth
     out = redact(out)
     if len(json.dumps(out, separators=(",", ":"))) > MAX_ARGS_CHARS:

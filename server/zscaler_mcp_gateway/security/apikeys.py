@@ -48,7 +48,8 @@ class ApiKeyVerifier:
         self._lock = threading.Lock()
         self._checked_at = float("-inf")
         self._signature: Signature | None = None
-        self._digests: dict[str, bytes] = {}
+        # principal -> (its key's digest, the AccessToken a match answers: built once, nothing mutates it)
+        self._digests: dict[str, tuple[bytes, AccessToken]] = {}
         self.refresh()
         if not self._digests:
             log.warning("no usable API key in %s: every MCP request will be refused", self.directory)
@@ -83,7 +84,10 @@ class ApiKeyVerifier:
                 signature = self._scan()
                 if signature == self._signature:
                     return
-                self._digests = self._load(signature)
+                self._digests = {
+                    name: (digest, AccessToken(token=TOKEN_PLACEHOLDER, client_id=name, subject=name, scopes=[]))
+                    for name, digest in self._load(signature).items()
+                }
             except OSError as exc:
                 log.error(
                     "cannot read API keys from %s (%s); keeping %d loaded",
@@ -138,10 +142,8 @@ class ApiKeyVerifier:
     async def verify_token(self, token: str) -> AccessToken | None:
         self.refresh()
         presented = key_digest(token)
-        match = None
-        for principal, digest in self._digests.items():
+        match: AccessToken | None = None
+        for digest, access in self._digests.values():
             if hmac.compare_digest(presented, digest):
-                match = principal
-        if match is None:
-            return None
-        return AccessToken(token=TOKEN_PLACEHOLDER, client_id=match, subject=match, scopes=[])
+                match = access
+        return match
