@@ -1,8 +1,8 @@
 """Config generations: an immutable snapshot of what is served, swapped atomically on reload.
 
 A call captures the generation current when it starts and finishes under it, so a reload never
-changes the rules under a running call. Each generation precomputes its MCP tool listing and its
-`initialize` instructions once, not per request.
+changes the rules under a running call. Each generation computes its `initialize` instructions
+once and its MCP tool listing once, on first use (not per request, and not before the first answer).
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ class Generation:
     config: PolicyConfig
     view: PolicyView
     tools: Mapping[str, Tool]
-    listing: tuple[types.Tool, ...]
     instructions: str
     source: str
     runtime_toolsets: frozenset[str] = frozenset()
@@ -62,8 +61,16 @@ class Generation:
 
     @cached_property
     def wire_tools(self) -> Mapping[str, dict[str, Any]]:
-        """Each served tool in its tools/list wire form, dumped once per generation on first listing."""
-        return {t.name: t.model_dump(by_alias=True, mode="json", exclude_none=True) for t in self.listing}
+        """Each served tool in its tools/list wire form (as the SDK's `Tool` dumps it), built once per generation
+        on first use; the models are not kept, their dump is what every listing sends."""
+        return {
+            name: mcp_tool(tool).model_dump(by_alias=True, mode="json", exclude_none=True)
+            for name, tool in self.tools.items()
+        }
+
+    def lists_as(self, other: Generation) -> bool:
+        """Whether a client listing under `other` sees the same tools, in the same order, as under this one."""
+        return list(self.tools.items()) == list(other.tools.items())
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Served tools per (service, access), for the tools_served gauge."""
@@ -89,7 +96,6 @@ def build_generation(
         config=config,
         view=view,
         tools=tools,
-        listing=tuple(mcp_tool(t) for t in tools.values()),
         instructions=instructions_for(catalog, tools.values()),
         source=source,
         runtime_toolsets=runtime_toolsets,

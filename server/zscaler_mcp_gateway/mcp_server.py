@@ -132,7 +132,7 @@ class ListChangedBroadcaster:
         await self.bus.publish(ToolsListChanged())
 
     def on_generation(self, old: Generation, new: Generation) -> None:
-        if self.loop is None or old.listing == new.listing:
+        if self.loop is None or old.lists_as(new):
             return
         task: asyncio.Future[None]
         if _on_loop(self.loop):
@@ -166,15 +166,17 @@ def build_mcp_server(
     ) -> dict[str, Any]:
         caller = caller_of_context(ctx)
         generation = dispatcher.generation_for(caller)  # with the session's enabled toolsets
-        listing = generation.listing
-        principals = dispatcher.principals
-        if principals is not None:  # a principal lists only what its patterns let it call
-            principal = caller.principal
-            listing = tuple(t for t in listing if principals.allows(principal, dispatcher.catalog.tools[t.name]))
         dumped = generation.wire_tools
+        principals = dispatcher.principals
+        if principals is None:
+            tools = list(dumped.values())
+        else:  # a principal lists only what its patterns let it call
+            principal = caller.principal
+            catalog = dispatcher.catalog.tools
+            tools = [wire for name, wire in dumped.items() if principals.allows(principal, catalog[name])]
         # As ListToolsResult dumps, less ttlMs/cacheScope (the cache hint fills them); the SDK sieves it
         # per protocol version.
-        return {"tools": [dumped[t.name] for t in listing], "resultType": "complete"}
+        return {"tools": tools, "resultType": "complete"}
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
