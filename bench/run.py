@@ -228,8 +228,9 @@ def bench_stateless(
             "stateful": stack.enter_context(h.running(stateful, logdir / "gateway-stateful.log"))[0],
             "stateless": stack.enter_context(h.running(stateless, logdir / "gateway-stateless.log"))[0],
         }
-        for _ in range(plan.repeats):
-            for name, server in servers.items():
+        for repeat in range(plan.repeats):
+            order = list(servers.items())
+            for name, server in order if repeat % 2 == 0 else reversed(order):  # neither always goes first
                 latencies = h.measure_sequential(
                     server.spec.mcp_url, server.spec.token, plan.sequential_calls, protocol=protocol
                 )

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import anyio
@@ -50,10 +51,16 @@ class CallResult:
     list_changed: bool = False  # the calling session's tool list changed (a toolset enabled for it)
 
     def text(self) -> str:
-        """The result as the client and the audit see it: known secret values scrubbed."""
+        """The result as the client and the audit see it: known secret values scrubbed (on every use, so a
+        secret learned since an answer was shared or cached is scrubbed from it too)."""
+        return scrub(self.serialized)
+
+    @cached_property
+    def serialized(self) -> str:
+        """The payload as text, made once: every caller sharing one answer (coalesced or cached) reuses it."""
         if isinstance(self.payload, str):
-            return scrub(self.payload)
-        return scrub(json.dumps(self.payload, separators=(",", ":"), default=str))
+            return self.payload
+        return json.dumps(self.payload, separators=(",", ":"), default=str)
 
 
 @dataclass(frozen=True)

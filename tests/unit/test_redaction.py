@@ -57,3 +57,14 @@ def test_sdk_log_records_and_their_exceptions_are_scrubbed(caplog: pytest.LogCap
     text = caplog.text + "".join(r.exc_text or "" for r in caplog.records)
     assert len(caplog.records) == 3 and SECRET not in text and text.count(REDACTED) >= 3
     assert scrub(f"x{SECRET}y") == f"x{REDACTED}y"
+
+
+def test_a_shared_answer_is_scrubbed_of_a_secret_learned_after_it_was_made() -> None:
+    from zscaler_mcp_gateway.dispatch import CallResult
+
+    rotated = "rotated-in-later-9f8e7d6c"
+    shared = CallResult({"records": [{"note": f"echoed {rotated}"}]})  # one answer, many callers (coalesced, cached)
+    assert rotated in shared.text()  # not a secret yet
+    remember_secrets(rotated)  # a credential rotation teaches the gateway a new secret
+    assert rotated not in shared.text() and REDACTED in shared.text()
+    assert json.loads(shared.serialized) == {"records": [{"note": f"echoed {rotated}"}]}  # made once, kept raw
