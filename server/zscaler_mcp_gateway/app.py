@@ -141,6 +141,7 @@ class Gateway:
         self.metrics_server: MetricsServer | None = None
         self.activity = Activity()  # HTTP requests mark it (ActivityWatch); background start-up work waits for quiet
         self._warming: asyncio.Future[None] | None = None
+        self.session_manager: FairSessionManager | None = None  # the HTTP transport's, once `http_app` built it
         self._token_retry: asyncio.Future[None] | None = None
         self._token_retried_at = float("-inf")
 
@@ -254,6 +255,8 @@ class Gateway:
 
         if self.session_toolsets is not None:
             sessions.on_close.append(self.session_toolsets.forget)
+        self.telemetry.metrics.count_sessions(sessions.open_sessions)
+        self.session_manager = sessions
 
         @contextlib.asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
@@ -109,6 +109,11 @@ class GatewayMetrics:
             buckets=WAIT_BUCKETS,
             registry=self.registry,
         )
+        self.sessions_open = Gauge(
+            "zscaler_mcp_sessions_open",
+            "MCP sessions open in this process (stateful mode); each holds memory until closed or reaped when idle.",
+            registry=self.registry,
+        )
         self.build_info = Gauge(
             "zscaler_mcp_build_info", "Always 1; the gateway version as a label.", ("version",), registry=self.registry
         )
@@ -152,6 +157,10 @@ class GatewayMetrics:
 
     def limiter_wait(self, service: str, seconds: float) -> None:
         self.upstream_limiter_wait.labels(zscaler_service=service).observe(seconds)
+
+    def count_sessions(self, open_sessions: Callable[[], int]) -> None:
+        """The sessions gauge reads `open_sessions()` at each scrape."""
+        self.sessions_open.set_function(open_sessions)
 
     def auth_failure(self, reason: str) -> None:
         self.auth_failures.labels(reason=reason).inc()

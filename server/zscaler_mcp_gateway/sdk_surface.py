@@ -1,8 +1,9 @@
 """Every use of the `mcp` SDK's private surface, in one module; nothing else names a private `mcp` attribute.
 
-mcp 2.3 has no public hook for four things the gateway does: offer a session's POST, or a sessionless
+mcp 2.3 has no public hook for five things the gateway does: offer a session's POST, or a sessionless
 request (2026-07-28, or any to a `--stateless` gateway), to the fast lane before the SDK routes it
-(`LaneTransport`, `LaneSessionManager`); shape a result with the SDK's own per-version kernel
+(`LaneTransport`, `LaneSessionManager`); make an idle session let go of its last answer and request
+(`SessionTransport`) and count sessions; shape a result with the SDK's own per-version kernel
 (`serialize_result`); reach a handshake-era session's connection to send `list_changed` on its
 standalone stream (`session_connection`); and drop the SDK's per-message span (`OpenTelemetryMiddleware`).
 `PRIVATE_SURFACE` lists each private name with the parameters relied on; tests/unit/test_sdk_surface.py
@@ -12,13 +13,16 @@ versions that test has passed on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from uuid import uuid4
 
+import anyio
 from mcp.server import ServerRequestContext
 from mcp.server._otel import OpenTelemetryMiddleware
 from mcp.server.auth.middleware.bearer_auth import AuthorizationContext
@@ -29,7 +33,8 @@ from mcp.server.streamable_http import StreamableHTTPServerTransport, check_acce
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecurityMiddleware
 from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
-from mcp_types import INVALID_REQUEST, ErrorData, JSONRPCError
+from mcp.shared.message import SessionMessage
+from mcp_types import INVALID_REQUEST, ErrorData, JSONRPCError, JSONRPCResponse
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -49,7 +54,7 @@ class PrivateName:
 
     owner: type[Any]
     name: str
-    parameters: tuple[str, ...] | None  # None: an attribute (set in `__init__`), not a method
+    parameters: tuple[str, ...] | None  # None: an attribute the class sets, not a method
     use: str
 
 
@@ -58,7 +63,7 @@ PRIVATE_SURFACE: tuple[PrivateName, ...] = (
         StreamableHTTPServerTransport,
         "_handle_post_request",
         ("self", "scope", "request", "receive", "send"),
-        "overridden: a session's POST is offered to the lane first",
+        "overridden: a session's POST is offered to the lane first; once the SDK answered, its loops let go",
     ),
     PrivateName(
         StreamableHTTPServerTransport,
@@ -91,7 +96,9 @@ PRIVATE_SURFACE: tuple[PrivateName, ...] = (
         "overridden: a closed or reaped session no longer counts against its principal",
     ),
     PrivateName(StreamableHTTPSessionManager, "_task_group", None, "read: the manager is running"),
-    PrivateName(StreamableHTTPSessionManager, "_server_instances", None, "read: a session still open when discarded"),
+    PrivateName(
+        StreamableHTTPSessionManager, "_server_instances", None, "read: a session still open when discarded; the count"
+    ),
     PrivateName(
         ServerRunner,
         "_serialize",
@@ -99,6 +106,18 @@ PRIVATE_SURFACE: tuple[PrivateName, ...] = (
         "called: results shaped by the SDK's per-version kernel",
     ),
     PrivateName(ServerSession, "_connection", None, "read: a session's connection, for list_changed"),
+    PrivateName(
+        StreamableHTTPServerTransport,
+        "_write_stream",
+        None,
+        "written: an empty message after each answer, so the message router lets go of the answer",
+    ),
+    PrivateName(
+        StreamableHTTPServerTransport,
+        "_read_stream_writer",
+        None,
+        "written: an empty message after each answer, so the dispatcher lets go of the request",
+    ),
 )
 # The private module imported above, for its class: the SDK's per-message span, dropped from the server.
 PRIVATE_MODULES = ("mcp.server._otel",)
@@ -129,7 +148,33 @@ def is_sdk_tracing(middleware: object) -> bool:
     return isinstance(middleware, OpenTelemetryMiddleware)
 
 
-class LaneTransport(StreamableHTTPServerTransport):
+# An answer to a request nobody made: the transport's router and the session's dispatcher both find no
+# request with its id and drop it. Random per process, so that no client's request id can be it.
+LET_GO = SessionMessage(JSONRPCResponse(jsonrpc="2.0", id=f"zscaler-mcp-gateway/{uuid4().hex}", result={}))
+LET_GO_WAIT_SECONDS = 0.5  # both loops are idle once an answer went out; never hold a request on them longer
+
+
+class SessionTransport(StreamableHTTPServerTransport):
+    """The SDK's session transport, less what an idle session need not hold.
+
+    The SDK's two message loops of a session keep the last message they passed on (their loop variables)
+    until the next one comes: the router its last answer, a whole `tools/list` (~0.8 MiB with every
+    toolset), and the dispatcher the last request with its HTTP request and connection. An idle session
+    would hold them until it is reaped, so after each POST the SDK answers, `LET_GO` passes both loops.
+    """
+
+    async def _handle_post_request(self, scope: Scope, request: Request, receive: Receive, send: Send) -> None:
+        await super()._handle_post_request(scope, request, receive, send)
+        if self.is_terminated:
+            return
+        with anyio.move_on_after(LET_GO_WAIT_SECONDS):
+            for stream in (self._write_stream, self._read_stream_writer):  # to the router; to the dispatcher
+                if stream is not None:
+                    with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+                        await stream.send(LET_GO)
+
+
+class LaneTransport(SessionTransport):
     """The SDK's session transport, its POSTs offered to the lane first once the session is initialized."""
 
     lane: Lane
@@ -159,6 +204,10 @@ class FairSessionManager(StreamableHTTPSessionManager):
         self.open_by_principal: Counter[str] = Counter()
         self.principal_of_session: dict[str, str] = {}
 
+    def open_sessions(self) -> int:
+        """Sessions open now: admitted and neither closed nor reaped."""
+        return len(self._server_instances)
+
     async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super()._handle_request(scope, receive, send)
@@ -183,6 +232,10 @@ class FairSessionManager(StreamableHTTPSessionManager):
                 principal, self.limits.max_sessions_per_principal, self.limits.idle_timeout_seconds
             )
         transport = super()._admit_session(requestor)
+        if transport is not None:
+            # The SDK builds and registers the transport (its limits, owner, idle timer); the subclass
+            # changes only what it keeps, so it takes the instance as the SDK made it.
+            transport.__class__ = SessionTransport
         if transport is not None and principal is not None and transport.mcp_session_id is not None:
             self.open_by_principal[principal] += 1
             self.principal_of_session[transport.mcp_session_id] = principal
@@ -244,9 +297,7 @@ class LaneSessionManager(FairSessionManager):
 
     def _admit_session(self, requestor: AuthorizationContext | None) -> StreamableHTTPServerTransport | None:
         transport = super()._admit_session(requestor)
-        if transport is not None:
-            # The SDK builds and registers the transport (its limits, owner, idle timer); the
-            # subclass adds only the POST shortcut, so it takes the instance as the SDK made it.
+        if transport is not None:  # a SessionTransport: the lane adds only the POST shortcut
             transport.__class__ = LaneTransport
             assert isinstance(transport, LaneTransport)
             transport.lane, transport.lane_open = self.lane, False

@@ -38,8 +38,8 @@ def _is_sdk(module: str) -> bool:
 @pytest.mark.parametrize("private", PRIVATE_SURFACE, ids=lambda p: f"{p.owner.__name__}.{p.name}")
 def test_each_private_name_relied_on_is_still_there(private: PrivateName) -> None:
     where = f"mcp {version('mcp')}: {private.owner.__module__}.{private.owner.__qualname__}.{private.name}"
-    if private.parameters is None:  # an attribute the SDK sets in __init__
-        source = inspect.getsource(private.owner.__init__)
+    if private.parameters is None:  # an attribute the SDK's class sets (in __init__, or once connected)
+        source = inspect.getsource(private.owner)
         assigned = re.search(rf"self\.{re.escape(private.name)}\s*(:[^=\n]+)?=", source)  # annotated or not
         assert assigned is not None, f"{where} is no longer set ({private.use})"
         return
