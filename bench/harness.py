@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -231,7 +232,10 @@ class GatewaySetup:
             (keys / "bench").write_text(BENCH_API_KEY)
             (keys / SECOND_PRINCIPAL).write_text(SECOND_API_KEY)
 
-    def spec(self, simulator_url: str, config_path: Path, port: int | None = None) -> ServerSpec:
+    def spec(
+        self, simulator_url: str, config_path: Path, port: int | None = None, extra_args: Sequence[str] = ()
+    ) -> ServerSpec:
+        """`extra_args` after the setup's own: a flag given twice takes the later value (e.g. --metrics-port)."""
         port = port or free_port()
         argv = [
             *gateway_command(),
@@ -243,6 +247,7 @@ class GatewaySetup:
             "--port", str(port),
             "--metrics-port", "0",
             *self.extra_args,
+            *extra_args,
         ]  # fmt: skip
         if self.api_key:
             argv += ["--api-keys-dir", str(self.workdir / "api-keys")]
@@ -632,3 +637,172 @@ def auth_enforced(url: str) -> bool:
     with httpx.Client(timeout=10) as http:
         response = http.post(url, json=body, headers={"accept": "application/json, text/event-stream"})
     return response.status_code in (401, 403)
+
+
+# --- memory (sessions, streams, calls) ----------------------------------------------------------
+
+
+def rss_kib(pid: int, settle: float = 2.0) -> int:
+    """`VmRSS` (resident now, not the peak) after `settle` seconds for the server to finish what it was doing."""
+    time.sleep(settle)
+    rss = proc_status(pid, "VmRSS")
+    if rss is None:
+        raise RuntimeError(f"process {pid} is gone")
+    return rss
+
+
+def metrics_url(spec: ServerSpec) -> str:
+    """The gateway's /metrics URL when its command line serves it (the last `--metrics-port` wins), else ""."""
+    ports = [spec.argv[i + 1] for i, arg in enumerate(spec.argv[:-1]) if arg == "--metrics-port"]
+    return f"http://{LOOPBACK}:{ports[-1]}/metrics" if ports and ports[-1] != "0" else ""
+
+
+def open_sessions(metrics_url: str) -> int:
+    """The gateway's `zscaler_mcp_sessions_open` gauge."""
+    for line in httpx.get(metrics_url, timeout=10).text.splitlines():
+        if line.startswith("zscaler_mcp_sessions_open "):
+            return int(float(line.split()[1]))
+    raise RuntimeError(f"no zscaler_mcp_sessions_open series at {metrics_url}")
+
+
+def wait_sessions(metrics_url: str, at_most: int, timeout: float) -> float:
+    """Seconds until the gateway has at most `at_most` sessions open (idle ones reaped); raises past `timeout`."""
+    started = time.monotonic()
+    while open_sessions(metrics_url) > at_most:
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(f"sessions not reaped within {timeout:g} s: {open_sessions(metrics_url)} open")
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
+def _fork_each(target: Callable[..., None], args: Sequence[tuple[Any, ...]], timeout: float) -> list[Any]:
+    """One forked process per argument tuple; each puts one (result, error) on the queue given last."""
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    workers = [ctx.Process(target=target, args=(*a, results), daemon=True) for a in args]
+    rows = []
+    try:
+        for worker in workers:
+            worker.start()
+        deadline = time.monotonic() + timeout
+        while len(rows) < len(workers):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RuntimeError(f"{len(workers)} clients did not finish within {timeout:g} s")
+            rows.append(results.get(timeout=remaining))
+    finally:
+        for worker in workers:
+            worker.join(5)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(5)
+    failures = [error for _, error in rows if error]
+    if failures:
+        raise RuntimeError(f"client failed: {failures[0]}")
+    return [result for result, _ in rows]
+
+
+def one_connection_per_request() -> httpx.Client:
+    """An HTTP client that closes each connection after its request: an abandoned session's client is gone."""
+    return httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
+
+
+def _abandon_worker(url: str, token: str | None, count: int, list_tools: bool, results: Any) -> None:
+    opened = 0
+    try:
+        with one_connection_per_request() as http:
+            for _ in range(count):
+                with McpClient(url, token, http=http) as client:
+                    client.initialize()
+                    if list_tools:
+                        client.list_tools()
+                opened += 1
+        results.put((opened, None))
+    except Exception as exc:  # reported to the parent, which fails the row
+        results.put((opened, f"{type(exc).__name__}: {exc}"))
+
+
+def abandon_sessions(
+    url: str, token: str | None, sessions: int, list_tools: bool = False, clients: int = 4, timeout: float = 600.0
+) -> int:
+    """`sessions` sessions opened (`initialize` + `notifications/initialized`, and `tools/list` if asked) by
+    `clients` processes and never deleted; returns how many were opened."""
+    shares = [sessions // clients + (1 if i < sessions % clients else 0) for i in range(clients)]
+    return sum(_fork_each(_abandon_worker, [(url, token, n, list_tools) for n in shares if n], timeout))
+
+
+def _open_get_stream(url: str, token: str | None, session_id: str) -> socket.socket:
+    """A session's standalone `GET /mcp` SSE stream, open once the server answered 200 with its headers."""
+    parts = urllib.parse.urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+    lines = [
+        f"GET {parts.path} HTTP/1.1",
+        f"Host: {parts.netloc}",
+        "Accept: text/event-stream",
+        f"Mcp-Session-Id: {session_id}",
+        f"Mcp-Protocol-Version: {PROTOCOL_VERSION}",
+    ]
+    if token:
+        lines.append(f"Authorization: Bearer {token}")
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 65536:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    status = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"?"
+    if status != b"200":
+        sock.close()
+        raise RuntimeError(f"GET stream: HTTP {status.decode(errors='replace')}")
+    return sock
+
+
+def _stream_worker(url: str, token: str | None, count: int, opened: Any, drop: Any, results: Any) -> None:
+    streams: list[socket.socket] = []
+    try:
+        with one_connection_per_request() as http:
+            for _ in range(count):
+                with McpClient(url, token, http=http) as client:
+                    client.initialize()
+                    assert client.session_id is not None
+                    streams.append(_open_get_stream(url, token, client.session_id))
+        opened.put(len(streams))
+        drop.wait(600)
+        results.put((len(streams), None))
+    except Exception as exc:  # reported to the parent, which fails the row
+        opened.put(len(streams))
+        results.put((len(streams), f"{type(exc).__name__}: {exc}"))
+    finally:
+        for sock in streams:  # dropped: the process's end of each connection goes away
+            sock.close()
+
+
+@contextlib.contextmanager
+def get_streams(url: str, token: str | None, streams: int, clients: int = 2, timeout: float = 300.0) -> Iterator[int]:
+    """`streams` sessions, each with its `GET /mcp` SSE stream open, held by `clients` processes; yields the
+    number open, and on exit the processes drop every connection and exit."""
+    ctx = multiprocessing.get_context("fork")
+    opened, drop, results = ctx.Queue(), ctx.Event(), ctx.Queue()
+    shares = [streams // clients + (1 if i < streams % clients else 0) for i in range(clients)]
+    workers = [
+        ctx.Process(target=_stream_worker, args=(url, token, n, opened, drop, results), daemon=True)
+        for n in shares
+        if n
+    ]
+    try:
+        for worker in workers:
+            worker.start()
+        deadline = time.monotonic() + timeout
+        total = sum(opened.get(timeout=max(0.1, deadline - time.monotonic())) for _ in workers)
+        if total != streams:
+            errors = [results.get(timeout=10)[1] for _ in workers]
+            raise RuntimeError(f"{total} of {streams} GET streams opened: {[e for e in errors if e][:1]}")
+        yield total
+    finally:
+        drop.set()
+        for worker in workers:
+            worker.join(30)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(5)

@@ -74,14 +74,21 @@ def parse_body(content_type: str, body: bytes, request_id: int) -> dict[str, Any
 
 class McpClient:
     def __init__(
-        self, url: str, token: str | None = None, timeout: float = 30.0, protocol: str = PROTOCOL_VERSION
+        self,
+        url: str,
+        token: str | None = None,
+        timeout: float = 30.0,
+        protocol: str = PROTOCOL_VERSION,
+        http: httpx.Client | None = None,
     ) -> None:
+        """`http`: a client shared by many sessions, closed by its owner (building one costs milliseconds)."""
         if protocol not in PROTOCOL_VERSIONS:
             raise ValueError(f"unknown protocol version {protocol!r}")
         self.url = url
         self.protocol = protocol
         self.modern = protocol == MODERN_PROTOCOL_VERSION
-        self.http = httpx.Client(timeout=timeout)
+        self._owns_http = http is None
+        self.http = http or httpx.Client(timeout=timeout)
         self.headers = {"accept": ACCEPT, "content-type": "application/json"}
         if token:
             self.headers["authorization"] = f"Bearer {token}"
@@ -90,7 +97,8 @@ class McpClient:
         self._ids = itertools.count(1)
 
     def close(self) -> None:
-        self.http.close()
+        if self._owns_http:
+            self.http.close()
 
     def __enter__(self) -> McpClient:
         return self

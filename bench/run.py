@@ -52,6 +52,13 @@ class Plan:
     rate_seconds: float = 20.0
     fair_clients: int = 24  # principal A's
     fair_calls: int = 40  # principal B's sequential calls, alone and under A's load
+    # memory (issue 17): abandoned sessions, their reaping, dropped GET streams, RSS over calls
+    memory_sessions: int = 2000  # each wave
+    memory_idle_timeout: int = 30  # the gateway's --session-idle-timeout there: longer than a wave takes
+    memory_streams: int = 500
+    memory_listed_sessions: int = 200  # sessions that also list every tool, as agents do
+    memory_warm_calls: int = 1000
+    memory_calls: int = 4000
 
     @classmethod
     def quick(cls) -> Plan:
@@ -68,6 +75,12 @@ class Plan:
             rate_seconds=2.0,
             fair_clients=3,
             fair_calls=3,
+            memory_sessions=20,
+            memory_idle_timeout=3,
+            memory_streams=6,
+            memory_listed_sessions=4,
+            memory_warm_calls=8,
+            memory_calls=40,
         )
 
 
@@ -80,7 +93,8 @@ UPSTREAM_AUTO = "upstream:\n  rateLimit: auto\n"
 # fairness alone: no shared answers, no limiter in the way, the gateway's default per-principal slots
 UPSTREAM_FAIRNESS = "upstream:\n  rateLimit: 10000\n  coalesceReads: false\n"
 
-SpecFactory = Callable[[str], h.ServerSpec]  # variant ("all" | "one" | "protect" | "fair") -> spec
+SpecFactory = Callable[[str], h.ServerSpec]  # variant ("all" | "one" | "protect" | "fair" | "memory") -> spec
+MEMORY_CLIENTS = 4  # processes that open the sessions and make the calls of the memory rows
 
 
 def bench_servers(
@@ -316,6 +330,83 @@ def _fmt(value: float | None, unit: str) -> str:
 
 
 RATIO = "ratio"  # the unit of a row whose figure is itself a ratio of two of the gateway's
+
+
+def bench_memory(
+    factories: dict[str, SpecFactory], plan: Plan, logdir: Path, progress: Callable[[str], None]
+) -> dict[str, dict[str, Any]]:
+    """Issue 17's memory rows, both servers running, each step alternating between them: RSS over calls
+    (after a warm-up), after a wave of abandoned sessions, after the gateway reaped them (its idle timeout
+    set short; the official's SDK keeps its default 30 minutes), after a second wave, with GET streams
+    open and after they were dropped, and sessions that listed every tool."""
+    out: dict[str, dict[str, Any]] = {name: {} for name in factories}
+    n, streams, listed = plan.memory_sessions, plan.memory_streams, plan.memory_listed_sessions
+    reap_timeout = plan.memory_idle_timeout + 120.0
+    with contextlib.ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(h.running(make("memory"), logdir / f"{name}-memory.log"))[0]
+            for name, make in factories.items()
+        }
+        metrics = {name: h.metrics_url(server.spec) for name, server in servers.items()}
+
+        def each(step: str, measure: Callable[[str, h.ServerProcess], None]) -> None:
+            for name, server in servers.items():
+                progress(f"{name}: memory, {step}")
+                measure(name, server)
+
+        def calls(name: str, server: h.ServerProcess) -> None:
+            url, token = server.spec.mcp_url, server.spec.token
+            h.measure_load(url, token, MEMORY_CLIENTS, max(1, plan.memory_warm_calls // MEMORY_CLIENTS))
+            before = h.rss_kib(server.pid)
+            each_calls = max(1, plan.memory_calls // MEMORY_CLIENTS)
+            stats = h.measure_load(url, token, MEMORY_CLIENTS, each_calls)
+            out[name]["calls"] = {"calls": stats.calls, "errors": stats.errors, "before_kib": before}
+            out[name]["calls"]["after_kib"] = h.rss_kib(server.pid)
+
+        def wave(key: str) -> Callable[[str, h.ServerProcess], None]:
+            def measure(name: str, server: h.ServerProcess) -> None:
+                if key == "wave1":
+                    out[name]["base_kib"] = h.rss_kib(server.pid)
+                opened = h.abandon_sessions(server.spec.mcp_url, server.spec.token, n, clients=MEMORY_CLIENTS)
+                out[name][key] = {"sessions": opened, "kib": h.rss_kib(server.pid)}
+                if metrics[name]:
+                    out[name][key]["open"] = h.open_sessions(metrics[name])
+
+            return measure
+
+        def reaped(key: str) -> Callable[[str, h.ServerProcess], None]:
+            def measure(name: str, server: h.ServerProcess) -> None:
+                if metrics[name]:
+                    seconds = h.wait_sessions(metrics[name], 0, reap_timeout)
+                    out[name][key] = {"seconds": seconds, "kib": h.rss_kib(server.pid)}
+
+            return measure
+
+        def dropped_streams(name: str, server: h.ServerProcess) -> None:
+            before = h.rss_kib(server.pid)
+            with h.get_streams(server.spec.mcp_url, server.spec.token, streams) as opened:
+                held = h.rss_kib(server.pid)
+            out[name]["streams"] = {"streams": opened, "before_kib": before, "open_kib": held}
+            out[name]["streams"]["dropped_kib"] = h.rss_kib(server.pid, settle=5.0)
+
+        def listing(name: str, server: h.ServerProcess) -> None:
+            url, token = server.spec.mcp_url, server.spec.token
+            h.measure_listing(url, token, 2, 1)  # what the first listing builds once, out of the count
+            before = h.rss_kib(server.pid)
+            opened = h.abandon_sessions(url, token, listed, list_tools=True, clients=MEMORY_CLIENTS)
+            out[name]["listed"] = {"sessions": opened, "before_kib": before, "after_kib": h.rss_kib(server.pid)}
+
+        each(f"RSS over {plan.memory_calls} calls", calls)
+        each(f"{n} abandoned sessions", wave("wave1"))
+        each("reaping (gateway: idle timeout)", reaped("reaped"))
+        gateway = {k: v for k, v in servers.items() if metrics[k]}  # the official cannot reap within the run
+        for name, server in gateway.items():
+            progress(f"{name}: memory, a second wave of {n}")
+            wave("wave2")(name, server)
+            reaped("reaped2")(name, server)
+        each(f"{streams} GET streams opened, then dropped", dropped_streams)
+        each(f"{listed} abandoned sessions that listed every tool", listing)
+    return out
 
 
 @dataclass
@@ -613,6 +704,109 @@ def protection_rows(off: dict[str, Any] | None, gw: dict[str, Any], plan: Plan) 
     return rows
 
 
+def memory_rows(off: dict[str, Any] | None, gw: dict[str, Any], plan: Plan) -> list[Row]:
+    """Issue 17's memory rows, from what `bench_memory` measured (absent when it did not run)."""
+    if "wave1" not in gw:
+        return []
+
+    def value(d: dict[str, Any] | None, fn: Callable[[dict[str, Any]], float]) -> float | None:
+        try:
+            return fn(d) if d is not None else None
+        except (KeyError, TypeError, ZeroDivisionError):
+            return None
+
+    def mib(d: dict[str, Any] | None, fn: Callable[[dict[str, Any]], float]) -> float | None:
+        return value(d, lambda d: fn(d) / 1024)
+
+    n, streams, listed = plan.memory_sessions, plan.memory_streams, plan.memory_listed_sessions
+
+    def per_session(d: dict[str, Any]) -> float:  # KiB
+        return (d["wave1"]["kib"] - d["base_kib"]) / d["wave1"]["sessions"]
+
+    def per_listed(d: dict[str, Any]) -> float:  # KiB
+        return (d["listed"]["after_kib"] - d["listed"]["before_kib"]) / d["listed"]["sessions"]
+
+    def per_10k(d: dict[str, Any]) -> float:  # KiB
+        c = d["calls"]
+        return (c["after_kib"] - c["before_kib"]) * 10_000 / c["calls"]
+
+    return [
+        Row(
+            f"memory: RSS (VmRSS) after {plan.memory_calls} warm calls",
+            mib(off, lambda d: d["calls"]["after_kib"]),
+            mib(gw, lambda d: d["calls"]["after_kib"]),
+            "MiB",
+        ),
+        Row(
+            "  RSS growth per 10k calls",
+            mib(off, per_10k),
+            mib(gw, per_10k),
+            "MiB",
+            "<=0.5abs",
+            "memory: RSS growth per 10k calls <= 0.5 MiB",
+        ),
+        Row(
+            "memory: RSS before the sessions",
+            mib(off, lambda d: d["base_kib"]),
+            mib(gw, lambda d: d["base_kib"]),
+            "MiB",
+        ),
+        Row(
+            f"memory: RSS after {n} abandoned sessions",
+            mib(off, lambda d: d["wave1"]["kib"]),
+            mib(gw, lambda d: d["wave1"]["kib"]),
+            "MiB",
+        ),
+        Row(
+            "  per abandoned session (initialize + initialized)", value(off, per_session), value(gw, per_session), "KiB"
+        ),
+        Row(
+            f"memory: RSS after they were reaped (gateway idle timeout {plan.memory_idle_timeout} s)",
+            None,
+            mib(gw, lambda d: d["reaped"]["kib"]),
+            "MiB",
+        ),
+        Row(
+            f"memory: RSS after a second wave of {n}, once the first was reaped",
+            None,
+            mib(gw, lambda d: d["wave2"]["kib"]),
+            "MiB",
+        ),
+        Row(
+            "  second wave's growth over the first",
+            None,
+            mib(gw, lambda d: d["wave2"]["kib"] - d["wave1"]["kib"]),
+            "MiB",
+            "<=5abs",
+            "memory: a second wave of abandoned sessions after reaping grows RSS <= 5 MiB",
+        ),
+        Row(
+            f"memory: RSS with {streams} GET streams open",
+            mib(off, lambda d: d["streams"]["open_kib"]),
+            mib(gw, lambda d: d["streams"]["open_kib"]),
+            "MiB",
+        ),
+        Row(
+            f"memory: RSS after the {streams} GET streams were dropped",
+            mib(off, lambda d: d["streams"]["dropped_kib"]),
+            mib(gw, lambda d: d["streams"]["dropped_kib"]),
+            "MiB",
+        ),
+        Row(
+            "  growth over before the streams (their sessions stay)",
+            mib(off, lambda d: d["streams"]["dropped_kib"] - d["streams"]["before_kib"]),
+            mib(gw, lambda d: d["streams"]["dropped_kib"] - d["streams"]["before_kib"]),
+            "MiB",
+        ),
+        Row(
+            f"memory: per abandoned session that listed every tool ({listed})",
+            value(off, per_listed),
+            value(gw, per_listed),
+            "KiB",
+        ),
+    ]
+
+
 def render(rows: list[Row]) -> str:
     header = ("metric", "official 0.15.4", "gateway", "gw/official", "target", "verdict")
     table = [header]
@@ -710,6 +904,14 @@ def main(argv: list[str] | None = None) -> int:
         help="only the stateless row: the gateway with and without --stateless, sequential calls (no official)",
     )
     parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only the memory rows: abandoned sessions, their reaping, a second wave, dropped GET streams, calls",
+    )
+    parser.add_argument(
+        "--memory-sessions", type=int, help="abandoned sessions per wave in the memory rows (default 2000)"
+    )
+    parser.add_argument(
         "--rate-seconds", type=float, help="length of the rate-limit row's load (default 20 s; --quick: 2 s)"
     )
     parser.add_argument(
@@ -734,6 +936,8 @@ def main(argv: list[str] | None = None) -> int:
         plan.repeats = args.repeats
     if args.rate_seconds:
         plan.rate_seconds = args.rate_seconds
+    if args.memory_sessions:
+        plan.memory_sessions = args.memory_sessions
     if args.upstream_latency is not None:
         plan.upstream_latency_s = args.upstream_latency
 
@@ -790,26 +994,39 @@ def main(argv: list[str] | None = None) -> int:
                         h.ONE_TOOLSET if v == "one" else None,
                         api_key=args.auth == "api-key",
                     )
-                factories["gateway"] = lambda v: setup.spec(sim_url, configs[v])
-                if args.protection_only or args.stateless_only:
+                memory_args = [
+                    "--session-idle-timeout", str(plan.memory_idle_timeout),
+                    "--max-sessions", "100000",
+                    "--max-sessions-per-principal", "100000",
+                ]  # fmt: skip
+                factories["gateway"] = lambda v: (
+                    setup.spec(sim_url, configs["all"], extra_args=[*memory_args, "--metrics-port", str(h.free_port())])
+                    if v == "memory"
+                    else setup.spec(sim_url, configs[v])
+                )
+                if args.protection_only or args.stateless_only or args.memory_only:
                     results.update({name: {} for name in factories})
                 elif args.startup_only:
                     results.update(bench_startup_only(factories, plan, logdir, progress, args.protocol))
                 else:
                     results.update(bench_servers(factories, plan, logdir, progress, args.protocol, args.calls_only))
-                if not (args.protection_only or args.startup_only) and "--stateless" not in args.gateway_arg:
+                one_part = args.protection_only or args.startup_only or args.memory_only
+                if not one_part and "--stateless" not in args.gateway_arg:
                     results["gateway"]["stateless"] = bench_stateless(
                         setup, sim_url, configs["all"], plan, logdir, progress, args.protocol
                     )
-                skip_reload = args.calls_only or args.protection_only or args.stateless_only or args.startup_only
+                skip_reload = args.calls_only or args.stateless_only or one_part
                 results["reload_ms"] = (
                     [] if skip_reload else bench_reload(setup, sim_url, plan, logdir, progress, args.protocol)
                 )
-                if not (args.calls_only or args.stateless_only or args.startup_only):
+                if not (args.calls_only or args.stateless_only or args.startup_only or args.memory_only):
                     for name, figures in bench_protection(
                         factories, sim_url, plan, logdir, progress, args.protocol
                     ).items():
                         results[name]["protection"] = figures
+                if not (args.calls_only or args.stateless_only or args.startup_only or args.protection_only):
+                    for name, figures in bench_memory(factories, plan, logdir, progress).items():
+                        results[name]["memory"] = figures
             except Exception:
                 progress(f"failed; server logs in {logdir} (kept until exit):")
                 for log in sorted(logdir.glob("*.log")):
@@ -820,7 +1037,7 @@ def main(argv: list[str] | None = None) -> int:
     if "load_peak_kib" in results["gateway"]:
         progress("import floor of the two SDKs (fresh interpreters)")
         results["memory_floor_mib"] = floor_mib(1 if args.quick else 3)
-    only_rows = args.protection_only or args.stateless_only
+    only_rows = args.protection_only or args.stateless_only or args.memory_only
     rows = (
         []
         if only_rows
@@ -834,6 +1051,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += protection_rows(
         results.get("official", {}).get("protection"), results["gateway"].get("protection", {}), plan
     )
+    rows += memory_rows(results.get("official", {}).get("memory"), results["gateway"].get("memory", {}), plan)
     results["table"] = [{**asdict(r), "ratio": r.ratio(), "verdict": r.verdict()} for r in rows]
     out_path = args.json_out or RESULTS_DIR / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -854,6 +1072,10 @@ def main(argv: list[str] | None = None) -> int:
         f"gateway extra args: {' '.join(args.gateway_arg) or '(none)'}; official has no live reload (n/a)",
         f"protection rows: every API answer of the simulator delayed {plan.upstream_latency_s:g} s (a WAN round trip); "
         f"gateway upstream policy rateLimit: auto (fairness: coalesceReads off, rateLimit 10000, default slots)",
+        f"memory rows: VmRSS; {MEMORY_CLIENTS} client processes, sessions never deleted; the gateway with "
+        f"--session-idle-timeout {plan.memory_idle_timeout}; the official's SDK reaps only after its default 30-minute "
+        "idle timeout, so its reaping and second-wave rows are n/a (its first wave's sessions stay open through "
+        "the later rows)",
         f"raw results: {out_path}",
     ]
     if args.quick:

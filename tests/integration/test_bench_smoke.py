@@ -214,3 +214,63 @@ def test_the_raised_start_up_and_handshake_targets() -> None:
     assert "VERDICT one-toolset initialize + tools/list <= 1.0x official: MISSED (1.100x)" in bench_run.verdicts(
         bench_run.build_rows(official, gateway, [])
     )
+
+
+def test_memory_rows_carry_their_targets() -> None:
+    plan = bench_run.Plan()
+    gateway = {
+        "calls": {"calls": 4000, "errors": 0, "before_kib": 102_400, "after_kib": 102_500},
+        "base_kib": 102_400,
+        "wave1": {"sessions": 2000, "kib": 162_400, "open": 2000},
+        "reaped": {"seconds": 20.0, "kib": 160_000},
+        "wave2": {"sessions": 2000, "kib": 168_544, "open": 2000},
+        "streams": {"streams": 500, "before_kib": 160_000, "open_kib": 200_000, "dropped_kib": 170_000},
+        "listed": {"sessions": 200, "before_kib": 170_000, "after_kib": 176_000},
+    }
+    official = {k: v for k, v in gateway.items() if k not in ("reaped", "wave2")}
+    rows = bench_run.memory_rows(official, gateway, plan)
+    assert bench_run.verdicts(rows) == [
+        "VERDICT memory: RSS growth per 10k calls <= 0.5 MiB: MET (0.2 MiB)",
+        "VERDICT memory: a second wave of abandoned sessions after reaping grows RSS <= 5 MiB: MISSED (6.0 MiB)",
+    ]
+    per_session = next(r for r in rows if r.label.startswith("  per abandoned session"))
+    assert per_session.gateway == pytest.approx(30.0) and per_session.unit == "KiB"
+    reaped = next(r for r in rows if r.label.startswith("memory: RSS after they were reaped"))
+    assert reaped.official is None and reaped.verdict() == ""
+    assert "<= 0.5 MiB" in bench_run.render(rows) and "<= 5 MiB" in bench_run.render(rows)
+    assert bench_run.memory_rows(None, {}, plan) == []
+
+
+def test_memory_clients_abandon_sessions_hold_streams_and_see_them_reaped(simulator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The forked clients of the memory rows, in a child process (this one must not fork), against a real
+    gateway process that reaps idle sessions after 2 s and counts them in its sessions gauge."""
+    import json
+    import subprocess
+
+    from tests.support.servers import serve_process
+
+    config = tmp_path / "config.yaml"
+    config.write_text(bench_run.config_text([harness.ONE_TOOLSET]))
+    metrics_port = harness.free_port()
+    script = (
+        "import json, sys, time, harness as h\n"
+        "url, metrics = sys.argv[1], sys.argv[2]\n"
+        "abandoned = h.abandon_sessions(url, None, 5, list_tools=True, clients=2)\n"
+        "with h.get_streams(url, None, 3) as streams:\n"
+        "    time.sleep(3)\n"  # past the idle timeout: a session with its stream open is not idle
+        "    with_streams = h.open_sessions(metrics)\n"
+        "h.wait_sessions(metrics, 0, 60)\n"
+        "print(json.dumps([abandoned, streams, with_streams, h.open_sessions(metrics)]))\n"
+    )
+    flags = ["--config", str(config), "--upstream-url", simulator.url, "--session-idle-timeout", "2"]
+    with serve_process([*flags, "--metrics-port", str(metrics_port)]) as url:
+        done = subprocess.run(
+            [sys.executable, "-c", script, url + "/mcp", f"http://127.0.0.1:{metrics_port}/metrics"],
+            cwd=BENCH,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    abandoned, streams, with_streams, after = json.loads(done.stdout.splitlines()[-1])
+    assert abandoned == 5 and streams == 3 and with_streams >= 3 and after == 0
