@@ -441,8 +441,8 @@ def _outcome_worker(
     calls: int,
     seconds: float,
     barrier: Any,
-    results: Any,
     protocol: str,
+    results: Any,
 ) -> None:
     """Up to `calls` calls or `seconds` after the release, whichever ends first; each outcome classified."""
     try:
@@ -463,12 +463,12 @@ def _outcome_worker(
                     kind = "rate_limited" if RATE_LIMITED.search(str(exc)) else "error"
                     outcomes[kind] += 1
                     sample = sample or str(exc)[:200]
-            results.put((dict(outcomes), latencies, sample, None))
+            results.put(((dict(outcomes), latencies, sample), None))
             client.delete_session()
     except Exception as exc:  # reported to the parent, which fails the scenario
         with contextlib.suppress(Exception):
             barrier.abort()
-        results.put(({}, [], "", f"{type(exc).__name__}: {exc}"))
+        results.put((None, f"{type(exc).__name__}: {exc}"))
 
 
 @dataclass
@@ -494,40 +494,20 @@ def run_clients(
 ) -> tuple[Outcomes, Any]:
     """One forked client per entry of `arguments`, released together with the parent; the parent then runs
     `during` (if given) while they call, and returns what they got and what `during` returned."""
-    ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(len(arguments) + 1)
-    results = ctx.Queue()
-    workers = [
-        ctx.Process(
-            target=_outcome_worker,
-            args=(url, token, tool, args, calls, seconds, barrier, results, protocol),
-            daemon=True,
-        )
-        for args in arguments
-    ]
-    rows = []
-    try:
-        for worker in workers:
-            worker.start()
+    barrier = multiprocessing.get_context("fork").Barrier(len(arguments) + 1)
+
+    def release_then_run() -> Any:
         barrier.wait(120)
-        during_result = during() if during is not None else None
-        deadline = time.monotonic() + seconds + 120
-        while len(rows) < len(workers):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise RuntimeError(f"{len(workers)} clients did not finish within {seconds + 120:g} s")
-            rows.append(results.get(timeout=remaining))
-    finally:
-        for worker in workers:
-            worker.join(5)
-            if worker.is_alive():
-                worker.kill()
-                worker.join(5)
-    failures = [row[3] for row in rows if row[3]]
-    if failures:
-        raise RuntimeError(f"client failed: {failures[0]}")
+        return during() if during is not None else None
+
+    rows, during_result = _fork_each(
+        _outcome_worker,
+        [(url, token, tool, args, calls, seconds, barrier, protocol) for args in arguments],
+        seconds + 120,
+        release_then_run,
+    )
     out = Outcomes()
-    for counts, latencies, sample, _ in rows:
+    for counts, latencies, sample in rows:
         out.ok += counts.get("ok", 0)
         out.rate_limited += counts.get("rate_limited", 0)
         out.errors += counts.get("error", 0)
@@ -675,8 +655,14 @@ def wait_sessions(metrics_url: str, at_most: int, timeout: float) -> float:
     return time.monotonic() - started
 
 
-def _fork_each(target: Callable[..., None], args: Sequence[tuple[Any, ...]], timeout: float) -> list[Any]:
-    """One forked process per argument tuple; each puts one (result, error) on the queue given last."""
+def _fork_each(
+    target: Callable[..., None],
+    args: Sequence[tuple[Any, ...]],
+    timeout: float,
+    while_running: Callable[[], Any] | None = None,
+) -> tuple[list[Any], Any]:
+    """One forked process per argument tuple; each puts one (result, error) on the queue given last. The
+    parent runs `while_running` once they started; then it waits up to `timeout` for every result."""
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
     workers = [ctx.Process(target=target, args=(*a, results), daemon=True) for a in args]
@@ -684,6 +670,7 @@ def _fork_each(target: Callable[..., None], args: Sequence[tuple[Any, ...]], tim
     try:
         for worker in workers:
             worker.start()
+        during_result = while_running() if while_running is not None else None
         deadline = time.monotonic() + timeout
         while len(rows) < len(workers):
             remaining = deadline - time.monotonic()
@@ -699,7 +686,7 @@ def _fork_each(target: Callable[..., None], args: Sequence[tuple[Any, ...]], tim
     failures = [error for _, error in rows if error]
     if failures:
         raise RuntimeError(f"client failed: {failures[0]}")
-    return [result for result, _ in rows]
+    return [result for result, _ in rows], during_result
 
 
 def one_connection_per_request() -> httpx.Client:
@@ -728,7 +715,8 @@ def abandon_sessions(
     """`sessions` sessions opened (`initialize` + `notifications/initialized`, and `tools/list` if asked) by
     `clients` processes and never deleted; returns how many were opened."""
     shares = [sessions // clients + (1 if i < sessions % clients else 0) for i in range(clients)]
-    return sum(_fork_each(_abandon_worker, [(url, token, n, list_tools) for n in shares if n], timeout))
+    opened, _ = _fork_each(_abandon_worker, [(url, token, n, list_tools) for n in shares if n], timeout)
+    return sum(opened)
 
 
 def _open_get_stream(url: str, token: str | None, session_id: str) -> socket.socket:
