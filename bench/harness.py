@@ -354,9 +354,7 @@ def measure_sequential(
     return latencies
 
 
-def _load_worker(
-    url: str, token: str | None, tool: str, calls: int, barrier: Any, results: Any, protocol: str = PROTOCOL_VERSION
-) -> None:
+def _load_worker(url: str, token: str | None, tool: str, calls: int, barrier: Any, protocol: str, results: Any) -> None:
     try:
         with McpClient(url, token, protocol=protocol) as client:
             client.initialize()
@@ -370,12 +368,12 @@ def _load_worker(
                     latencies.append(client.call_tool(tool).seconds * 1000)
                 except (McpError, httpx.HTTPError):
                     errors += 1
-            results.put((started, time.monotonic(), latencies, errors, None))
+            results.put(((started, time.monotonic(), latencies, errors), None))
             client.delete_session()
     except Exception as exc:  # reported to the parent, which fails the scenario
         with contextlib.suppress(Exception):
             barrier.abort()
-        results.put((0.0, 0.0, [], calls, f"{type(exc).__name__}: {exc}"))
+        results.put((None, f"{type(exc).__name__}: {exc}"))
 
 
 @dataclass
@@ -401,32 +399,8 @@ def measure_load(
     protocol: str = PROTOCOL_VERSION,
 ) -> LoadStats:
     """`clients` separate processes, each its own session, released together; calls/s over the whole window."""
-    ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(clients)
-    results = ctx.Queue()
-    workers = [
-        ctx.Process(target=_load_worker, args=(url, token, tool, calls_each, barrier, results, protocol), daemon=True)
-        for _ in range(clients)
-    ]
-    rows = []
-    try:
-        for worker in workers:
-            worker.start()
-        deadline = time.monotonic() + timeout
-        while len(rows) < clients:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise RuntimeError(f"load with {clients} clients did not finish within {timeout:g} s")
-            rows.append(results.get(timeout=remaining))
-    finally:
-        for worker in workers:
-            worker.join(5)
-            if worker.is_alive():
-                worker.kill()
-                worker.join(5)
-    failures = [row[4] for row in rows if row[4]]
-    if failures:
-        raise RuntimeError(f"load client failed: {failures[0]}")
+    barrier = multiprocessing.get_context("fork").Barrier(clients)
+    rows, _ = _fork_each(_load_worker, [(url, token, tool, calls_each, barrier, protocol)] * clients, timeout)
     started = min(row[0] for row in rows)
     ended = max(row[1] for row in rows)
     latencies = [lat for row in rows for lat in row[2]]
