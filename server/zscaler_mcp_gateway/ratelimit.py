@@ -242,28 +242,28 @@ class UpstreamLimiter:
                     del self._quotas[service]
 
     def before_request(self, service: str) -> None:
-        """Wait for room in `service`'s quota; raise `RateLimited` (and record it) rather than wait too long.
-        A request let through must be followed by `after_response` or `after_failure`.
+        """Wait for room in `service`'s quota and take it; raise `RateLimited` (and record it) rather than wait
+        too long. A request let through must be followed by `after_response` or `after_failure`.
 
         Waiting polls, so what an answer teaches (a higher limit, a reset) reaches requests already waiting.
         """
         started = self.clock()
-        deadline = started + self.max_wait_seconds
-        while True:
-            with self._lock:
-                now = self.clock()
-                quota = self._quota(service, now)
-                wait = 0.0 if quota is None else quota.take(now)
-            if wait == 0:
-                break
-            if now + wait > deadline:
-                limited = RateLimited(service, wait)
-                refusal.set(limited)
-                raise limited
-            self.sleep(min(max(wait, 0.001), POLL_SECONDS))
-        waited = self.clock() - started
-        if waited > 0 and self.on_wait is not None:
-            self.on_wait(service, waited)
+        try:
+            while pause := self._pause(service, started, take=True):
+                self.sleep(pause)
+        except RateLimited as limited:
+            refusal.set(limited)
+            raise
+        self._waited(service, started)
+
+    async def wait_for_room(self, service: str) -> None:
+        """Wait on the event loop until `service` has room, taking nothing; raise `RateLimited` rather than wait
+        too long. A call waits here before it takes an upstream slot and thread, so a spent quota of one
+        service holds none that another service's calls could use."""
+        started = self.clock()
+        while pause := self._pause(service, started, take=False):
+            await asyncio.sleep(pause)
+        self._waited(service, started)
 
     def delay(self, service: str) -> float:
         """Seconds until `service` has room for a request (0: now), taking nothing."""
@@ -272,16 +272,20 @@ class UpstreamLimiter:
             quota = self._quota(service, now)
             return 0.0 if quota is None else quota.delay(now)
 
-    async def wait_for_room(self, service: str) -> None:
-        """Wait on the event loop until `service` has room, taking nothing; raise `RateLimited` rather than wait
-        too long. A call waits here before it takes an upstream slot and thread, so a spent quota of one
-        service holds none that another service's calls could use."""
-        started = self.clock()
-        deadline = started + self.max_wait_seconds
-        while (wait := self.delay(service)) > 0:
-            if self.clock() + wait > deadline:
-                raise RateLimited(service, wait)
-            await asyncio.sleep(min(wait, POLL_SECONDS))
+    def _pause(self, service: str, started: float, take: bool) -> float:
+        """0 when there is room (taken when `take`); else how long to sleep before looking again. Raises
+        `RateLimited` when the room comes later than `max_wait_seconds` after `started`."""
+        with self._lock:
+            now = self.clock()
+            quota = self._quota(service, now)
+            wait = 0.0 if quota is None else (quota.take(now) if take else quota.delay(now))
+        if wait == 0:
+            return 0.0
+        if now + wait > started + self.max_wait_seconds:
+            raise RateLimited(service, wait)
+        return min(max(wait, 0.001), POLL_SECONDS)
+
+    def _waited(self, service: str, started: float) -> None:
         waited = self.clock() - started
         if waited > 0 and self.on_wait is not None:
             self.on_wait(service, waited)
