@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from . import __version__
+from . import __version__, collector
 from .catalog import load_catalog
 from .config import ConfigError, load_policy_file, policy_from_env, policy_warnings
 from .credential_files import DEFAULT_CREDENTIALS_DIR, KEYS
@@ -198,6 +198,7 @@ def metrics_port(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .app import Gateway, GatewayOptions
 
+    collector.resume()  # the modules are loaded; what the gateway builds from here may die and be collected
     configure_logging(args.log_level, sys.stderr if args.transport == "stdio" else sys.stdout)
     log = logging.getLogger("zscaler_mcp_gateway")
     environ = dict(os.environ)
@@ -266,6 +267,7 @@ def cmd_simulator(host: str, port: int, rate_limit: int | None = None) -> int:
     from .simulator import create_app
     from .simulator.app import RateWindow
 
+    collector.resume()
     app, state = create_app()
     if rate_limit is not None:
         state.rate = RateWindow(rate_limit)
