@@ -188,29 +188,46 @@ def running(spec: ServerSpec, log_path: Path, ready_timeout: float = 60.0) -> It
         server.stop()
 
 
-def simulator_spec(port: int) -> ServerSpec:
+def dev_environment() -> dict[str, str]:
+    """This process's environment without the servers' own settings (each spec gives its own)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("ZSCALER_", "OTEL_"))}
+
+
+def installed_environment() -> dict[str, str]:
+    """For a server run from its own virtualenv: nor this interpreter's module path (a worktree's
+    PYTHONPATH would otherwise put development sources ahead of the installed package)."""
+    return {k: v for k, v in dev_environment().items() if not k.startswith(("VIRTUAL_ENV", "PYTHONPATH"))}
+
+
+def simulator_spec(port: int, python: Path | None = None) -> ServerSpec:
     return ServerSpec(
         name="simulator",
-        argv=[*gateway_command(), "simulator", "--host", LOOPBACK, "--port", str(port)],
+        argv=[*gateway_command(python), "simulator", "--host", LOOPBACK, "--port", str(port)],
         env=dict(os.environ),
         port=port,
         health_path="/_sim/requests",
     )
 
 
-def gateway_command() -> list[str]:
-    """The console script pip installed beside this interpreter, run as an installed one is: not through a
-    version manager's shim found first on PATH (pyenv's runs bash and `pyenv exec` before Python starts,
-    ~0.1 s of every start-up that the official server, started by its virtualenv's python, does not pay)."""
-    script = Path(sys.executable).parent / "zscaler-mcp-gateway"
+def gateway_command(python: Path | None = None) -> list[str]:
+    """The console script pip installed beside `python` (default: this interpreter), run as an installed one
+    is: not through a version manager's shim found first on PATH (pyenv's runs bash and `pyenv exec` before
+    Python starts, ~0.1 s of every start-up that the official server, started by its virtualenv's python,
+    does not pay). bench/run.py passes the python of the gateway's own virtualenv (gateway_env.py)."""
+    interpreter = Path(python or sys.executable)
+    script = interpreter.parent / "zscaler-mcp-gateway"
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
+    if python is not None:
+        raise FileNotFoundError(f"no zscaler-mcp-gateway console script beside {python}")
     found = shutil.which("zscaler-mcp-gateway")
     return [found] if found else [sys.executable, "-m", "zscaler_mcp_gateway.cli"]
 
 
-def gateway_help() -> str:
-    return subprocess.run([*gateway_command(), "serve", "--help"], capture_output=True, text=True, timeout=60).stdout
+def gateway_help(python: Path | None = None) -> str:
+    return subprocess.run(
+        [*gateway_command(python), "serve", "--help"], capture_output=True, text=True, timeout=60
+    ).stdout
 
 
 @dataclass
@@ -220,6 +237,7 @@ class GatewaySetup:
     workdir: Path
     api_key: bool = False
     extra_args: list[str] = field(default_factory=list)
+    python: Path | None = None  # the interpreter whose console script runs the gateway (gateway_command)
 
     def __post_init__(self) -> None:
         creds = self.workdir / "credentials"
@@ -238,7 +256,7 @@ class GatewaySetup:
         """`extra_args` after the setup's own: a flag given twice takes the later value (e.g. --metrics-port)."""
         port = port or free_port()
         argv = [
-            *gateway_command(),
+            *gateway_command(self.python),
             "serve",
             "--config", str(config_path),
             "--credentials-dir", str(self.workdir / "credentials"),
@@ -251,7 +269,7 @@ class GatewaySetup:
         ]  # fmt: skip
         if self.api_key:
             argv += ["--api-keys-dir", str(self.workdir / "api-keys")]
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ZSCALER_", "OTEL_"))}
+        env = installed_environment() if self.python else dev_environment()
         return ServerSpec(
             "gateway", argv, env, port, "/healthz", BENCH_API_KEY if self.api_key else None, str(self.workdir)
         )
@@ -280,7 +298,7 @@ def official_spec(
     ]
     if toolsets:
         argv += ["--toolsets", toolsets]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZSCALER_", "OTEL_", "VIRTUAL_ENV", "PYTHONPATH"))}
+    env = installed_environment()
     env.update(DUMMY_CREDENTIALS)
     env.update(
         {

@@ -38,11 +38,15 @@ PROBE = (
 )
 
 
-def rss_mib(modules: list[str], runs: int) -> float:
+def rss_mib(modules: list[str], runs: int, python: Path | None = None) -> float:
     samples = []
     for _ in range(runs):
         out = subprocess.run(
-            [sys.executable, "-c", PROBE, *modules], capture_output=True, text=True, timeout=120, check=True
+            [str(python or sys.executable), "-c", PROBE, *modules],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         )
         samples.append(int(out.stdout.strip()) / 1024)
     return statistics.median(samples)
@@ -52,9 +56,9 @@ def floor_modules() -> list[str]:
     return [module for _, layer in LAYERS[: FLOOR_LAYER + 1] for module in layer]
 
 
-def floor_mib(runs: int) -> float:
-    """The import floor (mcp server SDK + zscaler SDK), median RSS of `runs` fresh interpreters."""
-    return rss_mib(floor_modules(), runs)
+def floor_mib(runs: int, python: Path | None = None) -> float:
+    """The import floor (mcp server SDK + zscaler SDK), median RSS of `runs` fresh `python` interpreters."""
+    return rss_mib(floor_modules(), runs, python)
 
 
 def gateway_peak_mib(explicit: float | None) -> tuple[float | None, str]:

@@ -17,12 +17,14 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import platform
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness as h  # noqa: E402
 from mcpclient import PROTOCOL_VERSIONS  # noqa: E402
 from memory_floor import FLOOR_ALLOWANCE_MIB, floor_mib  # noqa: E402
+from stack_floor_server import HEALTH_PATH as FLOOR_HEALTH_PATH  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -104,6 +107,7 @@ def bench_servers(
     progress: Callable[[str], None],
     protocol: str = h.PROTOCOL_VERSION,
     calls_only: bool = False,
+    floor: Callable[[], h.ServerSpec] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Every measurement alternates between the servers (A, B, A, B ...), so that background load on a
     shared machine falls on both alike; each server runs alone while it is measured. Every client
@@ -114,7 +118,7 @@ def bench_servers(
     logs = {name: logdir / f"{name}.log" for name in factories}
 
     if not calls_only:
-        bench_startup(factories, plan, logs, out, progress, protocol)
+        bench_startup(factories, plan, logs, out, progress, protocol, floor)
 
     with contextlib.ExitStack() as stack:
         servers = {name: stack.enter_context(h.running(make("all"), logs[name]))[0] for name, make in factories.items()}
@@ -157,9 +161,11 @@ def bench_startup(
     out: dict[str, dict[str, Any]],
     progress: Callable[[str], None],
     protocol: str,
+    floor: Callable[[], h.ServerSpec] | None = None,
 ) -> None:
-    """Spawn -> health 200, then one handshake and list on that fresh server (its peak RSS), alternating."""
-    progress(f"start-up x{plan.startup_runs} each (alternating)")
+    """Spawn -> health 200, then one handshake and list on that fresh server (its peak RSS), alternating; in
+    each round also `floor` (the stack floor server) from spawn to health 200, as `out["stack_floor"]`."""
+    progress(f"start-up x{plan.startup_runs} each (alternating{', with the stack floor' if floor else ''})")
     for _ in range(plan.startup_runs):
         for name, make_spec in factories.items():
             with h.running(make_spec("all"), logs[name]) as (server, seconds):
@@ -168,6 +174,17 @@ def bench_startup(
                     client.initialize()
                     client.list_tools()
                 out[name].setdefault("idle_peak_kib", []).append(server.peak_rss_kib())
+        if floor is not None:
+            spec = floor()
+            with h.running(spec, logs["gateway"].with_name("stack-floor.log")) as (_, seconds):
+                out.setdefault("stack_floor", {}).setdefault("ready_s", []).append(seconds)
+
+
+def stack_floor_spec(python: Path) -> h.ServerSpec:
+    """stack_floor_server.py on a free port, run by `python` (the gateway's: the same packages)."""
+    port = h.free_port()
+    argv = [str(python), str(BENCH_DIR / "stack_floor_server.py"), str(port)]
+    return h.ServerSpec("stack floor", argv, h.installed_environment(), port, FLOOR_HEALTH_PATH)
 
 
 def bench_one_toolset(
@@ -195,11 +212,16 @@ def bench_one_toolset(
 
 
 def bench_startup_only(
-    factories: dict[str, SpecFactory], plan: Plan, logdir: Path, progress: Callable[[str], None], protocol: str
+    factories: dict[str, SpecFactory],
+    plan: Plan,
+    logdir: Path,
+    progress: Callable[[str], None],
+    protocol: str,
+    floor: Callable[[], h.ServerSpec] | None = None,
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {name: {} for name in factories}
     logs = {name: logdir / f"{name}.log" for name in factories}
-    bench_startup(factories, plan, logs, out, progress, protocol)
+    bench_startup(factories, plan, logs, out, progress, protocol, floor)
     bench_one_toolset(factories, plan, logs, out, progress, protocol)
     return out
 
@@ -451,7 +473,11 @@ class Row:
 
 
 def build_rows(
-    off: dict[str, Any] | None, gw: dict[str, Any], reload_ms: list[float], memory_floor_mib: float | None = None
+    off: dict[str, Any] | None,
+    gw: dict[str, Any],
+    reload_ms: list[float],
+    memory_floor_mib: float | None = None,
+    stack_floor: dict[str, Any] | None = None,
 ) -> list[Row]:
     def get(d: dict[str, Any] | None, fn: Callable[[dict[str, Any]], float]) -> float | None:
         if d is None:
@@ -477,6 +503,12 @@ def build_rows(
             get(gw, lambda d: h.median(d["ready_s"]) * 1000),
             "ms",
             "<=0.4",
+        ),
+        Row(
+            "  stack floor: bare mcp Server + Starlette under uvicorn",  # stack_floor_server.py, against the official
+            get(off, lambda d: h.median(d["ready_s"]) * 1000) if stack_floor else None,
+            get(stack_floor, lambda d: h.median(d["ready_s"]) * 1000),
+            "ms",
         ),
         Row(
             "peak RSS after load (VmHWM)",
@@ -860,20 +892,17 @@ def verdicts(rows: list[Row]) -> list[str]:
     return out
 
 
-def compile_gateway() -> None:
-    import compileall
-
-    import zscaler_mcp_gateway
-
-    compileall.compile_dir(str(Path(zscaler_mcp_gateway.__file__).parent), quiet=1)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke check, not a measurement")
     parser.add_argument("--gateway-only", action="store_true", help="skip the official server")
     parser.add_argument(
         "--official-python", type=Path, help="python of an existing official install (default: bench/.venv-official)"
+    )
+    parser.add_argument(
+        "--gateway-python",
+        type=Path,
+        help="python of an environment with the gateway installed (default: bench/.venv-gateway, this checkout)",
     )
     parser.add_argument(
         "--auth", choices=("api-key", "none"), default="api-key", help="API-key auth on both servers (default) or none"
@@ -958,13 +987,17 @@ def main(argv: list[str] | None = None) -> int:
 
         official_python = ensure_official_env(quiet=True)
 
-    compile_gateway()  # an installed wheel ships bytecode; the official venv has it, so must we
-    gateway_api_key = args.auth == "api-key" and "--api-keys-dir" in h.gateway_help()
+    gateway_python = args.gateway_python
+    if gateway_python is None:
+        from gateway_env import ensure_gateway_env
+
+        gateway_python = ensure_gateway_env()
+    gateway_api_key = args.auth == "api-key" and "--api-keys-dir" in h.gateway_help(gateway_python)
     results: dict[str, Any] = {
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),
-            "cpus": __import__("os").cpu_count(),
+            "cpus": os.cpu_count(),
         },
         "plan": asdict(plan),
         "auth": args.auth,
@@ -975,10 +1008,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="zscaler-mcp-bench-") as tmp:
         work = Path(tmp)
         logdir = work / "logs"
-        sim_spec = h.simulator_spec(h.free_port())
+        sim_spec = h.simulator_spec(h.free_port(), gateway_python)
         with h.running(sim_spec, logdir / "simulator.log") as (sim, _):
             sim_url = sim.spec.base_url
-            setup = h.GatewaySetup(work / "gateway", api_key=gateway_api_key, extra_args=list(args.gateway_arg))
+            setup = h.GatewaySetup(
+                work / "gateway", api_key=gateway_api_key, extra_args=list(args.gateway_arg), python=gateway_python
+            )
+            floor = partial(stack_floor_spec, gateway_python)
             configs = {
                 "all": work / "gateway" / "all.yaml",
                 "one": work / "gateway" / "one.yaml",
@@ -1014,9 +1050,11 @@ def main(argv: list[str] | None = None) -> int:
                 if args.protection_only or args.stateless_only or args.memory_only:
                     results.update({name: {} for name in factories})
                 elif args.startup_only:
-                    results.update(bench_startup_only(factories, plan, logdir, progress, args.protocol))
+                    results.update(bench_startup_only(factories, plan, logdir, progress, args.protocol, floor))
                 else:
-                    results.update(bench_servers(factories, plan, logdir, progress, args.protocol, args.calls_only))
+                    results.update(
+                        bench_servers(factories, plan, logdir, progress, args.protocol, args.calls_only, floor)
+                    )
                 one_part = args.protection_only or args.startup_only or args.memory_only
                 if not one_part and "--stateless" not in args.gateway_arg:
                     results["gateway"]["stateless"] = bench_stateless(
@@ -1043,13 +1081,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if "load_peak_kib" in results["gateway"]:
         progress("import floor of the two SDKs (fresh interpreters)")
-        results["memory_floor_mib"] = floor_mib(1 if args.quick else 3)
+        results["memory_floor_mib"] = floor_mib(1 if args.quick else 3, gateway_python)
     only_rows = args.protection_only or args.stateless_only or args.memory_only
     rows = (
         []
         if only_rows
         else build_rows(
-            results.get("official"), results["gateway"], results["reload_ms"], results.get("memory_floor_mib")
+            results.get("official"),
+            results["gateway"],
+            results["reload_ms"],
+            results.get("memory_floor_mib"),
+            results.get("stack_floor"),
         )
     )
     if args.startup_only:
