@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from . import collector
 from .catalog import load_catalog
 from .catalog.model import Catalog
 from .config import ConfigError, PolicyConfig, load_policy_file, policy_from_env
@@ -237,7 +238,11 @@ class Gateway:
         once no request has come for a moment (quiet.py): the first answers after a start do not share the
         interpreter with that import."""
         await until_quiet(self.activity)
-        self._warming = asyncio.get_running_loop().run_in_executor(None, self.upstream.warm)
+        self._warming = asyncio.get_running_loop().run_in_executor(None, self._warm)
+
+    def _warm(self) -> None:
+        self.upstream.warm()
+        collector.collect_start_up_garbage()  # a quiet moment too: its one full pass is off the request path
 
     def http_app(self) -> Starlette:
         """The MCP endpoint (the SDK's session manager, with the fast lane for tool calls), health, metadata."""

@@ -1,13 +1,14 @@
-"""The cyclic garbage collector during start-up: paused while the modules load, then resumed.
+"""The cyclic garbage collector during start-up: paused while the modules load, resumed to serve.
 
 Loading the gateway's modules (the `mcp` SDK's ~550 pydantic models, the catalog, starlette,
 uvicorn) allocates ~135,000 objects that live as long as the process and fewer than 1,000 that are
 cyclic garbage; the collector's passes over them during the imports are ~10 % of the start-up's CPU
-(docs/performance.md). `resume` then moves what the imports made to the permanent generation
-(`gc.freeze`, the pattern the `gc` docs give for pre-fork servers), so no later full collection walks
-them again (each such walk costs 30-60 ms of a serving process), and collects as usual from there.
-Only the console entry (`launch.py`) pauses it: a process that imports the gateway as a library
-(the tests, the operator) never has its collector touched.
+(docs/performance.md). `resume` moves what the imports made to the permanent generation
+(`gc.freeze`) and switches collection on: the first requests' young collections do not walk those
+objects either. `collect_start_up_garbage`, run once the server is quiet beside the upstream warm-up,
+puts them back and makes one full pass (30-80 ms), which frees the imports' garbage (~0.5 MiB).
+Only the console entry (`launch.py`) pauses the collector: a process that imports the gateway as a
+library (the tests, the operator) never has it touched.
 """
 
 from __future__ import annotations
@@ -15,12 +16,25 @@ from __future__ import annotations
 import gc
 
 
+class _StartUp:
+    frozen = False  # resume() froze the imports' objects and collect_start_up_garbage() has not run
+
+
 def pause() -> None:
     gc.disable()
 
 
 def resume() -> None:
-    """Idempotent; does nothing unless `pause` ran (the collector then was never switched off here)."""
+    """Does nothing unless `pause` ran (the collector then was never switched off here)."""
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+        _StartUp.frozen = True
+
+
+def collect_start_up_garbage() -> None:
+    """Once, after `resume`: unfreeze and collect everything, off the request path (a full pass holds the GIL)."""
+    if _StartUp.frozen:
+        _StartUp.frozen = False
+        gc.unfreeze()
+        gc.collect()
