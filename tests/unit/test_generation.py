@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from typing import Any
+
 import mcp_types as types
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import parse_policy_text
-from zscaler_mcp_gateway.generation import Generation, build_generation
+from zscaler_mcp_gateway.generation import Generation, build_generation, share_equal_parts
 
 CATALOG = load_catalog()
 
@@ -32,3 +38,37 @@ def test_a_reload_to_the_same_tools_is_not_a_listing_change() -> None:
     assert first.lists_as(same) and same.lists_as(first)
     assert not first.lists_as(more) and not more.lists_as(first)
     assert not first.lists_as(writes)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([0.5, 1.0, 2.0]) | st.sampled_from(["a", "b", ""]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["x", "y", "z"]), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+def containers(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict | list):
+        yield value
+        for part in value.values() if isinstance(value, dict) else value:
+            yield from containers(part)
+
+
+@given(st.lists(JSON_VALUES, min_size=1, max_size=4))
+def test_shared_parts_serialise_exactly_as_the_originals_and_equal_containers_are_one(values: list[Any]) -> None:
+    shared: dict[Any, Any] = {}
+    result = [share_equal_parts(value, shared) for value in values]
+    assert json.dumps(result) == json.dumps(values)  # same order, same types: 1, 1.0 and true stay apart
+    seen = list(containers(result))
+    for a in seen:
+        for b in seen:
+            if json.dumps(a) == json.dumps(b):
+                assert a is b
+
+
+def test_every_tool_of_a_listing_shares_one_object_for_equal_schema_parts() -> None:
+    served = generation("toolsets: [all]\n")
+    schemas = [wire["inputSchema"]["properties"] for wire in served.wire_tools.values()]
+    pages = [props["page"] for props in schemas if "page" in props]
+    assert len(pages) > 20
+    assert len({id(page) for page in pages}) == len({json.dumps(page) for page in pages})  # one object per form
