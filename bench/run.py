@@ -987,7 +987,7 @@ def main(argv: list[str] | None = None) -> int:
 
         official_python = ensure_official_env(quiet=True)
 
-    gateway_python = args.gateway_python
+    gateway_python = args.gateway_python and args.gateway_python.absolute()  # not resolve(): a venv's python is a link
     if gateway_python is None:
         from gateway_env import ensure_gateway_env
 
