@@ -236,13 +236,14 @@ class Gateway:
     async def _warm_when_quiet(self) -> None:
         """Build the upstream client off the event loop, so that the first call does not pay the SDK's import,
         once no request has come for a moment (quiet.py): the first answers after a start do not share the
-        interpreter with that import."""
+        interpreter with that import. At the next quiet moment, the start-up's one full collection
+        (collector.py), for the same reason."""
         await until_quiet(self.activity)
-        self._warming = asyncio.get_running_loop().run_in_executor(None, self._warm)
-
-    def _warm(self) -> None:
-        self.upstream.warm()
-        collector.collect_start_up_garbage()  # a quiet moment too: its one full pass is off the request path
+        loop = asyncio.get_running_loop()
+        self._warming = loop.run_in_executor(None, self.upstream.warm)
+        await asyncio.shield(self._warming)  # cancelled at shutdown: the stop still waits for the build itself
+        await until_quiet(self.activity)  # the import took a while: requests may have come meanwhile
+        self._warming = loop.run_in_executor(None, collector.collect_start_up_garbage)
 
     def http_app(self) -> Starlette:
         """The MCP endpoint (the SDK's session manager, with the fast lane for tool calls), health, metadata."""

@@ -28,7 +28,7 @@ def share_equal_parts(value: Any, shared: dict[Hashable, Any]) -> Any:
     """`value` (JSON: dicts, lists, scalars) with every part equal to one already in `shared` replaced by that one.
 
     Parts are shared bottom-up, so a container's key names its parts by identity (`shared` keeps them alive
-    while it is used): keys stay shallow. Order and type count (`1`, `1.0` and `True` stay apart)."""
+    while it is used): keys stay shallow. Order and type count: `1`, `1.0`, `True` stay apart, and `0.0`, `-0.0`."""
     key: Hashable
     if isinstance(value, dict):
         value = {name: share_equal_parts(part, shared) for name, part in value.items()}
@@ -36,8 +36,8 @@ def share_equal_parts(value: Any, shared: dict[Hashable, Any]) -> Any:
     elif isinstance(value, list):
         value = [share_equal_parts(part, shared) for part in value]
         key = ("list", *(id(part) for part in value))
-    else:
-        key = (type(value), value)
+    else:  # a float by its bits: -0.0 == 0.0, yet they serialise apart
+        key = (float, value.hex()) if isinstance(value, float) else (type(value), value)
     return shared.setdefault(key, value)
 
 

@@ -41,7 +41,11 @@ def test_a_reload_to_the_same_tools_is_not_a_listing_change() -> None:
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([0.5, 1.0, 2.0]) | st.sampled_from(["a", "b", ""]),
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.sampled_from([0.5, 1.0, 0.0, -0.0])
+    | st.sampled_from(["a", "b", ""]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["x", "y", "z"]), inner, max_size=3),
     max_leaves=30,
 )
