@@ -2,10 +2,11 @@
 
     python bench/run.py                 # full run (installs the official server once, ~3-5 min)
     python bench/run.py --quick         # a few seconds of each measurement, for a smoke check
-    python bench/run.py --gateway-only  # no official server (no virtualenv needed)
+    python bench/run.py --gateway-only  # no official server
     python bench/run.py --protocol 2026-07-28 --calls-only  # sessionless era; sequential + throughput only
 
-Both servers listen on 127.0.0.1 and reach the same simulator subprocess; the same raw JSON-RPC
+Both servers run from virtualenvs of their own (official_env.py, gateway_env.py), listen on 127.0.0.1
+and reach the same simulator subprocess; the same raw JSON-RPC
 client (bench/mcpclient.py) drives both, and load clients are separate processes. Prints a
 side-by-side table with ratios (gateway / official) and one verdict line per target of issues 8 and 17;
 the raw figures go to bench/results/<timestamp>.json.
