@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 import mcp_types as types
+from mcp_types.methods import serialize_server_result
 
 from .catalog.model import META_TOOLSET, Catalog, Tool
 from .config import PolicyConfig
@@ -39,6 +40,13 @@ def share_equal_parts(value: Any, shared: dict[Hashable, Any]) -> Any:
     else:  # a float by its bits: -0.0 == 0.0, yet they serialise apart
         key = (float, value.hex()) if isinstance(value, float) else (type(value), value)
     return shared.setdefault(key, value)
+
+
+def shape_listed_tool(version: str, wire: dict[str, Any]) -> dict[str, Any]:
+    """One tool as `version`'s `tools/list` result surface keeps it (the SDK's outbound pass, for one tool)."""
+    envelope = {"tools": [wire], "resultType": "complete", "ttlMs": 0, "cacheScope": "private"}  # 2026 requires them
+    shaped: dict[str, Any] = serialize_server_result("tools/list", version, envelope)["tools"][0]
+    return shaped
 
 
 def mcp_tool(tool: Tool) -> types.Tool:
@@ -75,6 +83,8 @@ class Generation:
     source: str
     runtime_toolsets: frozenset[str] = frozenset()
     loaded_at: float = field(default_factory=time.time)
+    _shaped: dict[str, Mapping[str, dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
+    _shaping: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @cached_property
     def wire_tools(self) -> Mapping[str, dict[str, Any]]:
@@ -87,6 +97,19 @@ class Generation:
             name: share_equal_parts(mcp_tool(tool).model_dump(by_alias=True, mode="json", exclude_none=True), shared)
             for name, tool in self.tools.items()
         }
+
+    def wire_tools_at(self, version: str) -> Mapping[str, dict[str, Any]]:
+        """`wire_tools` as `version`'s surface shapes a `tools/list` result (what the SDK's per-listing pass would
+        send), shaped once per tool for each version and kept; a tool the shaping leaves as it was is the same
+        object as in `wire_tools` (so far, every tool at every version: no memory beyond a mapping)."""
+        with self._shaping:
+            shaped = self._shaped.get(version)
+            if shaped is None:
+                shaped = self._shaped[version] = {
+                    name: wire if (form := shape_listed_tool(version, wire)) == wire else form
+                    for name, wire in self.wire_tools.items()
+                }
+        return shaped
 
     def lists_as(self, other: Generation) -> bool:
         """Whether a client listing under `other` sees the same tools, in the same order, as under this one."""

@@ -99,6 +99,35 @@ def wire_result(result: CallResult) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(type="text", text=result.text())], is_error=result.is_error)
 
 
+class ToolListing:
+    """Server middleware: a `tools/list` answer gets the caller's tools, each as the protocol version shapes it.
+
+    The SDK's own outbound pass validates the whole result into that version's models on every listing:
+    for every tool, 23 ms and a 1.4 MiB transient that the allocator keeps (docs/performance.md). The
+    generation shapes each tool once per version with the same function (`Generation.wire_tools_at`), so
+    a listing is the SDK's answer to an empty list with these tools put in, byte for byte what its pass
+    would make of the whole list (tests/unit/test_generation.py checks every version).
+    """
+
+    def __init__(self, dispatcher: ToolDispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        result = await call_next(ctx)
+        if ctx.method != "tools/list" or not isinstance(result, dict):
+            return result
+        return {**result, "tools": self.tools(ctx)}
+
+    def tools(self, ctx: ServerRequestContext[Any, Any]) -> list[dict[str, Any]]:
+        caller = caller_of_context(ctx)
+        shaped = self.dispatcher.generation_for(caller).wire_tools_at(ctx.protocol_version)  # + session toolsets
+        principals = self.dispatcher.principals
+        if principals is None:
+            return list(shaped.values())
+        catalog = self.dispatcher.catalog.tools  # a principal lists only what its patterns let it call
+        return [wire for name, wire in shaped.items() if principals.allows(caller.principal, catalog[name])]
+
+
 class ListChangedBroadcaster:
     """Fans a generation change out to both protocol eras."""
 
@@ -161,22 +190,12 @@ def build_mcp_server(
     broadcaster = ListChangedBroadcaster(bus)
     listen = ListenHandler(bus)
 
-    async def list_tools(
+    async def list_envelope(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> dict[str, Any]:
-        caller = caller_of_context(ctx)
-        generation = dispatcher.generation_for(caller)  # with the session's enabled toolsets
-        dumped = generation.wire_tools
-        principals = dispatcher.principals
-        if principals is None:
-            tools = list(dumped.values())
-        else:  # a principal lists only what its patterns let it call
-            principal = caller.principal
-            catalog = dispatcher.catalog.tools
-            tools = [wire for name, wire in dumped.items() if principals.allows(principal, catalog[name])]
-        # As ListToolsResult dumps, less ttlMs/cacheScope (the cache hint fills them); the SDK sieves it
-        # per protocol version.
-        return {"tools": tools, "resultType": "complete"}
+        """`tools/list` without its tools: the SDK checks the request, fills ttlMs/cacheScope (the cache hint),
+        shapes and stamps this per protocol version; `ToolListing` then puts the caller's tools in."""
+        return {"tools": [], "resultType": "complete"}
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
@@ -205,7 +224,7 @@ def build_mcp_server(
         cache_hints={"tools/list": TOOLS_LIST_CACHE_HINT},
         get_tool_input_schema=input_schema,
         # A dict the SDK serialises as a ListToolsResult: the wire form is dumped once per generation.
-        on_list_tools=list_tools,  # type: ignore[arg-type]
+        on_list_tools=list_envelope,  # type: ignore[arg-type]
         on_call_tool=call_tool,
         on_subscriptions_listen=listen,
     )
@@ -213,6 +232,7 @@ def build_mcp_server(
     # (process-global provider, trace context from `_meta` only) would duplicate it.
     server.middleware = [m for m in server.middleware if not is_sdk_tracing(m)]
     server.middleware.append(broadcaster)
+    server.middleware.append(ToolListing(dispatcher))
     server.advertises_list_changed = not stateless
 
     def refresh_instructions(old: Generation, new: Generation) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 import mcp_types as types
 from hypothesis import given
 from hypothesis import strategies as st
+from mcp_types.methods import serialize_server_result
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import parse_policy_text
@@ -76,3 +78,13 @@ def test_every_tool_of_a_listing_shares_one_object_for_equal_schema_parts() -> N
     pages = [props["page"] for props in schemas if "page" in props]
     assert len(pages) > 20
     assert len({id(page) for page in pages}) == len({json.dumps(page) for page in pages})  # one object per form
+
+
+def test_each_version_shapes_every_tool_as_the_sdks_pass_over_the_whole_list() -> None:
+    served = generation("toolsets: [all]\nwrite: {enabled: true, allowlist: ['*']}\n")
+    wire = list(served.wire_tools.values())
+    for version in (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS):
+        whole = {"tools": wire, "resultType": "complete", "ttlMs": 500, "cacheScope": "private"}
+        sdk = serialize_server_result("tools/list", version, whole)["tools"]
+        assert list(served.wire_tools_at(version).values()) == sdk, version
+        assert served.wire_tools_at(version) is served.wire_tools_at(version)  # shaped once per version
