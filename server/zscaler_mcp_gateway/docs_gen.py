@@ -22,7 +22,7 @@ from typing import Any
 
 from .catalog import load_catalog
 from .catalog.model import META_TOOLSET, Catalog, Tool, Toolset
-from .generation import mcp_tool
+from .generation import DUMP, mcp_tool
 
 BEGIN = "<!-- BEGIN GENERATED TOOL TABLES -->"
 END = "<!-- END GENERATED TOOL TABLES -->"
@@ -208,7 +208,7 @@ def render_tool_snapshot(catalog: Catalog) -> str:
     """tests/snapshots/tools.json: each tool's wire form as tools/list sends it, and its SDK call."""
     snapshot = {
         name: {
-            "wire": mcp_tool(tool).model_dump(by_alias=True, mode="json", exclude_none=True),
+            "wire": mcp_tool(tool).model_dump(**DUMP),
             "toolset": tool.toolset,
             "action": tool.action.value,
             "call": _plain_data(tool.call),

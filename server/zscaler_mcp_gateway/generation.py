@@ -7,6 +7,7 @@ once and its MCP tool listing once, on first use (not per request, and not befor
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 import mcp_types as types
 from mcp_types.methods import serialize_server_result
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
 from .catalog.model import META_TOOLSET, Catalog, Tool
 from .config import PolicyConfig
@@ -42,10 +44,15 @@ def share_equal_parts(value: Any, shared: dict[Hashable, Any]) -> Any:
     return shared.setdefault(key, value)
 
 
-def shape_listed_tool(version: str, wire: dict[str, Any]) -> dict[str, Any]:
-    """One tool as `version`'s `tools/list` result surface keeps it (the SDK's outbound pass, for one tool)."""
-    envelope = {"tools": [wire], "resultType": "complete", "ttlMs": 0, "cacheScope": "private"}  # 2026 requires them
-    shaped: dict[str, Any] = serialize_server_result("tools/list", version, envelope)["tools"][0]
+LISTED_FORM_VERSION = HANDSHAKE_PROTOCOL_VERSIONS[-1]  # the forms every handshake-era listing sends as they are
+DUMP: dict[str, Any] = {"by_alias": True, "mode": "json", "exclude_none": True}  # as the SDK dumps a result
+
+
+def listed_form(version: str, tool: Tool) -> dict[str, Any]:
+    """One tool as a `tools/list` answer at `version` carries it: its SDK `Tool` dump through the SDK's outbound
+    pass (`version`'s result surface), for a list of one (2026-07-28 requires the cache fields to be there)."""
+    one = {"tools": [mcp_tool(tool).model_dump(**DUMP)], "resultType": "complete", "ttlMs": 0, "cacheScope": "private"}
+    shaped: dict[str, Any] = serialize_server_result("tools/list", version, one)["tools"][0]
     return shaped
 
 
@@ -88,26 +95,31 @@ class Generation:
 
     @cached_property
     def wire_tools(self) -> Mapping[str, dict[str, Any]]:
-        """Each served tool in its tools/list wire form (as the SDK's `Tool` dumps it), built once per generation
-        on first use; the models are not kept, their dump is what every listing sends. Equal parts of the dumps
-        (the same parameter schema, annotations, description in many tools) are one object: the forms of every
-        tool held 795 KiB, shared 297 KiB. Nothing mutates them (the SDK copies what it shapes)."""
+        """Each served tool as a handshake-era `tools/list` answer carries it: the SDK's `Tool` dump, shaped by
+        the newest handshake version's result surface (its key order too), built once per generation on first
+        use. Equal parts (the same parameter schema, annotations, description in many tools) are one object:
+        every tool's form held 795 KiB, shared 297 KiB. Listings hand these very objects to the transport,
+        which serialises them: nothing may mutate them (an in-process client included)."""
         shared: dict[Hashable, Any] = {}
         return {
-            name: share_equal_parts(mcp_tool(tool).model_dump(by_alias=True, mode="json", exclude_none=True), shared)
-            for name, tool in self.tools.items()
+            name: share_equal_parts(listed_form(LISTED_FORM_VERSION, tool), shared) for name, tool in self.tools.items()
         }
 
     def wire_tools_at(self, version: str) -> Mapping[str, dict[str, Any]]:
-        """`wire_tools` as `version`'s surface shapes a `tools/list` result (what the SDK's per-listing pass would
-        send), shaped once per tool for each version and kept; a tool the shaping leaves as it was is the same
-        object as in `wire_tools` (so far, every tool at every version: no memory beyond a mapping)."""
+        """The tools as `version`'s surface shapes a `tools/list` result (what the SDK's pass over a whole list
+        sends, byte for byte), each shaped once per version and kept. A tool whose form there serialises as
+        its `wire_tools` form is that same object (every handshake version); 2026-07-28 orders keys its own
+        way, so a generation listed in that era keeps a second set of forms."""
         with self._shaping:
             shaped = self._shaped.get(version)
             if shaped is None:
+                shared: dict[Hashable, Any] = {}
+                wire = self.wire_tools
                 shaped = self._shaped[version] = {
-                    name: wire if (form := shape_listed_tool(version, wire)) == wire else form
-                    for name, wire in self.wire_tools.items()
+                    name: wire[name]
+                    if json.dumps(form := listed_form(version, tool)) == json.dumps(wire[name])
+                    else share_equal_parts(form, shared)
+                    for name, tool in self.tools.items()
                 }
         return shaped
 

@@ -20,8 +20,10 @@ from mcp.server.context import CallNext, HandlerResult
 from mcp.server.models import InitializationOptions
 from mcp.server.streamable_http import MCP_SESSION_ID_HEADER
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
-from mcp_types import PROTOCOL_VERSION_META_KEY
+from mcp.shared.exceptions import MCPError
+from mcp_types import INTERNAL_ERROR, PROTOCOL_VERSION_META_KEY
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from pydantic import ValidationError
 
 from . import __version__
 from .dispatch import Caller, CallResult, ToolDispatcher
@@ -106,7 +108,9 @@ class ToolListing:
     for every tool, 23 ms and a 1.4 MiB transient that the allocator keeps (docs/performance.md). The
     generation shapes each tool once per version with the same function (`Generation.wire_tools_at`), so
     a listing is the SDK's answer to an empty list with these tools put in, byte for byte what its pass
-    would make of the whole list (tests/unit/test_generation.py checks every version).
+    would make of the whole list (tests/unit/test_generation.py checks every version). It must stay the
+    last of `server.middleware` (the innermost): a middleware inside it would see the empty envelope.
+    The tools are the generation's own objects, which the transport serialises; nothing may mutate them.
     """
 
     def __init__(self, dispatcher: ToolDispatcher) -> None:
@@ -120,7 +124,11 @@ class ToolListing:
 
     def tools(self, ctx: ServerRequestContext[Any, Any]) -> list[dict[str, Any]]:
         caller = caller_of_context(ctx)
-        shaped = self.dispatcher.generation_for(caller).wire_tools_at(ctx.protocol_version)  # + session toolsets
+        try:
+            shaped = self.dispatcher.generation_for(caller).wire_tools_at(ctx.protocol_version)  # + session toolsets
+        except ValidationError:  # a tool its surface refuses: the server's fault, answered as the SDK's pass would
+            log.exception("tools/list: a served tool does not fit the %s result surface", ctx.protocol_version)
+            raise MCPError(code=INTERNAL_ERROR, message="Handler returned an invalid result") from None
         principals = self.dispatcher.principals
         if principals is None:
             return list(shaped.values())

@@ -14,7 +14,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSI
 
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import parse_policy_text
-from zscaler_mcp_gateway.generation import Generation, build_generation, share_equal_parts
+from zscaler_mcp_gateway.generation import DUMP, Generation, build_generation, mcp_tool, share_equal_parts
 
 CATALOG = load_catalog()
 
@@ -80,11 +80,11 @@ def test_every_tool_of_a_listing_shares_one_object_for_equal_schema_parts() -> N
     assert len({id(page) for page in pages}) == len({json.dumps(page) for page in pages})  # one object per form
 
 
-def test_each_version_shapes_every_tool_as_the_sdks_pass_over_the_whole_list() -> None:
+def test_each_version_lists_every_tool_byte_for_byte_as_the_sdks_pass_over_the_whole_list() -> None:
     served = generation("toolsets: [all]\nwrite: {enabled: true, allowlist: ['*']}\n")
-    wire = list(served.wire_tools.values())
+    dumps = [mcp_tool(tool).model_dump(**DUMP) for tool in served.tools.values()]  # what the handler once returned
     for version in (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS):
-        whole = {"tools": wire, "resultType": "complete", "ttlMs": 500, "cacheScope": "private"}
+        whole = {"tools": dumps, "resultType": "complete", "ttlMs": 500, "cacheScope": "private"}
         sdk = serialize_server_result("tools/list", version, whole)["tools"]
-        assert list(served.wire_tools_at(version).values()) == sdk, version
+        assert json.dumps(list(served.wire_tools_at(version).values())) == json.dumps(sdk), version  # key order too
         assert served.wire_tools_at(version) is served.wire_tools_at(version)  # shaped once per version
