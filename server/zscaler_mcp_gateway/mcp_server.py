@@ -231,7 +231,7 @@ def build_mcp_server(
         instructions=store.current.instructions,
         cache_hints={"tools/list": TOOLS_LIST_CACHE_HINT},
         get_tool_input_schema=input_schema,
-        # A dict the SDK serialises as a ListToolsResult: the wire form is dumped once per generation.
+        # The envelope, as a dict the SDK serialises as a ListToolsResult; ToolListing puts the tools in.
         on_list_tools=list_envelope,  # type: ignore[arg-type]
         on_call_tool=call_tool,
         on_subscriptions_listen=listen,
