@@ -203,7 +203,7 @@ def simulator_spec(port: int, python: Path | None = None) -> ServerSpec:
     return ServerSpec(
         name="simulator",
         argv=[*gateway_command(python), "simulator", "--host", LOOPBACK, "--port", str(port)],
-        env=dict(os.environ),
+        env=installed_environment() if python else dict(os.environ),  # as the gateway's spec: no dev PYTHONPATH
         port=port,
         health_path="/_sim/requests",
     )
