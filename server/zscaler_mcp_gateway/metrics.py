@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
+from prometheus_client.core import CounterMetricFamily
 
 from . import __version__
 from .catalog.model import Action, Tool
@@ -35,17 +37,91 @@ NO_STATUS = "none"  # the request got no HTTP answer (connection refused, timeou
 AUTH_FAILURE_REASONS = ("missing_credential", "invalid_credential")
 # A paced request waits from milliseconds (a token soon) to the limiter's bound (10 s).
 WAIT_BUCKETS = (0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+CallLabels = tuple[str, str, str, str, str]  # CALL_LABELS' values
+
+
+def call_labels(tool: Tool, outcome: str) -> CallLabels:
+    return (tool.name, tool.toolset, tool.service, tool.access, outcome)
+
+
+class ToolCallCounts:
+    """`zscaler_mcp_tool_calls_total`, a collector of its own: its series that exist at 0 are made at each
+    scrape from the tools they are for, and only a series that counted a call holds an entry.
+
+    As `prometheus_client` children, the catalog-sized set of zero series (every write tool's denied,
+    every served tool's ok and error: 660 series with every toolset) held 0.42 MiB, one lock, value and
+    label tuple apiece, for series that mostly never count (docs/performance.md). The samples are the
+    same: each series with its `_created` time (when it came to exist, at 0 or at its first call).
+    """
+
+    name = "zscaler_mcp_tool_calls"
+    documentation = "Tool calls by tool and outcome (ok, error, denied, invalid)."
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._lock = threading.Lock()
+        self._counted: dict[CallLabels, list[float]] = {}  # labels -> [count, created]
+        self._served: dict[str, tuple[Tool, float]] = {}  # each tool ever served -> (it, since when)
+        self._writes: tuple[Tool, ...] = ()  # their denied series exist from `_writes_since`
+        self._writes_since = 0.0
+        registry.register(self)
+
+    def expect_denials(self, tools: Iterable[Tool]) -> None:
+        with self._lock:
+            self._writes, self._writes_since = tuple(tools), time.time()
+
+    def expect_served(self, tools: Iterable[Tool]) -> None:
+        """Ok and error series for each of `tools`; a tool no longer served keeps them (bounded by the catalog)."""
+        now = time.time()
+        with self._lock:
+            for tool in tools:
+                self._served.setdefault(tool.name, (tool, now))
+
+    def inc(self, labels: CallLabels) -> None:
+        with self._lock:
+            series = self._counted.get(labels)
+            if series is None:
+                series = self._counted[labels] = [0.0, self._zero_since(labels) or time.time()]
+            series[0] += 1
+
+    def _zero_since(self, labels: CallLabels) -> float | None:
+        """When the series of `labels` came to exist at 0, if it is one of those."""
+        served = self._served.get(labels[0])
+        if (
+            served is not None
+            and labels[4] in (Outcome.OK, Outcome.ERROR)
+            and call_labels(served[0], labels[4]) == labels
+        ):
+            return served[1]
+        if labels[4] == Outcome.DENIED and any(call_labels(tool, Outcome.DENIED) == labels for tool in self._writes):
+            return self._writes_since
+        return None
+
+    def describe(self) -> Iterator[CounterMetricFamily]:
+        yield CounterMetricFamily(self.name, self.documentation, labels=CALL_LABELS)
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        with self._lock:
+            counted = {labels: (series[0], series[1]) for labels, series in self._counted.items()}
+            served, writes, writes_since = list(self._served.values()), self._writes, self._writes_since
+        zero: dict[CallLabels, float] = {}
+        for tool, since in served:
+            for outcome in (Outcome.OK, Outcome.ERROR):
+                zero.setdefault(call_labels(tool, outcome), since)
+        for tool in writes:
+            zero.setdefault(call_labels(tool, Outcome.DENIED), writes_since)
+        family = CounterMetricFamily(self.name, self.documentation, labels=CALL_LABELS)
+        for labels, since in zero.items():
+            if labels not in counted:
+                family.add_metric(labels, 0.0, created=since)
+        for labels, (count, created) in counted.items():
+            family.add_metric(labels, count, created=created)
+        yield family
 
 
 class GatewayMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.tool_calls = Counter(
-            "zscaler_mcp_tool_calls",
-            "Tool calls by tool and outcome (ok, error, denied, invalid).",
-            CALL_LABELS,
-            registry=self.registry,
-        )
+        self.tool_calls = ToolCallCounts(self.registry)
         self.tool_call_duration = Histogram(
             "zscaler_mcp_tool_call_duration_seconds",
             "Tool call latency, policy check to result, in seconds.",
@@ -122,29 +198,24 @@ class GatewayMetrics:
             self.config_reloads.labels(result=result)
         for reason in AUTH_FAILURE_REASONS:
             self.auth_failures.labels(reason=reason)
-        # (counter, histogram) children per label tuple: `labels()` validates, locks and looks up on
-        # every call. Label values are bounded (see above), so this cache is too.
-        self._call_children: dict[tuple[str, ...], tuple[Counter, Histogram]] = {}
+        # The histogram child per label tuple: `labels()` validates, locks and looks up on every call.
+        # Label values are bounded (see above), so this cache is too.
+        self._call_durations: dict[CallLabels, Histogram] = {}
 
     def observe_call(self, tool: str, toolset: str, service: str, access: str, outcome: str, seconds: float) -> None:
         labels = (tool, toolset, service, access, outcome)
-        children = self._call_children.get(labels)
-        if children is None:
-            children = self._call_children[labels] = (
-                self.tool_calls.labels(*labels),
-                self.tool_call_duration.labels(*labels),
-            )
-        children[0].inc()
-        children[1].observe(seconds)
+        duration = self._call_durations.get(labels)
+        if duration is None:
+            duration = self._call_durations[labels] = self.tool_call_duration.labels(*labels)
+        self.tool_calls.inc(labels)
+        duration.observe(seconds)
 
     def expect_denials(self, tools: Iterable[Tool]) -> None:
         """Denied-write series at 0 for every write tool, so the first denied write is a visible rise.
 
-        Counters only (no histogram children): one series per write tool of the catalog, a bounded set.
+        Counters only (no histogram series): one series per write tool of the catalog, a bounded set.
         """
-        for tool in tools:
-            if tool.access == "write":
-                self.tool_calls.labels(tool.name, tool.toolset, tool.service, tool.access, Outcome.DENIED)
+        self.tool_calls.expect_denials(tool for tool in tools if tool.access == "write")
 
     def confirmation(self, action: str, outcome: str) -> None:
         self.confirmations.labels(action=action, outcome=outcome).inc()
@@ -176,9 +247,7 @@ class GatewayMetrics:
         no longer served keeps its series, so the set is bounded by the catalog.
         """
         self.config_generation.set(new.number)
-        for tool in new.tools.values():
-            for outcome in (Outcome.OK, Outcome.ERROR):
-                self.tool_calls.labels(tool.name, tool.toolset, tool.service, tool.access, outcome)
+        self.tool_calls.expect_served(new.tools.values())
         counts = new.counts()
         stale = set(old.counts()) - set(counts) if old is not None else set()
         for service, access in sorted(set(counts) | stale):
