@@ -14,9 +14,10 @@ cannot see the first event of a series born at 1.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
@@ -40,6 +41,9 @@ WAIT_BUCKETS = (0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 CallLabels = tuple[str, str, str, str, str]  # CALL_LABELS' values
 
 
+ZERO_OUTCOMES = (Outcome.OK, Outcome.ERROR)  # each served tool's series that exist at 0
+
+
 def call_labels(tool: Tool, outcome: str) -> CallLabels:
     return (tool.name, tool.toolset, tool.service, tool.access, outcome)
 
@@ -51,30 +55,35 @@ class ToolCallCounts:
     As `prometheus_client` children, the catalog-sized set of zero series (every write tool's denied,
     every served tool's ok and error: 660 series with every toolset) held 0.42 MiB, one lock, value and
     label tuple apiece, for series that mostly never count (docs/performance.md). The samples are the
-    same: each series with its `_created` time (when it came to exist, at 0 or at its first call).
+    same: each series with its `_created` time (when it came to exist, at 0 or at its first call),
+    unless PROMETHEUS_DISABLE_CREATED_SERIES turns those off, as it does for the library's own counters.
     """
 
     name = "zscaler_mcp_tool_calls"
     documentation = "Tool calls by tool and outcome (ok, error, denied, invalid)."
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: CollectorRegistry, environ: Mapping[str, str] = os.environ) -> None:
         self._lock = threading.Lock()
         self._counted: dict[CallLabels, list[float]] = {}  # labels -> [count, created]
-        self._served: dict[str, tuple[Tool, float]] = {}  # each tool ever served -> (it, since when)
-        self._writes: tuple[Tool, ...] = ()  # their denied series exist from `_writes_since`
-        self._writes_since = 0.0
+        # Tool name -> (the tool, since when its series exist at 0), per kind of zero series; kept once
+        # added (a tool no longer served keeps its series: bounded by the catalog).
+        self._served: dict[str, tuple[Tool, float]] = {}  # ok and error
+        self._writes: dict[str, tuple[Tool, float]] = {}  # denied
+        # prometheus_client's own reading of the variable (metrics.py), which it keeps private
+        self._created = environ.get("PROMETHEUS_DISABLE_CREATED_SERIES", "False").lower() not in ("true", "1", "t")
         registry.register(self)
 
     def expect_denials(self, tools: Iterable[Tool]) -> None:
-        with self._lock:
-            self._writes, self._writes_since = tuple(tools), time.time()
+        self._expect(self._writes, tools)
 
     def expect_served(self, tools: Iterable[Tool]) -> None:
-        """Ok and error series for each of `tools`; a tool no longer served keeps them (bounded by the catalog)."""
+        self._expect(self._served, tools)
+
+    def _expect(self, since: dict[str, tuple[Tool, float]], tools: Iterable[Tool]) -> None:
         now = time.time()
         with self._lock:
             for tool in tools:
-                self._served.setdefault(tool.name, (tool, now))
+                since.setdefault(tool.name, (tool, now))
 
     def inc(self, labels: CallLabels) -> None:
         with self._lock:
@@ -85,16 +94,10 @@ class ToolCallCounts:
 
     def _zero_since(self, labels: CallLabels) -> float | None:
         """When the series of `labels` came to exist at 0, if it is one of those."""
-        served = self._served.get(labels[0])
-        if (
-            served is not None
-            and labels[4] in (Outcome.OK, Outcome.ERROR)
-            and call_labels(served[0], labels[4]) == labels
-        ):
-            return served[1]
-        if labels[4] == Outcome.DENIED and any(call_labels(tool, Outcome.DENIED) == labels for tool in self._writes):
-            return self._writes_since
-        return None
+        outcome = labels[4]
+        kind = self._writes if outcome == Outcome.DENIED else self._served if outcome in ZERO_OUTCOMES else {}
+        expected = kind.get(labels[0])
+        return expected[1] if expected is not None and call_labels(expected[0], outcome) == labels else None
 
     def describe(self) -> Iterator[CounterMetricFamily]:
         yield CounterMetricFamily(self.name, self.documentation, labels=CALL_LABELS)
@@ -102,19 +105,15 @@ class ToolCallCounts:
     def collect(self) -> Iterator[CounterMetricFamily]:
         with self._lock:
             counted = {labels: (series[0], series[1]) for labels, series in self._counted.items()}
-            served, writes, writes_since = list(self._served.values()), self._writes, self._writes_since
-        zero: dict[CallLabels, float] = {}
-        for tool, since in served:
-            for outcome in (Outcome.OK, Outcome.ERROR):
-                zero.setdefault(call_labels(tool, outcome), since)
-        for tool in writes:
-            zero.setdefault(call_labels(tool, Outcome.DENIED), writes_since)
+            served, writes = list(self._served.values()), list(self._writes.values())
+        zero = {call_labels(tool, outcome): since for tool, since in served for outcome in ZERO_OUTCOMES}
+        zero.update((call_labels(tool, Outcome.DENIED), since) for tool, since in writes)
         family = CounterMetricFamily(self.name, self.documentation, labels=CALL_LABELS)
         for labels, since in zero.items():
             if labels not in counted:
-                family.add_metric(labels, 0.0, created=since)
+                family.add_metric(labels, 0.0, created=since if self._created else None)
         for labels, (count, created) in counted.items():
-            family.add_metric(labels, count, created=created)
+            family.add_metric(labels, count, created=created if self._created else None)
         yield family
 
 
@@ -198,17 +197,19 @@ class GatewayMetrics:
             self.config_reloads.labels(result=result)
         for reason in AUTH_FAILURE_REASONS:
             self.auth_failures.labels(reason=reason)
-        # The histogram child per label tuple: `labels()` validates, locks and looks up on every call.
-        # Label values are bounded (see above), so this cache is too.
-        self._call_durations: dict[CallLabels, Histogram] = {}
+        # Per label tuple, its values as strings (as `labels()` makes them) and its histogram child:
+        # `labels()` validates, locks and looks up on every call. Label values are bounded (see above),
+        # so this cache is too.
+        self._call_series: dict[tuple[str, ...], tuple[CallLabels, Histogram]] = {}
 
     def observe_call(self, tool: str, toolset: str, service: str, access: str, outcome: str, seconds: float) -> None:
-        labels = (tool, toolset, service, access, outcome)
-        duration = self._call_durations.get(labels)
-        if duration is None:
-            duration = self._call_durations[labels] = self.tool_call_duration.labels(*labels)
-        self.tool_calls.inc(labels)
-        duration.observe(seconds)
+        given = (tool, toolset, service, access, outcome)
+        series = self._call_series.get(given)
+        if series is None:
+            labels: CallLabels = (str(tool), str(toolset), str(service), str(access), str(outcome))
+            series = self._call_series[given] = (labels, self.tool_call_duration.labels(*labels))
+        self.tool_calls.inc(series[0])
+        series[1].observe(seconds)
 
     def expect_denials(self, tools: Iterable[Tool]) -> None:
         """Denied-write series at 0 for every write tool, so the first denied write is a visible rise.

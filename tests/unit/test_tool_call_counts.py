@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import time
 
-from prometheus_client import generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 
 from zscaler_mcp_gateway.catalog import load_catalog
-from zscaler_mcp_gateway.metrics import GatewayMetrics, call_labels
+from zscaler_mcp_gateway.metrics import GatewayMetrics, ToolCallCounts, call_labels
 
 CATALOG = load_catalog()
 READ = CATALOG.tools["zia_list_url_categories"]
@@ -52,3 +52,28 @@ def test_a_tool_no_longer_served_keeps_its_series_and_each_appears_once() -> Non
     lines = [line for line in text.splitlines() if line.startswith(NAME + "_total{")]
     assert len(lines) == len(set(lines)) == 2  # ok (counted once) and error (at 0)
     assert value(metrics, call_labels(READ, "ok")) == 1.0 and value(metrics, call_labels(READ, "error")) == 0.0
+
+
+def test_denial_series_added_later_keep_the_earlier_ones_and_their_times() -> None:
+    metrics = GatewayMetrics()
+    other = CATALOG.tools["zia_delete_url_category"]
+    metrics.expect_denials([WRITE])
+    created = value(metrics, call_labels(WRITE, "denied"), "_created")
+    metrics.expect_denials([other])
+    assert value(metrics, call_labels(WRITE, "denied"), "_created") == created
+    assert value(metrics, call_labels(other, "denied")) == 0.0
+
+
+def test_created_samples_follow_prometheus_disable_created_series() -> None:
+    counts = ToolCallCounts(CollectorRegistry(), environ={"PROMETHEUS_DISABLE_CREATED_SERIES": "True"})
+    counts.expect_served([READ])
+    counts.inc(call_labels(READ, "ok"))
+    (family,) = counts.collect()
+    assert {sample.name for sample in family.samples} == {NAME + "_total"}
+
+
+def test_label_values_are_written_as_strings_whatever_a_caller_passes() -> None:
+    metrics = GatewayMetrics()
+    metrics.observe_call(READ.name, READ.toolset, READ.service, READ.access, None, seconds=0.1)  # type: ignore[arg-type]
+    assert value(metrics, call_labels(READ, "None")) == 1.0
+    assert NAME + "_total" in generate_latest(metrics.registry).decode()  # the scrape still renders
