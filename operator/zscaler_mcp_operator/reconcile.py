@@ -33,6 +33,22 @@ UNAUTHENTICATED = (
     "Service; set spec.auth.apiKeysSecret (or spec.auth.jwt) to require one"
 )
 
+PER_POD_APPROVAL_KEYS = (
+    "spec.approvals.secretName is unset with {replicas} replicas: each pod signs human approvals with a key of "
+    "its own, so a 2026-07-28 client's approval of a call that needs one is refused by every pod but the one that "
+    "asked; name a Secret with a random `current` key (docs/security.md)"
+)
+
+
+def approval_warnings(gateway: Gateway, view: PolicyView) -> list[str]:
+    """The warning of a spec whose replicas would not accept each other's approvals."""
+    if gateway.replicas < 2 or gateway.approvals_secret:
+        return []
+    served = view.served_tools().values()
+    if not any(view.needs_confirmation(tool, gateway.allow_unconfirmed_deletes) for tool in served):
+        return []
+    return [PER_POD_APPROVAL_KEYS.format(replicas=gateway.replicas)]
+
 
 @dataclass(frozen=True)
 class Reconciler:
@@ -69,13 +85,15 @@ class Reconciler:
                 if outcome != "unchanged":
                     logger.info(f"{outcome} {where}")
         policy_applied = "ConfigMap" not in rejected
-        tool_count = len(PolicyView.build(gateway.policy, self.catalog).served_tools()) if policy_applied else None
+        view = PolicyView.build(gateway.policy, self.catalog)
+        tool_count = len(view.served_tools()) if policy_applied else None
         config_hash = builders.config_hash(builders.render_config(gateway.policy)) if policy_applied else None
         if rejected:
             return status.rejected_condition(list(rejected.values())), tool_count, config_hash
         warnings = policy_warnings(gateway.policy, self.catalog)
         if gateway.auth.mode == AUTH_NONE:
             warnings.append(UNAUTHENTICATED)
+        warnings += approval_warnings(gateway, view)
         return status.config_condition((), warnings, tool_count), tool_count, config_hash
 
     async def reconcile(self, resource: Mapping[str, Any], logger: logging.Logger | logging.LoggerAdapter[Any]) -> None:

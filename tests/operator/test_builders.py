@@ -12,6 +12,7 @@ import yaml
 
 from zscaler_mcp_gateway.catalog import load_catalog
 from zscaler_mcp_gateway.config import validate_policy
+from zscaler_mcp_gateway.policy import PolicyView
 from zscaler_mcp_gateway.security.principals import parse_rules
 from zscaler_mcp_operator.builders import (
     APPROVAL_KEYS_DIR,
@@ -23,6 +24,7 @@ from zscaler_mcp_operator.builders import (
     render_config,
     serve_args,
 )
+from zscaler_mcp_operator.reconcile import approval_warnings
 from zscaler_mcp_operator.spec import Gateway, parse_gateway, policy_document
 
 UID = "5f1c8a52-0000-4000-8000-000000000001"
@@ -325,3 +327,20 @@ def test_principals_live_in_the_configmap_so_a_change_rolls_no_pod(principals: d
     assert "--principals-file" in deployment(plain)["spec"]["template"]["spec"]["containers"][0]["args"]
     assert yaml.safe_load(config_map(restricted)["data"]["principals.yaml"]) == principals
     assert parse_rules(config_map(restricted)["data"]["principals.yaml"], "principals.yaml")  # the gateway reads it
+
+
+def approval_warnings_of(**spec: Any) -> list[str]:
+    parsed = gateway(**spec)
+    return approval_warnings(parsed, PolicyView.build(parsed.policy, load_catalog()))
+
+
+def test_replicas_that_would_refuse_each_others_approvals_are_warned_about() -> None:
+    (warning,) = approval_warnings_of()  # 2 replicas, zpa_update_* served and confirmed, no shared key
+    assert warning.startswith("spec.approvals.secretName is unset with 2 replicas")
+    assert approval_warnings_of(approvals={"secretName": "zs-approval-keys"}) == []
+    assert approval_warnings_of(replicas=1) == []
+    no_confirmation = {"enabled": True, "allowlist": ["zpa_update_*"], "confirm": [], "confirmTools": []}
+    assert approval_warnings_of(write=no_confirmation) == []
+    assert approval_warnings_of(write={"enabled": False}) == []  # no write served: the default confirm is moot
+    reads_confirmed = {"enabled": False, "confirmTools": ["zia_list_url_filtering_rules"]}
+    assert len(approval_warnings_of(write=reads_confirmed)) == 1
