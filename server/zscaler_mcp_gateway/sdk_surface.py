@@ -17,7 +17,7 @@ import contextlib
 import json
 import logging
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import uuid4
@@ -192,6 +192,23 @@ class LaneTransport(SessionTransport):
         await super()._handle_post_request(scope, request, receive, send)
 
 
+NO_STREAM = (
+    "Method Not Allowed: this gateway is sessionless (--stateless) and offers no server-to-client stream; "
+    "send requests with POST"
+)
+
+
+def refusal(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """A JSON-RPC error answer to a request refused before the SDK reads it."""
+    body = JSONRPCError(jsonrpc="2.0", id=None, error=ErrorData(code=INVALID_REQUEST, message=message))
+    return Response(
+        body.model_dump_json(by_alias=True, exclude_unset=True),
+        status_code=status,
+        headers=headers,
+        media_type="application/json",
+    )
+
+
 class FairSessionManager(StreamableHTTPSessionManager):
     """The SDK's session manager with a per-principal session limit (429) under its overall cap (503)."""
 
@@ -209,16 +226,15 @@ class FairSessionManager(StreamableHTTPSessionManager):
         return len(self._server_instances)
 
     async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.stateless and scope["method"] == "GET":
+            # The SDK would hold a transport and a task per GET for a stream that nothing can ever reach
+            # (no session to route to) until the client hangs up: the transport spec's answer is 405.
+            await refusal(405, NO_STREAM, {"Allow": "POST"})(scope, receive, send)
+            return
         try:
             await super()._handle_request(scope, receive, send)
-        except PrincipalSessionLimit as refusal:  # raised by _admit_session, before anything was sent
-            body = JSONRPCError(jsonrpc="2.0", id=None, error=ErrorData(code=INVALID_REQUEST, message=str(refusal)))
-            response = Response(
-                body.model_dump_json(by_alias=True, exclude_unset=True),
-                status_code=429,
-                media_type="application/json",
-            )
-            await response(scope, receive, send)
+        except PrincipalSessionLimit as limit:  # raised by _admit_session, before anything was sent
+            await refusal(429, str(limit))(scope, receive, send)
 
     def _admit_session(self, requestor: AuthorizationContext | None) -> StreamableHTTPServerTransport | None:
         principal = principal_of(requestor)

@@ -82,3 +82,17 @@ def test_session_knobs_are_flags_with_bounds() -> None:
     assert serve.returncode == 1
     assert any(e.startswith("config error: sessions.idleTimeoutSeconds: ") for e in errors)
     assert any(e.startswith("config error: sessions.maxSessionsPerPrincipal: ") for e in errors)
+
+
+@pytest.mark.parametrize("fast_lane", [True, False])
+def test_a_sessionless_gateway_answers_a_stream_request_with_405(gateway_with: GatewayFactory, fast_lane: bool) -> None:
+    """A GET stream on a `--stateless` gateway could never carry anything (no session to route to) and would
+    hold a transport and a task until the client hung up: it is refused as the transport spec allows."""
+    gw = gateway_with(POLICY, stateless_http=True, fast_lane=fast_lane)
+    headers = {"Accept": "text/event-stream", "Mcp-Protocol-Version": "2025-06-18"}
+    for _ in range(3):
+        answer = httpx.get(gw.mcp_url, headers=headers, timeout=10)
+        assert answer.status_code == 405 and answer.headers["allow"] == "POST"
+        assert "sessionless (--stateless)" in answer.json()["error"]["message"]
+    calls = httpx.post(gw.mcp_url, json=INITIALIZE, headers=HEADERS, timeout=10)
+    assert calls.status_code == 200  # POSTs are served as before
