@@ -39,8 +39,6 @@ AUTH_FAILURE_REASONS = ("missing_credential", "invalid_credential")
 # A paced request waits from milliseconds (a token soon) to the limiter's bound (10 s).
 WAIT_BUCKETS = (0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 CallLabels = tuple[str, str, str, str, str]  # CALL_LABELS' values
-
-
 ZERO_OUTCOMES = (Outcome.OK, Outcome.ERROR)  # each served tool's series that exist at 0
 
 
