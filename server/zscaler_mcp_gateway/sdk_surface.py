@@ -75,7 +75,8 @@ PRIVATE_SURFACE: tuple[PrivateName, ...] = (
         StreamableHTTPSessionManager,
         "_handle_request",
         ("self", "scope", "receive", "send"),
-        "overridden: a sessionless POST (2026-07-28, or any with --stateless) is offered to the lane first",
+        "overridden: a sessionless POST (2026-07-28, or any with --stateless) is offered to the lane first; "
+        "with --stateless any other method is refused (405)",
     ),
     PrivateName(
         StreamableHTTPSessionManager,
@@ -192,9 +193,9 @@ class LaneTransport(SessionTransport):
         await super()._handle_post_request(scope, request, receive, send)
 
 
-NO_STREAM = (
-    "Method Not Allowed: this gateway is sessionless (--stateless) and offers no server-to-client stream; "
-    "send requests with POST"
+SESSIONLESS = (
+    "Method Not Allowed: this gateway is sessionless (--stateless): it keeps no session to delete and no "
+    "server-to-client stream; send requests with POST"
 )
 
 
@@ -217,6 +218,9 @@ class FairSessionManager(StreamableHTTPSessionManager):
             app, session_idle_timeout=limits.idle_timeout_seconds, max_sessions=limits.max_sessions, **kwargs
         )
         self.limits = limits
+        # The Host/Origin (and a POST's Content-Type) checks the SDK's transports make, for requests answered
+        # before one is built
+        self.request_security = TransportSecurityMiddleware(self.security_settings)
         self.on_close: list[Callable[[str], object]] = []  # session_id -> (e.g. forget its enabled toolsets)
         self.open_by_principal: Counter[str] = Counter()
         self.principal_of_session: dict[str, str] = {}
@@ -226,10 +230,12 @@ class FairSessionManager(StreamableHTTPSessionManager):
         return len(self._server_instances)
 
     async def _handle_request(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.stateless and scope["method"] == "GET":
-            # The SDK would hold a transport and a task per GET for a stream that nothing can ever reach
-            # (no session to route to) until the client hangs up: the transport spec's answer is 405.
-            await refusal(405, NO_STREAM, {"Allow": "POST"})(scope, receive, send)
+        if self.stateless and scope["method"] != "POST":
+            # Without sessions only POST means anything. For a GET the SDK would hold a transport and a task
+            # for a stream that nothing can ever reach (no session to route to) until the client hangs up;
+            # the transport spec's answer is 405, after the Host/Origin checks every request gets.
+            refused = await self.request_security.validate_request(Request(scope, receive), is_post=False)
+            await (refused or refusal(405, SESSIONLESS, {"Allow": "POST"}))(scope, receive, send)
             return
         try:
             await super()._handle_request(scope, receive, send)
@@ -275,7 +281,6 @@ class LaneSessionManager(FairSessionManager):
     def __init__(self, *args: Any, lane: Lane, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lane = lane
-        self.lane_security = TransportSecurityMiddleware(self.security_settings)
         # What the SDK would build for a stateless request, kept for its content-type check (it holds no streams)
         self.stateless_gate = StreamableHTTPServerTransport(
             mcp_session_id=None, security_settings=self.security_settings
@@ -292,7 +297,7 @@ class LaneSessionManager(FairSessionManager):
                 recorded = RecordedReceive(receive)
                 request = Request(scope, recorded)
                 response = await (
-                    self.lane.answer_modern_call(request, self.lane_security)
+                    self.lane.answer_modern_call(request, self.request_security)
                     if modern
                     else self.offer_stateless_call(request)
                 )
@@ -304,7 +309,7 @@ class LaneSessionManager(FairSessionManager):
 
     async def offer_stateless_call(self, request: Request) -> Response | None:
         """After the checks the SDK's per-request transport makes before it reads a POST (it answers any refusal)."""
-        if await self.lane_security.validate_request(request, is_post=True) is not None:
+        if await self.request_security.validate_request(request, is_post=True) is not None:
             return None
         has_json, has_sse = check_accept_headers(request)
         if not (has_json and has_sse and self.stateless_gate._check_content_type(request)):

@@ -85,14 +85,19 @@ def test_session_knobs_are_flags_with_bounds() -> None:
 
 
 @pytest.mark.parametrize("fast_lane", [True, False])
-def test_a_sessionless_gateway_answers_a_stream_request_with_405(gateway_with: GatewayFactory, fast_lane: bool) -> None:
+def test_a_sessionless_gateway_serves_post_only_after_the_host_and_origin_checks(
+    gateway_with: GatewayFactory, fast_lane: bool
+) -> None:
     """A GET stream on a `--stateless` gateway could never carry anything (no session to route to) and would
-    hold a transport and a task until the client hung up: it is refused as the transport spec allows."""
+    hold a transport and a task until the client hung up; a DELETE has no session to end. Every method but
+    POST is refused (405, `Allow: POST`), as the transport spec allows, once Host and Origin passed."""
     gw = gateway_with(POLICY, stateless_http=True, fast_lane=fast_lane)
-    headers = {"Accept": "text/event-stream", "Mcp-Protocol-Version": "2025-06-18"}
-    for _ in range(3):
-        answer = httpx.get(gw.mcp_url, headers=headers, timeout=10)
-        assert answer.status_code == 405 and answer.headers["allow"] == "POST"
-        assert "sessionless (--stateless)" in answer.json()["error"]["message"]
-    calls = httpx.post(gw.mcp_url, json=INITIALIZE, headers=HEADERS, timeout=10)
-    assert calls.status_code == 200  # POSTs are served as before
+    stream = {"Accept": "text/event-stream", "Mcp-Protocol-Version": "2025-06-18"}
+    for method in ("GET", "GET", "HEAD", "DELETE", "OPTIONS", "PUT"):
+        answer = httpx.request(method, gw.mcp_url, headers=stream, timeout=10)
+        assert (answer.status_code, answer.headers["allow"]) == (405, "POST"), method
+        if method != "HEAD":
+            assert "sessionless (--stateless)" in answer.json()["error"]["message"]
+    assert httpx.get(gw.mcp_url, headers={**stream, "Host": "evil.example.com"}, timeout=10).status_code == 421
+    assert httpx.get(gw.mcp_url, headers={**stream, "Origin": "http://evil.example.com"}, timeout=10).status_code == 403
+    assert httpx.post(gw.mcp_url, json=INITIALIZE, headers=HEADERS, timeout=10).status_code == 200
