@@ -6,10 +6,11 @@ cyclic garbage; the collector's passes over them during the imports are ~10 % of
 (docs/performance.md). `resume` moves what the imports made to the permanent generation
 (`gc.freeze`) and switches collection on: the first requests' young collections do not walk those
 objects either. `collect_start_up_garbage`, run at the first quiet moment, before the upstream warm-up
-(whose import of the Zscaler SDK then reuses what it frees), puts them back and makes one full pass
-(30-120 ms), which frees the imports' garbage. A process that never has a quiet moment keeps them
-frozen: ~130,000 objects that live as long as it does, and the few hundred KiB of that garbage (so
-does the `simulator` subcommand, which never warms an upstream).
+(whose import of the Zscaler SDK then reuses what it frees, unless the entitlement filter's first
+token request imported it already), puts them back and makes one full pass (30-120 ms), which frees
+the imports' garbage. A process that never has a quiet moment keeps them frozen: ~130,000 objects
+that live as long as it does, and the few hundred KiB of that garbage (so does the `simulator`
+subcommand, which never warms an upstream).
 Only the console entry (`launch.py`) pauses the collector: a process that imports the gateway as a
 library (the tests, the operator) never has it touched.
 """
