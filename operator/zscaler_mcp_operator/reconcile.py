@@ -10,14 +10,14 @@ so is a child the API server rejects (say, requests above limits). A transient A
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import kopf
 
-from zscaler_mcp_gateway.catalog import Catalog
+from zscaler_mcp_gateway.catalog import Catalog, Tool
 from zscaler_mcp_gateway.config import ConfigError, policy_warnings
 from zscaler_mcp_gateway.policy import PolicyView
 
@@ -40,11 +40,10 @@ PER_POD_APPROVAL_KEYS = (
 )
 
 
-def approval_warnings(gateway: Gateway, view: PolicyView) -> list[str]:
-    """The warning of a spec whose replicas would not accept each other's approvals."""
+def approval_warnings(gateway: Gateway, view: PolicyView, served: Iterable[Tool]) -> list[str]:
+    """The warning of a spec whose replicas would not accept each other's approvals (`served`: the view's)."""
     if gateway.replicas < 2 or gateway.approvals_secret:
         return []
-    served = view.served_tools().values()
     if not any(view.needs_confirmation(tool, gateway.allow_unconfirmed_deletes) for tool in served):
         return []
     return [PER_POD_APPROVAL_KEYS.format(replicas=gateway.replicas)]
@@ -86,14 +85,15 @@ class Reconciler:
                     logger.info(f"{outcome} {where}")
         policy_applied = "ConfigMap" not in rejected
         view = PolicyView.build(gateway.policy, self.catalog)
-        tool_count = len(view.served_tools()) if policy_applied else None
+        served = view.served_tools()
+        tool_count = len(served) if policy_applied else None
         config_hash = builders.config_hash(builders.render_config(gateway.policy)) if policy_applied else None
         if rejected:
             return status.rejected_condition(list(rejected.values())), tool_count, config_hash
         warnings = policy_warnings(gateway.policy, self.catalog)
         if gateway.auth.mode == AUTH_NONE:
             warnings.append(UNAUTHENTICATED)
-        warnings += approval_warnings(gateway, view)
+        warnings += approval_warnings(gateway, view, served.values())
         return status.config_condition((), warnings, tool_count), tool_count, config_hash
 
     async def reconcile(self, resource: Mapping[str, Any], logger: logging.Logger | logging.LoggerAdapter[Any]) -> None:

@@ -331,7 +331,8 @@ def test_principals_live_in_the_configmap_so_a_change_rolls_no_pod(principals: d
 
 def approval_warnings_of(**spec: Any) -> list[str]:
     parsed = gateway(**spec)
-    return approval_warnings(parsed, PolicyView.build(parsed.policy, load_catalog()))
+    view = PolicyView.build(parsed.policy, load_catalog())
+    return approval_warnings(parsed, view, view.served_tools().values())
 
 
 def test_replicas_that_would_refuse_each_others_approvals_are_warned_about() -> None:
